@@ -1,0 +1,5 @@
+"""Entry point for `python -m upgradecheck`."""
+
+from upgradecheck.cli import main
+
+main()

@@ -1,0 +1,321 @@
+"""The frozen data that crosses each stage: Snapshot (collect → assess), Finding and Report
+(assess → render). Plain values only, so every stage can be tested and serialised alone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+SNAPSHOT_SCHEMA = "upgradecheck.snapshot/v1"
+REPORT_SCHEMA = "upgradecheck.report/v1"
+
+
+class Severity(str, Enum):
+    """How much a finding matters to the upgrade; ordered blocker > warning > info."""
+
+    BLOCKER = "blocker"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """2 for blocker, 1 for warning, 0 for info: larger is worse."""
+        return {"blocker": 2, "warning": 1, "info": 0}[self.value]
+
+
+class Verdict(str, Enum):
+    """The one-word answer: blocked (blockers), review (warnings or gaps), ready."""
+
+    BLOCKED = "blocked"
+    REVIEW = "review"
+    READY = "ready"
+
+
+class EvidenceSource(str, Enum):
+    """Where a piece of evidence was read; the values are the JSON contract's names."""
+
+    FILE = "file"
+    LAST_APPLIED = "last-applied"
+    MANAGED_FIELDS = "managed-fields"
+    HELM_RELEASE = "helm-release"
+    APISERVER_METRICS = "apiserver-metrics"
+    CRD = "crd"
+    NODE = "node"
+    CLIENT = "client"
+    TEMPLATE = "template"
+    OBJECT = "object"
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """Which object: its apiVersion and kind, namespace (None when cluster-scoped) and name."""
+
+    api_version: str
+    """`group/version`, or `version` for the core group."""
+    kind: str
+    """The kind, e.g. `Deployment`."""
+    namespace: str | None
+    """The namespace, or None for cluster-scoped objects and files that name none."""
+    name: str
+    """`metadata.name` (or `generateName`, or `<unnamed>`)."""
+
+    @property
+    def group(self) -> str:
+        """The API group (`""` for core)."""
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def version(self) -> str:
+        """The API version, e.g. `v1beta1`."""
+        return self.api_version.rpartition("/")[2]
+
+    def display(self) -> str:
+        """`Kind ns/name` or `Kind name`, for people."""
+        where = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.kind} {where}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observation of the apiVersion an object was written or requested in."""
+
+    source: EvidenceSource
+    """What kind of observation this is."""
+    location: str
+    """Where: `path:line`, `release ns/name rev 3`, `manager kube-controller-manager`, ..."""
+    api_version: str
+    """The apiVersion this observation shows in use."""
+    detail: str = ""
+    """More context: operation and subresource of a managedFields entry, request counts, ..."""
+    time: str | None = None
+    """When it was written (ISO 8601), where the source dates it."""
+
+
+@dataclass(frozen=True)
+class ObservedObject:
+    """An object seen in a file or a cluster, with the evidence of how it was written."""
+
+    ref: ObjectRef
+    """The object; for a live object the apiVersion it was listed through."""
+    evidence: tuple[Evidence, ...]
+    """Every observation of the apiVersion it was written in."""
+    body: Mapping[str, Any] = field(default_factory=dict)
+    """What the checks need of the object (metadata, spec, some status); never Secret data."""
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """The cluster's API server, as `/version` tells it."""
+
+    server_version: str
+    """`gitVersion`, e.g. `v1.29.4-eks-036c24b`."""
+    platform: str = "unknown"
+    """Recognised distribution or provider: eks, gke, aks, openshift, k3s, ... or unknown."""
+    context: str | None = None
+    """The kubeconfig context it was reached through."""
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """A node's versions and state, from `Node.status.nodeInfo` and its conditions."""
+
+    name: str
+    """The node name."""
+    kubelet_version: str
+    """`status.nodeInfo.kubeletVersion`."""
+    kube_proxy_version: str | None = None
+    """`status.nodeInfo.kubeProxyVersion` (deprecated and often empty)."""
+    container_runtime: str | None = None
+    """`status.nodeInfo.containerRuntimeVersion`, e.g. `containerd://1.7.2`."""
+    os_image: str | None = None
+    """`status.nodeInfo.osImage`."""
+    kernel_version: str | None = None
+    """`status.nodeInfo.kernelVersion`."""
+    architecture: str | None = None
+    """`status.nodeInfo.architecture`."""
+    ready: bool = True
+    """Whether the Ready condition is True."""
+    pool: str | None = None
+    """The node pool or group, from the provider's well-known labels."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Node labels that name roles and pools."""
+
+
+@dataclass(frozen=True)
+class ClientBinary:
+    """A local client program (kubectl, helm) and the version it reported."""
+
+    name: str
+    """`kubectl` or `helm`."""
+    path: str
+    """Where it was found."""
+    version: str | None
+    """The version it printed, or None when it could not be read."""
+    error: str | None = None
+    """Why the version could not be read."""
+
+
+@dataclass(frozen=True)
+class HelmRelease:
+    """One Helm v3 release revision, decoded from its storage record. Never its values."""
+
+    name: str
+    """The release name."""
+    namespace: str
+    """The namespace its record lives in."""
+    revision: int
+    """The revision number."""
+    status: str
+    """deployed, superseded, failed, pending-upgrade, ..."""
+    chart: str
+    """The chart name."""
+    chart_version: str
+    """The chart version."""
+    app_version: str | None = None
+    """The chart's appVersion."""
+    kube_version: str | None = None
+    """The chart's `kubeVersion` constraint."""
+    last_deployed: str | None = None
+    """When this revision was deployed (ISO 8601)."""
+    storage: str = "secret"
+    """`secret` or `configmap`: the Helm storage driver the record was found in."""
+    objects: tuple[ObjectRef, ...] = ()
+    """The objects of its rendered manifest, with the apiVersion they are written in."""
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """A series of `apiserver_requested_deprecated_apis`: a deprecated API really requested."""
+
+    group: str
+    """The API group (`""` for core)."""
+    version: str
+    """The API version."""
+    resource: str
+    """The resource (plural)."""
+    subresource: str = ""
+    """The subresource, if any."""
+    removed_release: str | None = None
+    """The release the server says removes it."""
+
+
+@dataclass(frozen=True)
+class CoverageNote:
+    """Something that was not seen, or not fully: a value, so that every report can show it."""
+
+    subject: str
+    """What: a file path, `resource policy/v1beta1/podsecuritypolicies`, a release, ..."""
+    reason: str
+    """Why, in one line."""
+    kind: str = "gap"
+    """`error` (bad input: exit 2), `forbidden`, `not-found`, `skipped`, `gap`, ..."""
+
+    @property
+    def is_input_error(self) -> bool:
+        """True when the user's input was broken (exit code 2), not just partly unseen."""
+        return self.kind == "error"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything known of one cluster or set of manifests at one moment."""
+
+    source: str
+    """`cluster` (collected live) or `manifests` (scanned files)."""
+    collected_at: str
+    """When it was made (ISO 8601, UTC)."""
+    cluster: ClusterInfo | None = None
+    """The API server, when collected from a cluster."""
+    nodes: tuple[NodeInfo, ...] = ()
+    """The nodes."""
+    clients: tuple[ClientBinary, ...] = ()
+    """Local client programs."""
+    objects: tuple[ObservedObject, ...] = ()
+    """Objects with their evidence."""
+    helm_releases: tuple[HelmRelease, ...] = ()
+    """Helm release revisions."""
+    api_requests: tuple[ApiRequest, ...] = ()
+    """Deprecated APIs the API server saw requested."""
+    served_apis: tuple[str, ...] = ()
+    """Group/versions the server serves (discovery); empty for manifests."""
+    coverage: tuple[CoverageNote, ...] = ()
+    """What could not be seen."""
+    stats: Mapping[str, int] = field(default_factory=dict)
+    """Counters: files read, documents, objects, skipped non-Kubernetes documents, ..."""
+    tool_version: str = ""
+    """The upgradecheck version that wrote it."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that matters for the upgrade, with why it was raised and what to do."""
+
+    rule: str
+    """The stable rule id, e.g. `api-removed`."""
+    severity: Severity
+    """blocker, warning or info."""
+    message: str
+    """What is wrong, in one or two sentences."""
+    remediation: str
+    """What to do about it."""
+    hop: str | None = None
+    """The minor release in which it bites (None when it does not depend on a hop)."""
+    object: ObjectRef | None = None
+    """The object concerned, if any."""
+    evidence: tuple[Evidence, ...] = ()
+    """The observations that raised it."""
+    link: str | None = None
+    """A source or documentation link."""
+    replacement: str | None = None
+    """The apiVersion to move to, for API findings."""
+    deprecated_in: str | None = None
+    """The release the API was deprecated in."""
+    removed_in: str | None = None
+    """The release the API is no longer served in."""
+    subject: str | None = None
+    """What it is about when it is not an object: a node, a client, a component."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The assessment of one snapshot against one target: what every renderer receives."""
+
+    target_version: str
+    """The target minor release."""
+    current_version: str | None
+    """The current minor release (None for manifest scans with no --current)."""
+    hops: tuple[str, ...]
+    """The minor releases passed through, in order, ending at the target."""
+    verdict: Verdict
+    """blocked, review or ready."""
+    findings: tuple[Finding, ...]
+    """All findings, worst first."""
+    coverage: tuple[CoverageNote, ...]
+    """What could not be seen; a non-empty coverage never allows `ready`."""
+    source: str
+    """`cluster`, `manifests` or `snapshot`."""
+    generated_at: str
+    """When the report was made (ISO 8601, UTC)."""
+    tool_version: str
+    """The upgradecheck version."""
+    cluster: ClusterInfo | None = None
+    """The cluster assessed, if any."""
+    nodes: tuple[NodeInfo, ...] = ()
+    """Its nodes."""
+    clients: tuple[ClientBinary, ...] = ()
+    """Local clients."""
+    stats: Mapping[str, int] = field(default_factory=dict)
+    """Counters carried from the snapshot."""
+    knowledge_version: str = ""
+    """Which knowledge base judged it (its data's date or digest)."""
+
+    def count(self, severity: Severity) -> int:
+        """How many findings have this severity."""
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Counts per severity, the JSON contract's `summary`."""
+        return {s.value: self.count(s) for s in Severity}

@@ -1,0 +1,90 @@
+"""Kubernetes minor versions: parsing what users and servers write, and stepping between them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERSION = re.compile(
+    r"^\s*v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?"
+    r"(?P<rest>[-+][0-9A-Za-z.+_-]*)?\s*$"
+)
+# Servers report minors such as "28+" (EKS, GKE); the "+" carries no meaning for skew.
+_SERVER_MINOR = re.compile(r"^(\d+)\+?$")
+
+
+class VersionError(ValueError):
+    """A version string that is not a Kubernetes version."""
+
+
+@dataclass(frozen=True, order=True)
+class Minor:
+    """A Kubernetes minor release, such as 1.33; ordered, hashable, printed as `1.33`."""
+
+    major: int
+    """The major version (1 for every Kubernetes release so far)."""
+    minor: int
+    """The minor version."""
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    def next(self) -> Minor:
+        """The following minor release."""
+        return Minor(self.major, self.minor + 1)
+
+    def previous(self) -> Minor:
+        """The preceding minor release."""
+        if self.minor == 0:
+            raise VersionError(f"no minor release before {self}")
+        return Minor(self.major, self.minor - 1)
+
+    def plus(self, n: int) -> Minor:
+        """The minor release `n` steps later (earlier when `n` is negative)."""
+        if self.minor + n < 0:
+            raise VersionError(f"no minor release {n} steps from {self}")
+        return Minor(self.major, self.minor + n)
+
+    def minus(self, other: Minor) -> int:
+        """How many minor releases `self` is after `other` (negative when before)."""
+        if self.major != other.major:
+            raise VersionError(f"cannot compare {self} with {other}: different major versions")
+        return self.minor - other.minor
+
+
+def parse_minor(text: str) -> Minor:
+    """Parse `1.33`, `v1.33`, `1.33.2`, `v1.33.2-eks-1234` into the minor release `1.33`."""
+    match = _VERSION.match(str(text))
+    if not match:
+        raise VersionError(
+            f"{text!r} is not a Kubernetes version (expected e.g. 1.33, v1.33 or 1.33.2)"
+        )
+    return Minor(int(match["major"]), int(match["minor"]))
+
+
+def parse_patch(text: str) -> tuple[Minor, int | None]:
+    """Parse a version into its minor release and patch number (None when absent)."""
+    match = _VERSION.match(str(text))
+    if not match:
+        raise VersionError(f"{text!r} is not a Kubernetes version")
+    patch = int(match["patch"]) if match["patch"] is not None else None
+    return Minor(int(match["major"]), int(match["minor"])), patch
+
+
+def minor_from_server(major: str, minor: str, git_version: str = "") -> Minor:
+    """The minor release from a `/version` answer (`minor` may read `28+`)."""
+    if git_version:
+        try:
+            return parse_minor(git_version)
+        except VersionError:
+            pass
+    m = _SERVER_MINOR.match(minor.strip())
+    if not major.strip().isdigit() or not m:
+        raise VersionError(f"server version {major!r}.{minor!r} is not a Kubernetes version")
+    return Minor(int(major), int(m.group(1)))
+
+
+def hops(current: Minor, target: Minor) -> tuple[Minor, ...]:
+    """Every minor release the control plane passes through, one at a time, ending at target."""
+    steps = target.minus(current)
+    return tuple(current.plus(i) for i in range(1, steps + 1))
