@@ -1,0 +1,1 @@
+"""Sources: turn files, clusters and local clients into a Snapshot."""
