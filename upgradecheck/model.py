@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 SNAPSHOT_SCHEMA = "upgradecheck.snapshot/v1"
 REPORT_SCHEMA = "upgradecheck.report/v1"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a finding matters to the upgrade; ordered blocker > warning > info."""
 
     BLOCKER = "blocker"
@@ -25,7 +25,7 @@ class Severity(str, Enum):
         return {"blocker": 2, "warning": 1, "info": 0}[self.value]
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The one-word answer: blocked (blockers), review (warnings or gaps), ready."""
 
     BLOCKED = "blocked"
@@ -33,7 +33,7 @@ class Verdict(str, Enum):
     READY = "ready"
 
 
-class EvidenceSource(str, Enum):
+class EvidenceSource(StrEnum):
     """Where a piece of evidence was read; the values are the JSON contract's names."""
 
     FILE = "file"

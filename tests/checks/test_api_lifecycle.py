@@ -1,0 +1,154 @@
+"""api-removed / api-deprecated / helm-release-removed-api / addon APIs / upgrade-path."""
+
+from __future__ import annotations
+
+from upgradecheck.assess import assess
+from upgradecheck.knowledge.model import KnowledgeBase
+from upgradecheck.model import (
+    ApiRequest,
+    ClusterInfo,
+    Evidence,
+    EvidenceSource,
+    HelmRelease,
+    ObjectRef,
+    ObservedObject,
+    Severity,
+    Snapshot,
+    Verdict,
+)
+
+
+def file_obj(api_version: str, kind: str, name: str, line: int = 1, path: str = "a.yaml"):
+    return ObservedObject(
+        ObjectRef(api_version, kind, "shop", name),
+        (Evidence(EvidenceSource.FILE, f"{path}:{line}", api_version),),
+    )
+
+
+def manifests(*objs: ObservedObject) -> Snapshot:
+    return Snapshot(source="manifests", collected_at="2026-01-01T00:00:00Z", objects=objs)
+
+
+def test_removed_api_in_file_is_a_blocker_in_its_hop(kb: KnowledgeBase) -> None:
+    report = assess(manifests(file_obj("policy/v1beta1", "PodDisruptionBudget", "web", 7)), kb,
+                    target="1.25")
+    [f] = report.findings
+    assert (f.rule, f.severity, f.hop) == ("api-removed", Severity.BLOCKER, "1.25")
+    assert f.replacement == "policy/v1" and f.removed_in == "1.25" and f.deprecated_in == "1.21"
+    assert f.evidence[0].location == "a.yaml:7"
+    assert "empty selector" in f.remediation
+    assert report.verdict is Verdict.BLOCKED
+    assert report.hops == ("1.25",) and report.current_version is None
+
+
+def test_same_api_before_removal_is_a_warning(kb: KnowledgeBase) -> None:
+    report = assess(manifests(file_obj("policy/v1beta1", "PodDisruptionBudget", "web")), kb,
+                    target="1.24")
+    [f] = report.findings
+    assert (f.rule, f.severity, f.hop) == ("api-deprecated", Severity.WARNING, "1.21")
+    assert report.verdict is Verdict.REVIEW
+
+
+def test_future_deprecation_is_info(kb: KnowledgeBase) -> None:
+    report = assess(
+        manifests(file_obj("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", "fs")), kb,
+        target="1.28",
+    )
+    [f] = report.findings
+    assert (f.rule, f.severity, f.hop) == ("api-deprecated", Severity.INFO, None)
+    assert "after the target 1.28" in f.message
+    assert report.verdict is Verdict.READY
+
+
+def test_deprecated_without_removal_is_info(kb: KnowledgeBase) -> None:
+    report = assess(manifests(file_obj("v1", "Endpoints", "db")), kb, target="1.33")
+    [f] = report.findings
+    assert (f.rule, f.severity) == ("api-deprecated", Severity.INFO)
+
+
+def test_served_api_raises_nothing(kb: KnowledgeBase) -> None:
+    report = assess(manifests(file_obj("policy/v1", "PodDisruptionBudget", "web")), kb,
+                    target="1.33")
+    assert report.findings == () and report.verdict is Verdict.READY
+
+
+def test_hop_is_the_removal_release_on_a_multi_hop_path(kb: KnowledgeBase) -> None:
+    snap = manifests(
+        file_obj("extensions/v1beta1", "Ingress", "old"),
+        file_obj("batch/v1beta1", "CronJob", "job"),
+    )
+    report = assess(snap, kb, target="1.25", current="1.21")
+    assert report.hops == ("1.22", "1.23", "1.24", "1.25")
+    by_kind = {f.object.kind: f for f in report.findings if f.object}
+    assert by_kind["Ingress"].hop == "1.22" and by_kind["CronJob"].hop == "1.25"
+    # upgrade-path explains the multi-hop path
+    assert any(f.rule == "upgrade-path" and f.severity is Severity.INFO for f in report.findings)
+    # blockers sort before info, earlier hops first
+    rules = [(f.severity, f.hop) for f in report.findings]
+    assert rules == sorted(rules, key=lambda x: (-x[0].rank, x[1] or ""))
+
+
+def test_already_removed_api_bites_in_the_first_hop(kb: KnowledgeBase) -> None:
+    report = assess(manifests(file_obj("extensions/v1beta1", "Ingress", "old")), kb,
+                    target="1.25", current="1.24")
+    [f] = report.findings
+    assert f.hop == "1.25" and "before the current 1.24" in f.message
+
+
+def test_same_object_in_two_files_is_one_finding(kb: KnowledgeBase) -> None:
+    snap = manifests(
+        file_obj("policy/v1beta1", "PodDisruptionBudget", "web", 3, "base/pdb.yaml"),
+        file_obj("policy/v1beta1", "PodDisruptionBudget", "web", 9, "overlay/pdb.yaml"),
+    )
+    [f] = assess(snap, kb, target="1.25").findings
+    assert [e.location for e in f.evidence] == ["base/pdb.yaml:3", "overlay/pdb.yaml:9"]
+
+
+def test_live_object_judged_by_its_evidence_not_its_listed_version(kb: KnowledgeBase) -> None:
+    live = ObservedObject(
+        ObjectRef("policy/v1", "PodDisruptionBudget", "shop", "web"),
+        (
+            Evidence(EvidenceSource.LAST_APPLIED, "annotation", "policy/v1beta1"),
+            Evidence(EvidenceSource.MANAGED_FIELDS, "manager kubectl", "policy/v1beta1"),
+            Evidence(EvidenceSource.MANAGED_FIELDS, "manager kcm", "policy/v1"),
+        ),
+    )
+    snap = Snapshot(source="cluster", collected_at="x", objects=(live,),
+                    cluster=ClusterInfo("v1.24.3"))
+    report = assess(snap, kb)
+    assert report.current_version == "1.24" and report.target_version == "1.25"
+    [f] = report.findings
+    assert f.object is not None and f.object.api_version == "policy/v1beta1"
+    assert len(f.evidence) == 2 and f.severity is Severity.BLOCKER
+
+
+def test_metric_requests_raise_findings_without_an_object(kb: KnowledgeBase) -> None:
+    snap = Snapshot(source="cluster", collected_at="x", cluster=ClusterInfo("v1.24.0"),
+                    api_requests=(ApiRequest("batch", "v1beta1", "cronjobs", "", "1.25"),))
+    [f] = assess(snap, kb).findings
+    assert f.object is None and f.rule == "api-removed"
+    assert f.evidence[0].source is EvidenceSource.APISERVER_METRICS
+
+
+def test_helm_release_only_newest_deployed_revision_counts(kb: KnowledgeBase) -> None:
+    pdb = ObjectRef("policy/v1beta1", "PodDisruptionBudget", "ing", "nginx")
+    ok = ObjectRef("policy/v1", "PodDisruptionBudget", "ing", "nginx")
+    rels = (
+        HelmRelease("nginx", "ing", 1, "superseded", "nginx", "1.0", objects=(pdb,)),
+        HelmRelease("nginx", "ing", 2, "deployed", "nginx", "2.0", objects=(pdb,)),
+        HelmRelease("fixed", "ing", 4, "deployed", "fixed", "2.0", objects=(ok,)),
+    )
+    snap = Snapshot(source="cluster", collected_at="x", cluster=ClusterInfo("v1.24.0"),
+                    helm_releases=rels)
+    [f] = assess(snap, kb).findings
+    assert f.rule == "helm-release-removed-api" and f.severity is Severity.BLOCKER
+    assert f.evidence[0].location == "release ing/nginx rev 2"
+    assert "mapkubeapis" in f.remediation
+
+
+def test_addon_api_removed_by_addon_release(kb: KnowledgeBase) -> None:
+    [f] = assess(manifests(file_obj("cert-manager.io/v1alpha2", "Certificate", "tls")), kb,
+                 target="1.30").findings
+    assert (f.rule, f.severity, f.subject) == ("addon-api-removed", Severity.WARNING,
+                                               "cert-manager")
+    assert "cert-manager 1.6" in f.message

@@ -1,0 +1,108 @@
+"""assess: run every check of every hop against a snapshot and return the Report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from upgradecheck import __version__
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.registry import all_checks
+from upgradecheck.knowledge.model import KnowledgeBase
+from upgradecheck.model import CoverageNote, Finding, Report, Severity, Snapshot, Verdict
+from upgradecheck.versions import Minor, VersionError, hops, parse_minor
+
+
+class AssessError(Exception):
+    """The assessment cannot be made as asked (exit code 2): e.g. a target older than now."""
+
+
+def current_version(snapshot: Snapshot, given: str | None) -> Minor | None:
+    """The current minor: as given, else the snapshot's API server, else unknown."""
+    if given:
+        return parse_minor(given)
+    if snapshot.cluster is not None:
+        try:
+            return parse_minor(snapshot.cluster.server_version)
+        except VersionError as exc:
+            raise AssessError(f"the snapshot's server version is unreadable: {exc}") from None
+    return None
+
+
+def target_version(kb: KnowledgeBase, current: Minor | None, given: str | None) -> Minor:
+    """The target minor: as given, else the next minor after current, else the newest known."""
+    if given:
+        target = parse_minor(given)
+    elif current is not None:
+        target = current.next()
+    else:
+        target = kb.newest_release
+    newest = kb.newest_release
+    if target > newest:
+        raise AssessError(
+            f"target {target} is newer than the newest release the knowledge base knows "
+            f"({newest}); upgrade upgradecheck or choose --target {newest} or older"
+        )
+    if current is not None and target < current:
+        raise AssessError(f"target {target} is older than the current version {current}")
+    return target
+
+
+def _sort_key(f: Finding) -> tuple[int, tuple[int, int], str, str, str, str]:
+    hop = (0, 0)
+    if f.hop:
+        major, _, minor = f.hop.partition(".")
+        hop = (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (0, 0)
+    obj = f.object
+    return (
+        -f.severity.rank,
+        hop,
+        f.rule,
+        obj.namespace or "" if obj else "",
+        obj.name if obj else f.subject or "",
+        obj.api_version if obj else "",
+    )
+
+
+def verdict_of(findings: Sequence[Finding], coverage: Sequence[CoverageNote]) -> Verdict:
+    """blocked with any blocker; review with warnings or gaps in what was seen; else ready."""
+    if any(f.severity is Severity.BLOCKER for f in findings):
+        return Verdict.BLOCKED
+    if coverage or any(f.severity is Severity.WARNING for f in findings):
+        return Verdict.REVIEW
+    return Verdict.READY
+
+
+def assess(
+    snapshot: Snapshot,
+    kb: KnowledgeBase,
+    *,
+    target: str | None = None,
+    current: str | None = None,
+    checks: Sequence[Check] | None = None,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Assess `snapshot` for an upgrade to `target` (versions as users write them)."""
+    cur = current_version(snapshot, current)
+    tgt = target_version(kb, cur, target)
+    path = hops(cur, tgt) if cur is not None else (tgt,)
+    ctx = CheckContext(snapshot=snapshot, kb=kb, target=tgt, current=cur, hops=path)
+    findings = [f for check in (checks or all_checks()) for f in check.run(ctx)]
+    findings.sort(key=_sort_key)
+    when = now or dt.datetime.now(dt.UTC)
+    return Report(
+        target_version=str(tgt),
+        current_version=str(cur) if cur is not None else None,
+        hops=tuple(str(h) for h in path),
+        verdict=verdict_of(findings, snapshot.coverage),
+        findings=tuple(findings),
+        coverage=snapshot.coverage,
+        source=snapshot.source,
+        generated_at=when.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        tool_version=__version__,
+        cluster=snapshot.cluster,
+        nodes=snapshot.nodes,
+        clients=snapshot.clients,
+        stats=snapshot.stats,
+        knowledge_version=kb.version,
+    )

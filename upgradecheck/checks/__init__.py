@@ -1,0 +1,1 @@
+"""Checks: pure functions from a Snapshot and the knowledge base to Findings."""

@@ -1,0 +1,42 @@
+"""The one interface every check implements, and what it is given."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from upgradecheck.knowledge.model import KnowledgeBase
+from upgradecheck.model import Finding, Snapshot
+from upgradecheck.versions import Minor
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check sees: the snapshot, the knowledge base and the upgrade's versions."""
+
+    snapshot: Snapshot
+    """The snapshot assessed."""
+    kb: KnowledgeBase
+    """The knowledge base."""
+    target: Minor
+    """The target minor release."""
+    current: Minor | None
+    """The current minor release, if known."""
+    hops: tuple[Minor, ...]
+    """The minors passed through, ending at the target (only the target when current is
+    unknown)."""
+
+    def hop_for(self, release: Minor) -> Minor:
+        """The hop in which something that starts at `release` first bites."""
+        if self.current is None or not self.hops or release > self.hops[0]:
+            return release
+        return self.hops[0]
+
+
+class Check(ABC):
+    """A family of rules: reads the context, yields findings. Pure: no I/O."""
+
+    @abstractmethod
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        """The findings of this check."""

@@ -1,0 +1,64 @@
+"""The command line: parse options, call a job that returns a Report, render it. Errors of
+every layer become one line on stderr and the documented exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import typer
+
+from upgradecheck.assess import AssessError
+from upgradecheck.cli import assess_cmd, kb_cmd, rules_cmd, scan_cmd
+from upgradecheck.collect.errors import ClusterUnreachable, SourceError
+from upgradecheck.exit_codes import ExitCode
+from upgradecheck.knowledge import KnowledgeError
+from upgradecheck.render.interface import RenderError
+from upgradecheck.snapshot_io import SnapshotError
+from upgradecheck.versions import VersionError
+
+app = typer.Typer(
+    name="upgradecheck",
+    help="What breaks when you upgrade a Kubernetes cluster, and the plan to get there.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("scan")(scan_cmd.scan)
+app.command("assess")(assess_cmd.assess)
+app.command("rules")(rules_cmd.rules)
+app.add_typer(kb_cmd.app, name="kb")
+
+# Each layer's exception base, and the exit code it means.
+_ERRORS: tuple[tuple[type[BaseException], ExitCode], ...] = (
+    (ClusterUnreachable, ExitCode.CLUSTER_UNREACHABLE),
+    (SourceError, ExitCode.BAD_INPUT),
+    (SnapshotError, ExitCode.BAD_INPUT),
+    (VersionError, ExitCode.BAD_INPUT),
+    (AssessError, ExitCode.BAD_INPUT),
+    (KnowledgeError, ExitCode.BAD_INPUT),
+    (RenderError, ExitCode.BAD_INPUT),
+)
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    print(f"upgradecheck: error: {message}", file=sys.stderr)
+    raise SystemExit(int(code))
+
+
+def run(entry: Callable[[], object]) -> None:
+    """Call `entry`, turning the layers' errors into one line and an exit code."""
+    try:
+        entry()
+    except KeyboardInterrupt:
+        _fail("interrupted", ExitCode.BAD_INPUT)
+    except tuple(cls for cls, _ in _ERRORS) as exc:
+        code = next(c for cls, c in _ERRORS if isinstance(exc, cls))
+        _fail(str(exc), code)
+
+
+def main() -> None:
+    """The `upgradecheck` console script."""
+    run(lambda: app(prog_name="upgradecheck"))

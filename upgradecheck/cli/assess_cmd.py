@@ -1,0 +1,33 @@
+"""`upgradecheck assess`: a saved snapshot judged against a target, with no cluster access."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from upgradecheck.cli.options import Current, FailOnOpt, Format, Output, Target
+from upgradecheck.cli.output import emit
+from upgradecheck.exit_codes import FailOn
+from upgradecheck.run import report_for_snapshot
+
+
+def assess(
+    snapshot: Annotated[Path, typer.Argument(help="A snapshot file (.json or .json.gz).")],
+    target: Target = None,
+    current: Current = None,
+    fmt: Format = None,
+    output: Output = None,
+    fail_on: FailOnOpt = FailOn.BLOCKER,
+) -> None:
+    """Assess a saved snapshot (from `collect -o`) for an upgrade to the target.
+
+    Examples:
+
+      upgradecheck assess snapshot.json.gz --target 1.33 -o plan.html
+
+      upgradecheck assess snapshot.json.gz --format checklist -o rehearsal.md
+    """
+    report = report_for_snapshot(snapshot, target=target, current=current)
+    emit(report, fmt, output, fail_on)

@@ -1,0 +1,47 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from upgradecheck.exit_codes import FailOn
+from upgradecheck.render import OutputFormat
+
+Target = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        "-t",
+        help="Target Kubernetes version (1.33, v1.33 or 1.33.2). Default: the next minor "
+        "after the current one, or the newest known release when the current is unknown.",
+    ),
+]
+Current = Annotated[
+    str | None,
+    typer.Option("--current", help="Current Kubernetes version (default: from the snapshot)."),
+]
+Format = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: from the --output file's extension (.html, .md, .json), "
+        "else text.",
+        case_sensitive=False,
+    ),
+]
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report here instead of standard output."),
+]
+FailOnOpt = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 when a finding is at or above this severity.",
+        case_sensitive=False,
+    ),
+]

@@ -1,0 +1,62 @@
+"""Rendering a Report where the user asked, and ending with its exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from upgradecheck.exit_codes import FailOn, exit_code
+from upgradecheck.model import Report
+from upgradecheck.render import OutputFormat
+from upgradecheck.render.interface import RenderError
+
+_BY_SUFFIX = {
+    ".html": OutputFormat.HTML,
+    ".htm": OutputFormat.HTML,
+    ".md": OutputFormat.MARKDOWN,
+    ".markdown": OutputFormat.MARKDOWN,
+    ".json": OutputFormat.JSON,
+    ".txt": OutputFormat.TEXT,
+}
+
+
+def choose_format(given: OutputFormat | None, output: Path | None) -> OutputFormat:
+    """The format asked for, else the one the output file's extension names, else text."""
+    if given is not None:
+        return given
+    if output is not None:
+        return _BY_SUFFIX.get(output.suffix.lower(), OutputFormat.TEXT)
+    return OutputFormat.TEXT
+
+
+def summary_line(report: Report) -> str:
+    """One line for the terminal: verdict, counts, path."""
+    counts = report.summary
+    path = " → ".join(report.hops)
+    if report.current_version:
+        path = f"{report.current_version} → {path}"
+    gaps = f", {len(report.coverage)} coverage gaps" if report.coverage else ""
+    return (
+        f"{report.verdict.value}: {counts['blocker']} blockers, {counts['warning']} warnings, "
+        f"{counts['info']} info{gaps} (upgrade {path})"
+    )
+
+
+def emit(
+    report: Report, fmt: OutputFormat | None, output: Path | None, fail_on: FailOn
+) -> NoReturn:
+    """Render, write to the file or stdout, print the summary when writing a file, exit."""
+    chosen = choose_format(fmt, output)
+    text = chosen.to_renderer().render(report)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        print(f"upgradecheck: {summary_line(report)}", file=sys.stderr)
+        print(f"upgradecheck: {chosen.value} report written to {output}", file=sys.stderr)
+    raise SystemExit(int(exit_code(report, fail_on)))

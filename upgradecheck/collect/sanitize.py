@@ -1,0 +1,100 @@
+"""Trim an object to what the checks need, so a snapshot never carries Secret data.
+
+What is kept is listed (an allow-list), never what is dropped: an unknown field of an
+unknown kind cannot leak by being forgotten here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+"""The `kubectl apply` annotation: a full copy of the object, Secret data included."""
+
+_KEPT_METADATA = (
+    "name",
+    "namespace",
+    "generateName",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "uid",
+    "creationTimestamp",
+)
+
+# Kinds whose checked content lives outside spec/status (PSP `use` grants in RBAC rules,
+# in-tree volume provisioners, admission webhooks, ...). StorageClass `parameters` stay
+# out: some in-tree provisioners took credentials there.
+_KIND_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "Role": ("rules",),
+    "ClusterRole": ("rules", "aggregationRule"),
+    "RoleBinding": ("subjects", "roleRef"),
+    "ClusterRoleBinding": ("subjects", "roleRef"),
+    "ValidatingWebhookConfiguration": ("webhooks",),
+    "MutatingWebhookConfiguration": ("webhooks",),
+    "StorageClass": ("provisioner", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion"),
+    "RuntimeClass": ("handler", "overhead", "scheduling"),
+    "PriorityClass": ("value", "globalDefault", "preemptionPolicy"),
+}
+
+# ConfigMaps whose data the checks read (kube-proxy mode, CoreDNS plugins); every other
+# ConfigMap keeps only the names of its keys.
+_CONFIGMAPS_WITH_DATA = frozenset({("kube-system", "kube-proxy"), ("kube-system", "coredns")})
+
+
+def trim_object(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The object's apiVersion, kind, trimmed metadata, spec and status (and per-kind extras).
+
+    A Secret keeps only its metadata and `type`; a ConfigMap only its data's key names
+    (`dataKeys`, `binaryDataKeys`), except kube-proxy's and CoreDNS's in kube-system.
+    `managedFields` and the last-applied annotation are always dropped.
+    """
+    kind = obj.get("kind")
+    body = {key: obj[key] for key in ("apiVersion", "kind") if key in obj}
+    metadata = trim_metadata(obj.get("metadata"))
+    if metadata is not None:
+        body["metadata"] = metadata
+    if kind == "Secret":
+        if "type" in obj:
+            body["type"] = obj["type"]
+        return body
+    extras = _KIND_FIELDS.get(kind, ()) if isinstance(kind, str) else ()
+    for key in ("spec", "status", *extras):
+        if key in obj:
+            body[key] = obj[key]
+    if kind == "ConfigMap":
+        body.update(_trim_configmap_data(obj, metadata or {}))
+    return body
+
+
+def trim_metadata(metadata: Any) -> dict[str, Any] | None:
+    """The metadata fields the checks use, without managedFields or last-applied."""
+    if not isinstance(metadata, Mapping):
+        return None
+    kept = {key: metadata[key] for key in _KEPT_METADATA if key in metadata}
+    annotations = kept.get("annotations")
+    if isinstance(annotations, Mapping):
+        kept["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
+    elif "annotations" in kept:
+        del kept["annotations"]
+    return kept
+
+
+def _trim_configmap_data(obj: Mapping[str, Any], metadata: Mapping[str, Any]) -> dict[str, Any]:
+    data, binary = obj.get("data"), obj.get("binaryData")
+    trimmed: dict[str, Any] = {}
+    if (metadata.get("namespace"), metadata.get("name")) in _CONFIGMAPS_WITH_DATA:
+        if isinstance(data, Mapping):
+            trimmed["data"] = dict(data)
+    elif isinstance(data, Mapping):
+        trimmed["dataKeys"] = _key_names(data)
+    if isinstance(binary, Mapping):
+        trimmed["binaryDataKeys"] = _key_names(binary)
+    return trimmed
+
+
+def _key_names(mapping: Mapping[Any, Any]) -> list[str]:
+    # YAML reads `80: x` with an int key (ingress-nginx tcp-services); str() keeps the sort
+    # total and the output JSON-friendly.
+    return sorted(str(key) for key in mapping)

@@ -1,0 +1,410 @@
+"""The documents of one manifest text (YAML or JSON), each with the line its object starts on.
+
+Speed matters here (a CI scan may read tens of thousands of files), so a YAML text is cut
+into documents at its column-0 `---`/`...` markers by a regular expression, and each
+document is parsed alone with libyaml (`CSafeLoader`). That keeps a broken document from
+hiding the others in its file, and gives each document's start line without composing a
+node graph: the line of its `apiVersion:` key is found by a second regular expression.
+Only `kind: List` documents are composed, to learn the line of every item.
+
+Hostile input stays bounded: alias expansion ("billion laughs"), recursive aliases and
+very deep nesting are refused with a `DocumentProblem`, never raised or expanded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _FastSafeLoader
+except ImportError:  # PyYAML built without libyaml: same results, only slower.
+    from yaml import SafeLoader as _FastSafeLoader  # type: ignore[assignment]
+
+MAX_DEPTH = 200
+"""Deepest nesting accepted. Far beyond any real object (CRD schemas reach ~40), and far
+below Python's recursion limit, so later stages (JSON output, checks) can walk any body."""
+
+MAX_ALIAS_EXPANSION = 1_000_000
+"""How many nodes YAML aliases may add to a document once expanded (billion-laughs guard)."""
+
+# A document marker is `---` or `...` at column 0 followed by a blank or the end of line.
+_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.M)
+# A line that holds YAML content: not blank, not a comment, not a directive and not a
+# bare `---` marker (which may carry a comment). Anything else starts a document's body.
+_CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#.*)?\r?$)(?!%)(?!---[ \t]*(?:#.*)?\r?$)", re.M)
+_API_VERSION_KEY = re.compile(r"""^["']?apiVersion["']?[ \t]*:""", re.M)
+_HELM_SOURCE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.M)
+# Only documents whose column-0 `kind` ends in `List` pay for composing a node graph.
+_LIST_KIND = re.compile(r"""^kind[ \t]*:[ \t]*["']?\w*List["']?[ \t]*(?:#.*)?\r?$""", re.M)
+_JSON_API_VERSION_KEY = re.compile(r'"apiVersion"\s*:')
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|[\[\]{}]')
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+# Depth bound without walking (see _check_limits): a block collection nests only by
+# starting at a larger column, so depth <= 2 * (indent + 1) + flow brackets + 1.
+_WALK_BRACKETS = 60
+_DEEP_INDENT = re.compile(r"^[ \t?:-]{60}", re.M)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The text of one YAML document and the 1-based line it starts on in its file."""
+
+    start_line: int
+    """The file line of the chunk's first line."""
+    text: str
+    """The document's text, including its `---` marker and leading comments."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed, non-empty document."""
+
+    line: int
+    """The line of its `apiVersion` key (else its first content line), 1-based."""
+    data: Any
+    """The parsed value: JSON-compatible (timestamps and binary stay strings)."""
+    template_source: str | None = None
+    """The template it was rendered from, from a `helm template` `# Source:` comment."""
+    item_lines: tuple[int, ...] = ()
+    """For a `kind: *List` document: the line of each entry of `items`, when known."""
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    """A document (or a whole file) that could not be read."""
+
+    line: int
+    """The 1-based line of the problem."""
+    message: str
+    """What is wrong, short and free of the document's content."""
+    unrendered_template: bool = False
+    """The text holds `{{ }}` template actions: a chart template, not a manifest."""
+    mentions_api_version: bool = True
+    """The text names an `apiVersion`: it was meant to be a Kubernetes object."""
+
+
+class _LimitExceeded(Exception):
+    """A document is too deep or expands too much to be accepted."""
+
+
+def _construct_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+def _construct_set(loader: yaml.SafeLoader, node: yaml.MappingNode) -> list[Any]:
+    return list(loader.construct_mapping(node))
+
+
+def _construct_untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # Unknown tags (CloudFormation `!Ref`, GitLab `!reference`, ...) read as plain values,
+    # so such files are skipped as non-Kubernetes instead of failing the scan.
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_yaml_map(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_yaml_seq(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+class _Loader(_FastSafeLoader):
+    """Safe loading whose results JSON can hold: no datetime, bytes, set or custom objects."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_as_text)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _construct_as_text)
+_Loader.add_constructor("tag:yaml.org,2002:set", _construct_set)
+_Loader.add_constructor(None, _construct_untagged)
+
+
+def is_list(data: Any) -> bool:
+    """True for a `kind: List` (or `FooList`) object: a mapping with an `items` sequence."""
+    if not isinstance(data, dict):
+        return False
+    kind = data.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list)
+
+
+def split_documents(text: str) -> list[Chunk]:
+    """Cut a YAML stream into one chunk per document, keeping each chunk's start line.
+
+    Comments, directives and blank lines before a `---` stay with the document it opens
+    (so a `helm template` `# Source:` line belongs to its object); a `...` marker closes
+    its document. Column-0 markers always end a document in YAML, so the cut is exact.
+    """
+    if "---" not in text and "..." not in text:
+        return [Chunk(1, text)]
+    chunks: list[Chunk] = []
+    start, start_line, line, counted = 0, 1, 1, 0
+    for marker in _MARKER.finditer(text):
+        pos = marker.start()
+        line += text.count("\n", counted, pos)
+        counted = pos
+        if marker.group() == "---":
+            if _CONTENT_LINE.search(text, start, pos):
+                chunks.append(Chunk(start_line, text[start:pos]))
+                start, start_line = pos, line
+            continue
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end + 1
+        chunks.append(Chunk(start_line, text[start:end]))
+        start, start_line = end, line + 1
+    chunks.append(Chunk(start_line, text[start:]))
+    return chunks
+
+
+def iter_yaml_documents(text: str, *, lossy: bool = False) -> Iterator[Document | DocumentProblem]:
+    """Every non-empty document of a YAML text, or the problem that stopped it.
+
+    `lossy` says the text was decoded with `surrogateescape` because some bytes were not
+    UTF-8: the documents holding such bytes are reported, the others still parsed.
+    """
+    for chunk in split_documents(text):
+        outcome = parse_chunk(chunk, lossy=lossy)
+        if outcome is not None:
+            yield outcome
+
+
+def parse_chunk(chunk: Chunk, *, lossy: bool = False) -> Document | DocumentProblem | None:
+    """Parse one document; None when it holds nothing (only comments or markers)."""
+    text = chunk.text
+    bad = _UNDECODABLE.search(text) if lossy else None
+    if bad:
+        return DocumentProblem(_line_at(chunk, bad.start()), "not valid UTF-8 text")
+    try:
+        if _LIST_KIND.search(text):
+            data, item_lines = _load_list(chunk)
+        else:
+            data, item_lines = yaml.load(text, Loader=_Loader), ()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = chunk.start_line + mark.line if mark else chunk.start_line
+        return _problem(chunk, line, _yaml_message(exc))
+    except yaml.YAMLError as exc:
+        return _problem(chunk, chunk.start_line, str(exc).splitlines()[0])
+    except RecursionError:
+        return DocumentProblem(chunk.start_line, f"nested more than {MAX_DEPTH} levels deep")
+    if data is None:
+        return None
+    line = object_line(chunk)
+    try:
+        _check_limits(data, text)
+    except _LimitExceeded as exc:
+        return DocumentProblem(line, str(exc))
+    return Document(line, data, _template_source(text), item_lines)
+
+
+def object_line(chunk: Chunk) -> int:
+    """The line of the chunk's column-0 `apiVersion:` key, else of its first content."""
+    text = chunk.text
+    found = _API_VERSION_KEY.search(text) or _CONTENT_LINE.search(text)
+    return _line_at(chunk, found.start()) if found else chunk.start_line
+
+
+def iter_json_documents(text: str) -> Iterator[Document | DocumentProblem]:
+    """The document(s) of a JSON text: one object, a `kind: List`, or an array of objects.
+
+    Lines are found by a light scan for `"apiVersion"` keys (best effort): the first key
+    for a single object; for a List or an array, each element's own key (or its `{`).
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield DocumentProblem(exc.lineno, f"JSON error: {exc.msg}", False, "apiVersion" in text)
+        return
+    except RecursionError:
+        yield DocumentProblem(1, f"nested more than {MAX_DEPTH} levels deep")
+        return
+    try:
+        _check_limits(data, text)
+    except _LimitExceeded as exc:
+        yield DocumentProblem(1, str(exc))
+        return
+    if isinstance(data, list):
+        lines = _json_element_lines(text, in_items=False)
+        for index, element in enumerate(data):
+            if element is not None:
+                yield Document(_nth(lines, index, 1), element)
+    elif data is not None:
+        yield _json_document(text, data)
+
+
+def _json_document(text: str, data: Any) -> Document:
+    if is_list(data):
+        lines = _json_element_lines(text, in_items=True)
+        top = _JSON_API_VERSION_KEY.search(text)
+        return Document(_line_of(text, top.start()) if top else 1, data, None, lines)
+    found = _JSON_API_VERSION_KEY.search(text)
+    return Document(_line_of(text, found.start()) if found else 1, data)
+
+
+def _json_element_lines(text: str, *, in_items: bool) -> tuple[int, ...]:
+    """Lines of the objects in a top-level array, or in a top-level object's `items`.
+
+    One pass over string and bracket tokens, tracking the container path; each element's
+    line is its `apiVersion` key's when it has one at its own level, else its `{`'s.
+    """
+    element_path = ("{", "[items") if in_items else ("[",)
+    path: list[str] = []
+    key: str | None = None
+    starts: list[int] = []
+    api_keys: dict[int, int] = {}
+    for token in _JSON_TOKEN.finditer(text):
+        value = token.group()
+        if value[0] == '"':
+            # A key when followed by a colon; any other string is a value.
+            key = value[: value.rindex('"') + 1] if token.group(1) else None
+            if key == '"apiVersion"' and tuple(path[:-1]) == element_path and starts:
+                api_keys.setdefault(len(starts) - 1, token.start())
+        elif value in "{[":
+            if value == "{" and tuple(path) == element_path:
+                starts.append(token.start())
+            path.append("[items" if value == "[" and key == '"items"' else value)
+            key = None
+        else:
+            key = None
+            if path:
+                path.pop()
+    positions = [api_keys.get(i, start) for i, start in enumerate(starts)]
+    return _lines_of(text, positions)
+
+
+def _load_list(chunk: Chunk) -> tuple[Any, tuple[int, ...]]:
+    # Composing costs more than loading, so only List documents are composed: their
+    # node graph gives the line of each item.
+    loader = _Loader(chunk.text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    if not is_list(data) or not isinstance(node, yaml.MappingNode):
+        return data, ()
+    return data, tuple(chunk.start_line + line for line in _item_node_lines(node))
+
+
+def _item_node_lines(node: yaml.MappingNode) -> list[int]:
+    for key, value in node.value:
+        is_items = isinstance(key, yaml.ScalarNode) and key.value == "items"
+        if is_items and isinstance(value, yaml.SequenceNode):
+            return [_mapping_api_line(item) for item in value.value]
+    return []
+
+
+def _mapping_api_line(node: yaml.Node) -> int:
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "apiVersion":
+                return int(key.start_mark.line)
+    return int(node.start_mark.line)
+
+
+def _check_limits(data: Any, text: str) -> None:
+    """Refuse alias bombs, recursive aliases and over-deep nesting, walking only if needed.
+
+    Aliases (an anchor `&` and an alias `*` both present) can share and nest values
+    arbitrarily, so such documents are always walked. Without them the nesting depth is
+    bounded by the indentation and the number of flow brackets, so documents that are
+    shallow and bracket-poor by those measures (nearly all) are not walked at all.
+    """
+    if "&" in text and "*" in text:
+        _ExpansionMeter().measure(data)
+    elif text.count("[") + text.count("{") >= _WALK_BRACKETS or _DEEP_INDENT.search(text):
+        _check_depth(data, 0)
+
+
+def _check_depth(value: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _LimitExceeded(f"nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        for child in value.values():
+            if isinstance(child, (dict, list)):
+                _check_depth(child, depth + 1)
+    elif isinstance(value, list):
+        for child in value:
+            if isinstance(child, (dict, list)):
+                _check_depth(child, depth + 1)
+
+
+class _ExpansionMeter:
+    """Measures a value as if its YAML aliases were expanded, visiting shared values once."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        """Expanded size of each container already measured, by id."""
+        self.open: set[int] = set()
+        """Containers being measured: meeting one again means a recursive alias."""
+        self.unique = 0
+        """Values in the document as written (each shared value counted once)."""
+
+    def measure(self, value: Any, depth: int = 0) -> int:
+        """The node count of `value` once expanded; raises _LimitExceeded when too big."""
+        if not isinstance(value, (dict, list)):
+            return 1
+        ident = id(value)
+        if ident in self.sizes:
+            return self.sizes[ident]
+        if ident in self.open:
+            raise _LimitExceeded("recursive YAML alias (a value that contains itself)")
+        if depth > MAX_DEPTH:
+            raise _LimitExceeded(f"nested more than {MAX_DEPTH} levels deep")
+        self.open.add(ident)
+        children = list(value.values() if isinstance(value, dict) else value)
+        self.unique += 1 + sum(1 for child in children if not isinstance(child, (dict, list)))
+        size = 1 + sum(self.measure(child, depth + 1) for child in children)
+        self.open.discard(ident)
+        self.sizes[ident] = size
+        if size - self.unique > MAX_ALIAS_EXPANSION:
+            raise _LimitExceeded(
+                f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra values "
+                "(an alias bomb?)"
+            )
+        return size
+
+
+def _problem(chunk: Chunk, line: int, message: str) -> DocumentProblem:
+    """A parse failure, marked with what the text looks like it was meant to be."""
+    text = chunk.text
+    return DocumentProblem(line, message, "{{" in text, "apiVersion" in text)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    # The problem ("mapping values are not allowed here") without the parser's position
+    # lines or snippet: the caller gives the position, and a snippet could leak content.
+    parts = [part for part in (exc.context, exc.problem) if part]
+    return "YAML error: " + ("; ".join(parts) if parts else "cannot parse")
+
+
+def _template_source(text: str) -> str | None:
+    if "# Source:" not in text:
+        return None
+    found = _HELM_SOURCE.search(text)
+    return found.group(1) if found else None
+
+
+def _line_at(chunk: Chunk, pos: int) -> int:
+    return chunk.start_line + chunk.text.count("\n", 0, pos)
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _lines_of(text: str, positions: list[int]) -> tuple[int, ...]:
+    """1-based lines of increasing offsets, counting newlines once overall."""
+    lines: list[int] = []
+    line, counted = 1, 0
+    for pos in positions:
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
+    return tuple(lines)
+
+
+def _nth(values: tuple[int, ...], index: int, default: int) -> int:
+    return values[index] if index < len(values) else default

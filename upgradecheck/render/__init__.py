@@ -1,0 +1,54 @@
+"""Renderers: turn a Report into HTML, Markdown, a rehearsal checklist, JSON or text."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import assert_never
+
+from upgradecheck.render.checklist import ChecklistRenderer
+from upgradecheck.render.html import HtmlRenderer
+from upgradecheck.render.interface import Renderer, RenderError
+from upgradecheck.render.json_report import JsonRenderer
+from upgradecheck.render.markdown import MarkdownRenderer
+from upgradecheck.render.text import TextRenderer
+
+
+class OutputFormat(str, Enum):
+    """The output formats `--format` accepts."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"
+    CHECKLIST = "checklist"
+    JSON = "json"
+    TEXT = "text"
+
+    def to_renderer(self) -> Renderer:
+        """The renderer of this format."""
+        match self:
+            case OutputFormat.HTML:
+                return HtmlRenderer()
+            case OutputFormat.MARKDOWN:
+                return MarkdownRenderer()
+            case OutputFormat.CHECKLIST:
+                return ChecklistRenderer()
+            case OutputFormat.JSON:
+                return JsonRenderer()
+            case OutputFormat.TEXT:
+                return TextRenderer()
+            case _:
+                assert_never(self)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+__all__ = [
+    "ChecklistRenderer",
+    "HtmlRenderer",
+    "JsonRenderer",
+    "MarkdownRenderer",
+    "OutputFormat",
+    "RenderError",
+    "Renderer",
+    "TextRenderer",
+]

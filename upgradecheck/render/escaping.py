@@ -1,0 +1,88 @@
+"""Making untrusted strings (object names, file names, messages) inert in each output format."""
+
+from __future__ import annotations
+
+import re
+
+# ANSI/VT escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte
+# ESC sequences; the 8-bit CSI and OSC introducers (0x9b, 0x9d) behave the same way.
+_ANSI = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[@-Z\\-_]"
+)
+# C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides and
+# isolates that can make a name read differently from what it is ("Trojan Source").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_WHITESPACE = re.compile(r"\s+")
+
+# Characters with a meaning in GitHub-flavoured Markdown wherever they stand. `<` `>` `&`
+# become entities instead (raw HTML); `@` would mention people, `$` starts maths.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@#$])")
+# Characters that start a block (list, quote, heading underline) at the start of a line.
+_MD_LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
+
+
+def clean(value: object) -> str:
+    """`value` as text without terminal escape sequences, control or bidi-override characters.
+
+    Tabs and newlines are kept; use `one_line` for table cells.
+    """
+    text = "" if value is None else str(value)
+    return _CONTROL.sub("", _ANSI.sub("", text))
+
+
+def one_line(value: object) -> str:
+    """`clean(value)` with every run of whitespace (newlines included) made one space."""
+    return _WHITESPACE.sub(" ", clean(value)).strip()
+
+
+def shorten(value: object, limit: int) -> str:
+    """`one_line(value)`, cut to at most `limit` characters with an ellipsis when longer."""
+    text = one_line(value)
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def markdown_text(value: object) -> str:
+    """Plain text that GitHub-flavoured Markdown shows as written, safe in a table cell.
+
+    Emphasis, code, links, pipes, mentions, maths and raw HTML are all neutralised, and
+    newlines are folded so the value cannot start a new block or table row.
+    """
+    text = one_line(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    match = _MD_LEADING.match(text)
+    if match is None:
+        return text
+    if match.group(1)[0].isdigit():
+        end = match.end()
+        return f"{text[:end]}\\{text[end:]}"
+    return "\\" + text
+
+
+def markdown_code(value: object, *, table: bool = False) -> str:
+    """`value` as an inline code span (its text shown verbatim), safe in a table cell if asked.
+
+    The fence is longer than any run of backticks inside. In a table a pipe is escaped (GFM
+    allows `\\|` inside code spans in tables); a value that also holds a backslash falls back
+    to escaped text, because `\\\\|` would end the cell.
+    """
+    text = one_line(value)
+    if not text:
+        return ""
+    if table and "|" in text:
+        if "\\" in text:
+            return markdown_text(text)
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def terminal_text(value: object) -> str:
+    """`one_line(value)`: what a terminal can print without obeying anything inside it."""
+    return one_line(value)

@@ -1,0 +1,99 @@
+"""Plain terminal text: a findings table, the verdict, the coverage gaps. No colours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from upgradecheck.model import Finding, Report
+from upgradecheck.render.escaping import shorten, terminal_text
+from upgradecheck.render.view import (
+    by_severity,
+    counts_text,
+    evidence_label,
+    object_label,
+    path_text,
+)
+
+HEADERS = ("SEVERITY", "RULE", "HOP", "OBJECT", "EVIDENCE")
+GAP = "  "
+# The columns that give way when the table is wider than the terminal, and how far.
+SHRINKABLE = (4, 3)
+MIN_WIDTH = 16
+
+
+def row(finding: Finding) -> tuple[str, ...]:
+    """The table cells of `finding`, each one line of inert text."""
+    obj = object_label(finding)
+    if finding.object is not None:
+        obj = f"{obj} ({finding.object.api_version})"
+    evidence = evidence_label(finding.evidence[0]) if finding.evidence else ""
+    if len(finding.evidence) > 1:
+        evidence += f" (+{len(finding.evidence) - 1})"
+    cells = (finding.severity.value, finding.rule, finding.hop or "-", obj, evidence or "-")
+    return tuple(terminal_text(c) for c in cells)
+
+
+def column_widths(rows: Sequence[tuple[str, ...]], width: int | None) -> list[int]:
+    """Each column's width: its longest cell, the shrinkable ones cut to fit `width`."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
+    if width is None:
+        return widths
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
+    for column in SHRINKABLE:
+        if excess <= 0:
+            break
+        give = min(excess, max(widths[column] - MIN_WIDTH, 0))
+        widths[column] -= give
+        excess -= give
+    return widths
+
+
+def table(findings: Sequence[Finding], width: int | None) -> list[str]:
+    """The findings table's lines, header first."""
+    rows = [HEADERS, *(row(f) for f in findings)]
+    widths = column_widths(rows, width)
+    lines = []
+    for cells in rows:
+        fitted = [shorten(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)]
+        lines.append(GAP.join(fitted).rstrip())
+    return lines
+
+
+def coverage_lines(report: Report) -> list[str]:
+    """The coverage gaps, or nothing when everything was seen."""
+    if not report.coverage:
+        return []
+    gaps = len(report.coverage)
+    lines = [f"Coverage: incomplete — {gaps} not checked, so the verdict cannot see them:"]
+    lines += [
+        f"  - {terminal_text(n.subject)}: {terminal_text(n.reason)} [{terminal_text(n.kind)}]"
+        for n in report.coverage
+    ]
+    return ["", *lines]
+
+
+class TextRenderer(Renderer):
+    """A table for a terminal `width` characters wide (None: never cut a cell)."""
+
+    def __init__(self, width: int | None = 120) -> None:
+        self.width = width
+
+    def render(self, report: Report) -> str:
+        """The text for `report`."""
+        lines = [
+            f"upgradecheck: Kubernetes {terminal_text(path_text(report))}",
+            f"Verdict: {report.verdict.value.upper()} — {counts_text(report)}",
+            "",
+        ]
+        if report.findings:
+            lines += table(by_severity(report.findings), self.width)
+        else:
+            lines.append("No findings.")
+        lines += coverage_lines(report)
+        lines += [
+            "",
+            f"Generated {terminal_text(report.generated_at)} by upgradecheck "
+            f"{terminal_text(report.tool_version)} (knowledge "
+            f"{terminal_text(report.knowledge_version) or 'unknown'}).",
+        ]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,319 @@
+"""What the templates show, computed once from a Report: headline, grouped findings, plan.
+
+Pure functions over plain data: no escaping here (that is each format's job), no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from upgradecheck.model import CoverageNote, Evidence, Finding, NodeInfo, Report, Severity
+from upgradecheck.plan import Phase, Plan, build_plan, count, minor_key, pools
+
+SEVERITIES = (Severity.BLOCKER, Severity.WARNING, Severity.INFO)
+SECTION_TITLES = {
+    Severity.BLOCKER: "Blockers",
+    Severity.WARNING: "Warnings",
+    Severity.INFO: "Info",
+}
+CLUSTER_SCOPED = "(cluster-wide)"
+
+
+# --- headline ------------------------------------------------------------------------------
+
+
+def counts_text(report: Report) -> str:
+    """`3 blockers, 1 warning, 0 info`."""
+    summary = report.summary
+    return (
+        f"{count(summary['blocker'], 'blocker')}, {count(summary['warning'], 'warning')}, "
+        f"{summary['info']} info"
+    )
+
+
+def path_text(report: Report) -> str:
+    """`1.29 → 1.31 via 1.30`, `1.29 → 1.30`, or `target 1.31` when the current is unknown."""
+    target = report.target_version
+    if report.current_version is None:
+        return f"target {target}"
+    if not report.hops:
+        return f"{report.current_version}, already at the target"
+    path = f"{report.current_version} → {target}"
+    via = report.hops[:-1]
+    return f"{path} via {', '.join(via)}" if via else path
+
+
+def path_nodes(report: Report) -> tuple[str, ...]:
+    """Every version on the way: the current one (when known), then each hop."""
+    first = (report.current_version,) if report.current_version else ()
+    return (*first, *report.hops)
+
+
+def verdict_sentence(report: Report) -> str:
+    """What the verdict means for this report, in one sentence."""
+    blockers, warnings = report.count(Severity.BLOCKER), report.count(Severity.WARNING)
+    gaps = len(report.coverage)
+    if blockers:
+        verb = "breaks" if blockers == 1 else "break"
+        return f"{count(blockers, 'blocker')} {verb} the upgrade: fix them before you start."
+    reasons = []
+    if warnings:
+        reasons.append(count(warnings, "warning"))
+    if gaps:
+        reasons.append(count(gaps, "coverage gap"))
+    if reasons:
+        return f"No blockers found, but review the {' and the '.join(reasons)} first."
+    return "Nothing found that would break the upgrade."
+
+
+def headline(report: Report) -> str:
+    """`Verdict: blocked — 3 blockers, 1 warning, 0 info (1.29 → 1.31 via 1.30)`, unstyled."""
+    return f"Verdict: {report.verdict.value} — {counts_text(report)} ({path_text(report)})"
+
+
+# --- findings ------------------------------------------------------------------------------
+
+
+def object_label(finding: Finding) -> str:
+    """`Kind ns/name` for an object, else its subject, else its rule."""
+    if finding.object is not None:
+        return finding.object.display()
+    return finding.subject or finding.rule
+
+
+def namespace_label(finding: Finding) -> str:
+    """The namespace of the finding's object, or `(cluster-wide)`."""
+    if finding.object is not None and finding.object.namespace:
+        return finding.object.namespace
+    return CLUSTER_SCOPED
+
+
+def evidence_label(evidence: Evidence) -> str:
+    """`file manifests/pdb.yaml:12`."""
+    return f"{evidence.source.value} {evidence.location}"
+
+
+def lifecycle(finding: Finding) -> str:
+    """`deprecated 1.21 · removed 1.25`, or empty."""
+    parts = []
+    if finding.deprecated_in:
+        parts.append(f"deprecated {finding.deprecated_in}")
+    if finding.removed_in:
+        parts.append(f"removed {finding.removed_in}")
+    return " · ".join(parts)
+
+
+def by_severity(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Findings worst first, keeping the report's order within a severity."""
+    return tuple(sorted(findings, key=lambda f: -f.severity.rank))
+
+
+def _finding_key(finding: Finding) -> tuple[tuple[int, int], str, str, str]:
+    obj = finding.object
+    name = obj.name if obj is not None else finding.subject or ""
+    return (minor_key(finding.hop), obj.kind if obj else "", name, obj.api_version if obj else "")
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """The findings of one rule in one namespace, some of them shown."""
+
+    rule: str
+    """The rule id."""
+    namespace: str
+    """The namespace, or `(cluster-wide)`."""
+    total: int
+    """How many findings the group holds."""
+    shown: tuple[Finding, ...]
+    """The ones to show, in order."""
+
+    @property
+    def hidden(self) -> int:
+        """How many are not shown."""
+        return self.total - len(self.shown)
+
+
+@dataclass(frozen=True)
+class Section:
+    """All findings of one severity, grouped by rule then namespace."""
+
+    severity: Severity
+    """The severity."""
+    total: int
+    """How many findings it holds."""
+    groups: tuple[FindingGroup, ...]
+    """The groups shown, by rule then namespace."""
+    hidden_groups: int = 0
+    """Groups left out entirely (beyond the group limit)."""
+    hidden_findings: int = 0
+    """Findings in the groups left out."""
+
+    @property
+    def title(self) -> str:
+        """`Blockers`, `Warnings` or `Info`."""
+        return SECTION_TITLES[self.severity]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a large report to show; the rest is counted."""
+
+    group_rows: int = 50
+    """Findings shown per rule × namespace group at most."""
+    section_rows: int = 1000
+    """Findings shown per severity at most, shared among its groups."""
+    groups: int = 200
+    """Groups shown per severity at most."""
+
+
+def group_findings(findings: Sequence[Finding]) -> dict[tuple[str, str], list[Finding]]:
+    """Findings by (rule, namespace), both sorted, cluster-wide first; each group sorted."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.rule, namespace_label(finding)), []).append(finding)
+    ordered = sorted(groups, key=lambda k: (k[0], k[1] != CLUSTER_SCOPED, k[1]))
+    return {key: sorted(groups[key], key=_finding_key) for key in ordered}
+
+
+def build_section(severity: Severity, findings: Sequence[Finding], limits: Limits) -> Section:
+    """The section of `findings` (all of `severity`), within `limits`."""
+    groups = group_findings(findings)
+    keys = list(groups)
+    shown_keys, left_out = keys[: limits.groups], keys[limits.groups :]
+    # Share the section's rows among its groups so that every group shows a few.
+    per_group = max(1, min(limits.group_rows, limits.section_rows // max(len(shown_keys), 1)))
+    built = tuple(
+        FindingGroup(rule, ns, len(groups[(rule, ns)]), tuple(groups[(rule, ns)][:per_group]))
+        for rule, ns in shown_keys
+    )
+    hidden = sum(len(groups[key]) for key in left_out)
+    return Section(severity, len(findings), built, len(left_out), hidden)
+
+
+def build_sections(report: Report, limits: Limits) -> tuple[Section, ...]:
+    """One section per severity that has findings, blockers first."""
+    sections = []
+    for severity in SEVERITIES:
+        findings = [f for f in report.findings if f.severity is severity]
+        if findings:
+            sections.append(build_section(severity, findings, limits))
+    return tuple(sections)
+
+
+# --- plan, inventory -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumberedPhase:
+    """A phase with its number in the whole plan."""
+
+    number: int
+    """1-based, across the whole plan."""
+    phase: Phase
+    """The phase."""
+
+
+@dataclass(frozen=True)
+class PhaseBlock:
+    """Consecutive phases under one heading: the preparation, or one hop."""
+
+    title: str
+    """`Prepare`, or `Hop 1 of 2: 1.29 → 1.30`."""
+    hop: str | None
+    """The hop, None for the preparation."""
+    phases: tuple[NumberedPhase, ...]
+    """The phases, numbered."""
+
+
+def phase_blocks(plan: Plan, report: Report) -> tuple[PhaseBlock, ...]:
+    """The plan's phases numbered and grouped: preparation first, then one block per hop."""
+    numbered = [NumberedPhase(i, p) for i, p in enumerate(plan.phases, start=1)]
+    blocks = [PhaseBlock("Prepare", None, tuple(n for n in numbered if n.phase.hop is None))]
+    previous = report.current_version
+    for index, hop in enumerate(report.hops, start=1):
+        start = f"{previous} → " if previous else ""
+        title = f"Hop {index} of {len(report.hops)}: {start}{hop}"
+        members = tuple(n for n in numbered if n.phase.hop == hop)
+        blocks.append(PhaseBlock(title, hop, members))
+        previous = hop
+    return tuple(b for b in blocks if b.phases)
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    """One node pool, summarised."""
+
+    name: str
+    """The pool name, or `(no pool)`."""
+    nodes: int
+    """How many nodes."""
+    kubelets: str
+    """The kubelet versions, comma-separated."""
+    not_ready: int
+    """How many are not Ready."""
+    runtimes: str
+    """The container runtimes, comma-separated."""
+
+
+def pool_summaries(nodes: Sequence[NodeInfo]) -> tuple[PoolSummary, ...]:
+    """The node pools, each summarised."""
+    return tuple(
+        PoolSummary(
+            name or "(no pool)",
+            len(members),
+            ", ".join(sorted({n.kubelet_version for n in members})),
+            sum(1 for n in members if not n.ready),
+            ", ".join(sorted({n.container_runtime or "?" for n in members})),
+        )
+        for name, members in pools(nodes).items()
+    )
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything a document template needs, computed once."""
+
+    report: Report
+    """The report itself."""
+    headline: str
+    """The plain headline."""
+    counts: str
+    """`3 blockers, 1 warning, 0 info`."""
+    path: str
+    """`1.29 → 1.31 via 1.30`."""
+    path_nodes: tuple[str, ...]
+    """Current version, then each hop."""
+    sentence: str
+    """What the verdict means, in one sentence."""
+    sections: tuple[Section, ...]
+    """Findings by severity, grouped."""
+    plan: Plan
+    """The phased plan."""
+    blocks: tuple[PhaseBlock, ...]
+    """The plan's phases, numbered and grouped by hop."""
+    coverage: tuple[CoverageNote, ...]
+    """Coverage notes shown."""
+    coverage_hidden: int
+    """Coverage notes left out."""
+    pools: tuple[PoolSummary, ...]
+    """Node pools."""
+
+
+def build_view(report: Report, limits: Limits | None = None, coverage_rows: int = 200) -> ReportView:
+    """The view of `report`, showing at most what `limits` and `coverage_rows` allow."""
+    plan = build_plan(report)
+    return ReportView(
+        report=report,
+        headline=headline(report),
+        counts=counts_text(report),
+        path=path_text(report),
+        path_nodes=path_nodes(report),
+        sentence=verdict_sentence(report),
+        sections=build_sections(report, limits or Limits()),
+        plan=plan,
+        blocks=phase_blocks(plan, report),
+        coverage=report.coverage[:coverage_rows],
+        coverage_hidden=max(len(report.coverage) - coverage_rows, 0),
+        pools=pool_summaries(report.nodes),
+    )
