@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TextIO
 
 from upgradecheck.assess import assess
+from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
 from upgradecheck.collect.manifests import scan_manifests
 from upgradecheck.knowledge import load_knowledge_base
-from upgradecheck.model import Report
+from upgradecheck.model import Report, Snapshot
 from upgradecheck.snapshot_io import read_snapshot
 
 
@@ -33,3 +34,16 @@ def report_for_snapshot(
     """Assess a saved snapshot file."""
     kb = load_knowledge_base()
     return assess(read_snapshot(path), kb, target=target, current=current)
+
+
+def collect_snapshot(options: CollectOptions, progress: Progress | None = None) -> Snapshot:
+    """Collect a live cluster into a Snapshot."""
+    return collect_cluster(options, load_knowledge_base(), progress)
+
+
+def report_for_cluster(
+    options: CollectOptions, *, target: str | None, progress: Progress | None = None
+) -> Report:
+    """Collect a live cluster and assess it."""
+    kb = load_knowledge_base()
+    return assess(collect_cluster(options, kb, progress), kb, target=target)

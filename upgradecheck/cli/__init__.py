@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 
 from upgradecheck.assess import AssessError
-from upgradecheck.cli import assess_cmd, kb_cmd, rules_cmd, scan_cmd
+from upgradecheck.cli import assess_cmd, collect_cmd, kb_cmd, plan_cmd, rules_cmd, scan_cmd
 from upgradecheck.collect.errors import ClusterUnreachable, SourceError
 from upgradecheck.exit_codes import ExitCode
 from upgradecheck.knowledge import KnowledgeError
@@ -26,6 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+app.command("plan")(plan_cmd.plan)
+app.command("collect")(collect_cmd.collect)
 app.command("scan")(scan_cmd.scan)
 app.command("assess")(assess_cmd.assess)
 app.command("rules")(rules_cmd.rules)

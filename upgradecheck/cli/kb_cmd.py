@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +21,7 @@ def _v(value: Minor | None) -> str:
     return str(value) if value is not None else "-"
 
 
-def _print(headers: tuple[str, ...], rows: list[tuple[str, ...]], as_json: bool) -> None:
+def _print(headers: Sequence[str], rows: Sequence[Sequence[str]], as_json: bool) -> None:
     if as_json:
         keys = [h.replace(" ", "_") for h in headers]
         doc: list[dict[str, Any]] = [dict(zip(keys, r, strict=True)) for r in rows]

@@ -1,0 +1,60 @@
+"""`upgradecheck collect`: snapshot a live cluster into a file, to assess later anywhere."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from upgradecheck.cli.collect_opts import (
+    Concurrency,
+    Context,
+    Helm,
+    Kubeconfig,
+    Kubectl,
+    Quiet,
+    Timeout,
+    end_progress,
+    options,
+    progress_printer,
+)
+from upgradecheck.run import collect_snapshot
+from upgradecheck.snapshot_io import write_snapshot
+
+
+def collect(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Snapshot file to write (.json or .json.gz).")
+    ],
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
+    concurrency: Concurrency = 8,
+    request_timeout: Timeout = 30.0,
+    kubectl: Kubectl = None,
+    helm: Helm = None,
+    quiet: Quiet = False,
+) -> None:
+    """Snapshot the cluster (read-only: GET requests only) into a file.
+
+    Examples:
+
+      upgradecheck collect -o prod.snapshot.json.gz
+
+      upgradecheck collect --context staging -o staging.json.gz
+    """
+    printer = progress_printer(quiet)
+    try:
+        snapshot = collect_snapshot(
+            options(kubeconfig, context, concurrency, request_timeout, kubectl, helm), printer
+        )
+    finally:
+        end_progress(printer)
+    write_snapshot(snapshot, output)
+    gaps = f", {len(snapshot.coverage)} coverage gaps" if snapshot.coverage else ""
+    print(
+        f"upgradecheck: {len(snapshot.objects)} objects, {len(snapshot.nodes)} nodes, "
+        f"{len(snapshot.helm_releases)} Helm release revisions{gaps}; written to {output}",
+        file=sys.stderr,
+    )

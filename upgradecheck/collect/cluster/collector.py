@@ -1,0 +1,285 @@
+"""collect: a live cluster into a Snapshot. GET requests only; independent lists run in a
+bounded pool; what is refused becomes coverage, the rest is still collected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from upgradecheck import __version__
+from upgradecheck.collect.cluster.discovery import Discovery, ServedResource, discover
+from upgradecheck.collect.cluster.evidence import evidence_of
+from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
+from upgradecheck.collect.cluster.listing import RESTART, list_items
+from upgradecheck.collect.cluster.metrics import deprecated_api_requests
+from upgradecheck.collect.cluster.nodes import node_info, platform
+from upgradecheck.collect.cluster.selection import select_resources
+from upgradecheck.collect.cluster.transport import (
+    RequestRefused,
+    Transport,
+    TransportOptions,
+    load_configuration,
+)
+from upgradecheck.collect.errors import SourceError
+from upgradecheck.collect.local_clients import find_clients
+from upgradecheck.collect.sanitize import trim_object
+from upgradecheck.knowledge.model import KnowledgeBase
+from upgradecheck.model import (
+    ApiRequest,
+    ClusterInfo,
+    CoverageNote,
+    HelmRelease,
+    NodeInfo,
+    ObjectRef,
+    ObservedObject,
+    Snapshot,
+)
+
+Progress = Callable[[str, int, int], None]
+"""Called as (what was just listed, resources done, objects seen so far)."""
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    """What to collect and how."""
+
+    kubeconfig: str | None = None
+    """The kubeconfig file (default: KUBECONFIG or ~/.kube/config, else in-cluster)."""
+    context: str | None = None
+    """The kubeconfig context (default: the current one)."""
+    transport: TransportOptions = field(default_factory=TransportOptions)
+    """Timeouts, retries and concurrency."""
+    kubectl: tuple[str, ...] = ()
+    """Further kubectl binaries to report on."""
+    helm: tuple[str, ...] = ()
+    """Further helm binaries to report on."""
+    probe_clients: bool = True
+    """Whether to look for local kubectl and helm binaries."""
+
+
+@dataclass
+class _Result:
+    objects: list[ObservedObject] = field(default_factory=list)
+    nodes: list[NodeInfo] = field(default_factory=list)
+    releases: list[HelmRelease] = field(default_factory=list)
+    requests: tuple[ApiRequest, ...] = ()
+    coverage: list[CoverageNote] = field(default_factory=list)
+
+
+def observed(item: Mapping[str, Any], res: ServedResource) -> ObservedObject:
+    """One listed item as an ObservedObject (list items carry no apiVersion or kind)."""
+    meta = item.get("metadata") or {}
+    body = trim_object({**item, "apiVersion": res.api_version, "kind": res.kind})
+    ref = ObjectRef(
+        res.api_version,
+        res.kind,
+        meta.get("namespace") if res.namespaced else None,
+        str(meta.get("name", "<unnamed>")),
+    )
+    return ObservedObject(ref, evidence_of(meta), body)
+
+
+class _Collector:
+    def __init__(self, transport: Transport, kb: KnowledgeBase, progress: Progress | None):
+        self.t = transport
+        self.kb = kb
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.done = 0
+        self.seen = 0
+
+    def _tick(self, what: str, count: int) -> None:
+        with self.lock:
+            self.done += 1
+            self.seen += count
+            done, seen = self.done, self.seen
+        if self.progress is not None:
+            self.progress(what, done, seen)
+
+    def _refused(self, subject: str, exc: RequestRefused) -> CoverageNote:
+        kind = {403: "forbidden", 404: "not-found"}.get(exc.status, "gap")
+        why = f"{exc.status} {exc.reason}".strip() if exc.status else exc.reason
+        return CoverageNote(subject, why, kind)
+
+    def list_resource(self, res: ServedResource) -> _Result:
+        out = _Result()
+        try:
+            for page in list_items(self.t, res.path):
+                if page is RESTART:  # an expired continue token: the list starts over
+                    out.objects.clear()
+                out.objects.extend(observed(item, res) for item in page)
+        except RequestRefused as exc:
+            out.objects.clear()
+            out.coverage.append(self._refused(f"resource {res.api_version}/{res.name}", exc))
+        self._tick(f"{res.api_version}/{res.name}", len(out.objects))
+        return out
+
+    def list_nodes(self) -> _Result:
+        out = _Result()
+        try:
+            for page in list_items(self.t, "/api/v1/nodes"):
+                if page is RESTART:
+                    out.nodes.clear()
+                out.nodes.extend(node_info(n) for n in page)
+        except RequestRefused as exc:
+            out.coverage.append(self._refused("resource v1/nodes", exc))
+        self._tick("v1/nodes", len(out.nodes))
+        return out
+
+    def list_kube_system_configmaps(self) -> _Result:
+        out = _Result()
+        res = ServedResource("", "v1", "configmaps", "ConfigMap", True, ("list",), True)
+        try:
+            for page in list_items(self.t, "/api/v1/namespaces/kube-system/configmaps"):
+                if page is RESTART:
+                    out.objects.clear()
+                out.objects.extend(observed(item, res) for item in page)
+        except RequestRefused as exc:
+            out.coverage.append(self._refused("configmaps in kube-system", exc))
+        self._tick("kube-system/configmaps", len(out.objects))
+        return out
+
+    def helm_records(self, storage: str) -> _Result:
+        out = _Result()
+        path = "/api/v1/secrets" if storage == "secret" else "/api/v1/configmaps"
+        try:
+            for page in list_items(self.t, path, selector="owner=helm", page_size=50):
+                if page is RESTART:
+                    out.releases.clear()
+                    out.coverage.clear()
+                for record in page:
+                    self._decode(record, storage, out)
+        except RequestRefused as exc:
+            out.coverage.append(self._refused(f"helm release records ({storage}s)", exc))
+        self._tick(f"helm release {storage}s", len(out.releases))
+        return out
+
+    def _decode(self, record: Mapping[str, Any], storage: str, out: _Result) -> None:
+        meta = record.get("metadata") or {}
+        try:
+            out.releases.append(decode_release(record, storage, self._namespaced))
+        except HelmRecordError as exc:
+            where = f"helm release record {meta.get('namespace')}/{meta.get('name')}"
+            out.coverage.append(CoverageNote(where, f"cannot decode: {exc}", "gap"))
+
+    def _namespaced(self, api_version: str, kind: str) -> bool:
+        entry = self.kb.api(api_version, kind)
+        if entry is not None:
+            return entry.namespaced
+        return kind not in _CLUSTER_SCOPED
+
+    def metrics(self) -> _Result:
+        out = _Result()
+        try:
+            out.requests = deprecated_api_requests(self.t.get_text("/metrics"))
+        except RequestRefused as exc:
+            out.coverage.append(self._refused("API server /metrics", exc))
+        self._tick("/metrics", 0)
+        return out
+
+
+# Cluster-scoped kinds commonly found in charts, for kinds the knowledge base does not track.
+_CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+        "StorageClass", "PersistentVolume", "PriorityClass", "IngressClass", "APIService",
+        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "CSIDriver",
+        "RuntimeClass", "PodSecurityPolicy", "ClusterIssuer", "GatewayClass", "Node",
+    }
+)
+
+
+def _server(transport: Transport, context: str | None) -> ClusterInfo:
+    try:
+        version = transport.get_json("/version")
+    except RequestRefused as exc:
+        raise SourceError(
+            f"the API server at {transport.host} refused /version: {exc.status} {exc.reason}"
+        ) from None
+    git = str(version.get("gitVersion") or "") if isinstance(version, Mapping) else ""
+    if not git:
+        raise SourceError(f"the API server at {transport.host} reported no version")
+    return ClusterInfo(server_version=git, context=context)
+
+
+def collect_cluster(
+    options: CollectOptions,
+    kb: KnowledgeBase,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> Snapshot:
+    """Collect a snapshot of the cluster `options` point at."""
+    cfg, context = load_configuration(options.kubeconfig, options.context)
+    transport = Transport(cfg, options.transport)
+    cluster = _server(transport, context)
+    disco = discover(transport)
+    return _collect(transport, kb, cluster, disco, options, progress, now)
+
+
+def _collect(
+    transport: Transport,
+    kb: KnowledgeBase,
+    cluster: ClusterInfo,
+    disco: Discovery,
+    options: CollectOptions,
+    progress: Progress | None,
+    now: dt.datetime | None,
+) -> Snapshot:
+    c = _Collector(transport, kb, progress)
+    resources = select_resources(disco.resources, kb)
+    tasks: list[Callable[[], _Result]] = [
+        c.list_nodes,
+        c.metrics,
+        c.list_kube_system_configmaps,
+        lambda: c.helm_records("secret"),
+        lambda: c.helm_records("configmap"),
+    ]
+    tasks += [lambda r=r: c.list_resource(r) for r in resources]  # type: ignore[misc]
+    with ThreadPoolExecutor(max_workers=max(1, options.transport.concurrency)) as pool:
+        results = list(pool.map(lambda task: task(), tasks))
+    merged = _merge(results)
+    nodes = tuple(sorted(merged.nodes, key=lambda n: n.name))
+    info = ClusterInfo(
+        server_version=cluster.server_version,
+        platform=platform(cluster.server_version, disco.group_versions, nodes),
+        context=cluster.context,
+    )
+    clients = find_clients(options.kubectl, options.helm) if options.probe_clients else ()
+    when = now or dt.datetime.now(dt.UTC)
+    return Snapshot(
+        source="cluster",
+        collected_at=when.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        cluster=info,
+        nodes=nodes,
+        clients=clients,
+        objects=tuple(merged.objects),
+        helm_releases=tuple(
+            sorted(merged.releases, key=lambda r: (r.namespace, r.name, r.revision))
+        ),
+        api_requests=merged.requests,
+        served_apis=disco.group_versions,
+        coverage=disco.coverage + tuple(merged.coverage),
+        stats={
+            "resources": len(resources),
+            "objects": len(merged.objects),
+            "nodes": len(nodes),
+            "helm_releases": len(merged.releases),
+            "requests": transport.requests,
+        },
+        tool_version=__version__,
+    )
+
+
+def _merge(results: Sequence[_Result]) -> _Result:
+    out = _Result()
+    for r in results:
+        out.objects += r.objects
+        out.nodes += r.nodes
+        out.releases += r.releases
+        out.coverage += r.coverage
+        out.requests = out.requests + r.requests
+    return out

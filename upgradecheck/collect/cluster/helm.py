@@ -1,0 +1,115 @@
+"""Helm v3 release records (Secrets or ConfigMaps labelled `owner=helm`), decoded to what the
+checks need. The release's values are never kept: they hold passwords."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import yaml
+
+from upgradecheck.model import HelmRelease, ObjectRef
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where present
+
+_GZIP_MAGIC = b"\x1f\x8b"
+MAX_RELEASE_BYTES = 64 * 1024 * 1024
+
+
+class HelmRecordError(Exception):
+    """A release record that cannot be decoded; the collector records it in coverage."""
+
+
+def _decode_payload(encoded: str, double: bool) -> bytes:
+    try:
+        raw = base64.b64decode(encoded, validate=False)
+        if double:  # Secret data is base64 of what Helm stored, itself base64 text
+            raw = base64.b64decode(raw, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise HelmRecordError(f"not base64 ({exc})") from None
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            # Bounded: a record is at most ~1 MiB in etcd; refuse a decompression bomb.
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            raw = d.decompress(raw, MAX_RELEASE_BYTES)
+            if d.unconsumed_tail:
+                raise HelmRecordError("release larger than the limit after decompression")
+        except (zlib.error, OSError, EOFError) as exc:
+            raise HelmRecordError(f"corrupt gzip data ({exc})") from None
+    return raw
+
+
+def _manifest_objects(
+    manifest: str, namespace: str, namespaced: Callable[[str, str], bool]
+) -> tuple[ObjectRef, ...]:
+    refs: list[ObjectRef] = []
+    try:
+        docs = list(yaml.load_all(manifest, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        raise HelmRecordError(f"manifest is not valid YAML ({str(exc).splitlines()[0]})") from None
+    for doc in docs:
+        if not isinstance(doc, Mapping):
+            continue
+        api_version, kind = doc.get("apiVersion"), doc.get("kind")
+        meta = _mapping(doc.get("metadata"))
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            continue
+        ns = meta.get("namespace")
+        if not ns and namespaced(api_version, kind):
+            ns = namespace
+        name = meta.get("name")
+        refs.append(ObjectRef(api_version, kind, str(ns) if ns else None, str(name or "<unnamed>")))
+    return tuple(refs)
+
+
+def decode_release(
+    record: Mapping[str, Any],
+    storage: str,
+    namespaced: Callable[[str, str], bool] = lambda _a, _k: True,
+) -> HelmRelease:
+    """Decode one storage record (a Secret or a ConfigMap, as listed) into a HelmRelease."""
+    data = record.get("data") or {}
+    encoded = data.get("release") if isinstance(data, Mapping) else None
+    if not isinstance(encoded, str):
+        raise HelmRecordError("no release data")
+    raw = _decode_payload(encoded, double=(storage == "secret"))
+    try:
+        rel = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise HelmRecordError(f"release is not JSON ({exc})") from None
+    if not isinstance(rel, Mapping):
+        raise HelmRecordError("release is not a JSON object")
+    info = _mapping(rel.get("info"))
+    meta = _mapping(_mapping(rel.get("chart")).get("metadata"))
+    name, namespace = rel.get("name"), rel.get("namespace")
+    if not isinstance(name, str) or not isinstance(namespace, str):
+        raise HelmRecordError("release has no name or namespace")
+    version = rel.get("version")
+    if not isinstance(version, int):
+        raise HelmRecordError("release has no revision number")
+    manifest = rel.get("manifest") if isinstance(rel.get("manifest"), str) else ""
+    return HelmRelease(
+        name=name,
+        namespace=namespace,
+        revision=version,
+        status=str(info.get("status") or "unknown"),
+        chart=str(meta.get("name") or "unknown"),
+        chart_version=str(meta.get("version") or "unknown"),
+        app_version=_str_or_none(meta.get("appVersion")),
+        kube_version=_str_or_none(meta.get("kubeVersion")),
+        last_deployed=_str_or_none(info.get("last_deployed")),
+        storage=storage,
+        objects=_manifest_objects(manifest or "", namespace, namespaced),
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
