@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from upgradecheck.model import Finding, NodeInfo, Report, Severity
 from upgradecheck.versions import VersionError, parse_minor
 
-# Platforms whose control plane (and etcd) the provider runs.
-MANAGED_PLATFORMS = frozenset({"eks", "gke", "aks"})
+# Platforms whose control plane (and etcd) the provider runs, with their names.
+MANAGED_PLATFORMS = {"eks": "EKS", "gke": "GKE", "aks": "AKS"}
 # Rules about an API (group/version) that objects are written in: one fix per API and kind.
 API_RULES = frozenset(
     {
@@ -85,6 +85,11 @@ class _Context:
     def managed(self) -> bool:
         """Whether the provider runs the control plane and etcd."""
         return self.platform in MANAGED_PLATFORMS
+
+    @property
+    def name(self) -> str:
+        """The platform's name for people: `EKS`, or as the report gives it."""
+        return MANAGED_PLATFORMS.get(self.platform, self.platform)
 
     @property
     def current(self) -> str:
@@ -211,7 +216,7 @@ def _backup_steps(ctx: _Context) -> list[Step]:
     if ctx.managed:
         return [
             Step(
-                f"The provider runs etcd on {ctx.platform}: back up the cluster's objects and "
+                f"The provider runs etcd on {ctx.name}: back up the cluster's objects and "
                 "volumes with a backup tool such as Velero.",
                 f"velero backup create before-{target}",
             ),
@@ -219,7 +224,7 @@ def _backup_steps(ctx: _Context) -> list[Step]:
         ]
     return [
         Step(
-            "Back up etcd (on a control-plane node).",
+            "Back up etcd (self-managed control plane: on a control-plane node).",
             f"sudo ETCDCTL_API=3 etcdctl snapshot save etcd-before-upgrade.db {ETCD_CERTS}",
         ),
         objects,
@@ -332,7 +337,7 @@ def _kubectl_fix(findings: Sequence[Finding]) -> tuple[str, str]:
 def _pdb_fix(findings: Sequence[Finding]) -> tuple[str, str]:
     pdbs = count(len(findings), "PodDisruptionBudget")
     return (
-        f"Relax {pdbs} that allow no disruption, or node drains will hang.",
+        f"Relax {pdbs} allowing no disruption, or node drains will hang.",
         "kubectl get pdb -A",
     )
 
@@ -372,9 +377,7 @@ _RULE_FIXES: dict[str, Callable[[Sequence[Finding]], tuple[str, str | None]]] = 
 # --- one hop -------------------------------------------------------------------------------
 
 
-def _hop_phases(
-    ctx: _Context, previous: str, hop: str, blockers: Sequence[Finding]
-) -> list[Phase]:
+def _hop_phases(ctx: _Context, previous: str, hop: str, blockers: Sequence[Finding]) -> list[Phase]:
     return [
         Phase(
             f"control-plane-{hop}",
@@ -404,7 +407,6 @@ def _gate(report: Report, hop: str, blockers: Sequence[Finding]) -> Step | None:
         f"upgradecheck plan --target {hop} --fail-on blocker",
         tuple(due),
         Severity.BLOCKER,
-        hop,
     )
 
 
@@ -415,9 +417,18 @@ _CONTROL_PLANE = {
     "--control-plane-only --kubernetes-version {hop}.PATCH",
 }
 _UPGRADE_CHECK = {
-    "eks": "aws eks list-insights --cluster-name CLUSTER",
-    "gke": "gcloud container get-server-config",
-    "aks": "az aks get-upgrades --resource-group RESOURCE_GROUP --name CLUSTER",
+    "eks": (
+        "Read the EKS upgrade insights for {hop} and resolve what they flag.",
+        "aws eks list-insights --cluster-name CLUSTER",
+    ),
+    "gke": (
+        "Check that GKE offers {hop} in the cluster's release channel.",
+        "gcloud container get-server-config",
+    ),
+    "aks": (
+        "Check that AKS offers {hop} as an upgrade for this cluster.",
+        "az aks get-upgrades --resource-group RESOURCE_GROUP --name CLUSTER",
+    ),
 }
 
 
@@ -429,12 +440,8 @@ def _control_plane_steps(
     if gate is not None:
         steps.append(gate)
     if ctx.managed:
-        steps.append(
-            Step(
-                f"Check that {ctx.platform} offers {hop} and read its upgrade insights.",
-                _UPGRADE_CHECK[ctx.platform],
-            )
-        )
+        text, check = _UPGRADE_CHECK[ctx.platform]
+        steps.append(Step(text.format(hop=hop), check))
         command = _CONTROL_PLANE[ctx.platform].format(hop=hop)
         how = f"Upgrade the control plane from {previous} to {hop}"
     else:
@@ -459,7 +466,9 @@ def _control_plane_steps(
         )
     steps.append(Step(f"{how}: one minor version, never more.", command))
     steps.append(Step(f"Check that the API server reports {hop}.", "kubectl version"))
-    steps.append(Step("Check that the API server is healthy.", "kubectl get --raw '/readyz?verbose'"))
+    steps.append(
+        Step("Check that the API server is healthy.", "kubectl get --raw '/readyz?verbose'")
+    )
     return tuple(steps)
 
 
@@ -556,9 +565,7 @@ def _node_steps(ctx: _Context, hop: str) -> tuple[Step, ...]:
             )
         )
     steps.append(
-        Step(
-            f"Return each node to service once it is Ready at {hop}.", "kubectl uncordon NODE"
-        )
+        Step(f"Return each node to service once it is Ready at {hop}.", "kubectl uncordon NODE")
     )
     return tuple(steps)
 
@@ -586,8 +593,7 @@ def _verify_steps(ctx: _Context, hop: str) -> tuple[Step, ...]:
 
 def _rollback_steps(ctx: _Context, hop: str) -> tuple[Step, ...]:
     keep = Step(
-        f"Keep the old nodes (or the old node pool) until {hop} is verified; delete them only "
-        "then."
+        f"Keep the old nodes (or the old node pool) until {hop} is verified; delete them only then."
     )
     back = Step(
         "If workloads fail on the upgraded nodes: cordon those and move the workloads back to "
@@ -596,7 +602,7 @@ def _rollback_steps(ctx: _Context, hop: str) -> tuple[Step, ...]:
     )
     if ctx.managed:
         restore = Step(
-            f"The {ctx.platform} control plane cannot be downgraded: if {hop} fails, restore "
+            f"The {ctx.name} control plane cannot be downgraded: if {hop} fails, restore "
             "the backup into a cluster at the previous version.",
             f"velero restore create --from-backup before-{ctx.report.target_version}",
         )

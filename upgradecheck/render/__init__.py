@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import assert_never
 
 from upgradecheck.render.checklist import ChecklistRenderer
@@ -10,10 +10,10 @@ from upgradecheck.render.html import HtmlRenderer
 from upgradecheck.render.interface import Renderer, RenderError
 from upgradecheck.render.json_report import JsonRenderer
 from upgradecheck.render.markdown import MarkdownRenderer
-from upgradecheck.render.text import TextRenderer
+from upgradecheck.render.text import TextRenderer, terminal_width
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """The output formats `--format` accepts."""
 
     HTML = "html"
@@ -23,7 +23,7 @@ class OutputFormat(str, Enum):
     TEXT = "text"
 
     def to_renderer(self) -> Renderer:
-        """The renderer of this format."""
+        """The renderer of this format (text fits the terminal when writing to one)."""
         match self:
             case OutputFormat.HTML:
                 return HtmlRenderer()
@@ -34,12 +34,9 @@ class OutputFormat(str, Enum):
             case OutputFormat.JSON:
                 return JsonRenderer()
             case OutputFormat.TEXT:
-                return TextRenderer()
+                return TextRenderer(width=terminal_width())
             case _:
                 assert_never(self)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from upgradecheck.model import Report
 from upgradecheck.render.interface import Renderer
 from upgradecheck.render.templating import render_template
-from upgradecheck.render.view import build_view, evidence_label, object_label
+from upgradecheck.render.view import build_view, object_label
 
 # Objects listed (each with its own box) under a fix step before "and N more".
 STEP_OBJECTS = 25
@@ -21,6 +21,5 @@ class ChecklistRenderer(Renderer):
             view=build_view(report),
             report=report,
             object_label=object_label,
-            evidence_label=evidence_label,
             step_objects=STEP_OBJECTS,
         )

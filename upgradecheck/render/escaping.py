@@ -19,8 +19,8 @@ _WHITESPACE = re.compile(r"\s+")
 # Characters with a meaning in GitHub-flavoured Markdown wherever they stand. `<` `>` `&`
 # become entities instead (raw HTML); `@` would mention people, `$` starts maths.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@#$])")
-# Characters that start a block (list, quote, heading underline) at the start of a line.
-_MD_LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
+# Characters that would start a nested list or a heading underline at the start of a value.
+_MD_LEADING = re.compile(r"^[-+=]")
 
 
 def clean(value: object) -> str:
@@ -54,13 +54,7 @@ def markdown_text(value: object) -> str:
     text = one_line(value)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    match = _MD_LEADING.match(text)
-    if match is None:
-        return text
-    if match.group(1)[0].isdigit():
-        end = match.end()
-        return f"{text[:end]}\\{text[end:]}"
-    return "\\" + text
+    return "\\" + text if _MD_LEADING.match(text) else text
 
 
 def markdown_code(value: object, *, table: bool = False) -> str:

@@ -13,7 +13,6 @@ from upgradecheck.render.view import (
     ReportView,
     build_view,
     by_severity,
-    evidence_label,
     object_label,
 )
 
@@ -39,29 +38,35 @@ class Row:
     """`Kind ns/name`, or the subject."""
     api_version: str | None
     """The object's apiVersion, if any."""
-    evidence: str
-    """The first evidence, `source location`, or empty."""
+    source: str
+    """The first evidence's source, or empty."""
+    location: str
+    """The first evidence's location, or empty."""
     more_evidence: int
     """How many more evidence entries there are."""
     fix: str
     """The remediation."""
     replacement: str | None
-    """The apiVersion to move to, if any."""
+    """The apiVersion to move to, when the remediation does not already name it."""
 
 
 def to_row(finding: Finding) -> Row:
     """The table row of `finding`."""
-    first = evidence_label(finding.evidence[0]) if finding.evidence else ""
+    first = finding.evidence[0] if finding.evidence else None
+    replacement = finding.replacement
+    if replacement and replacement in finding.remediation:
+        replacement = None
     return Row(
         severity=finding.severity.value,
         rule=finding.rule,
         hop=finding.hop,
         object=object_label(finding),
         api_version=finding.object.api_version if finding.object is not None else None,
-        evidence=first,
+        source=first.source.value if first else "",
+        location=first.location if first else "",
         more_evidence=max(len(finding.evidence) - 1, 0),
         fix=finding.remediation,
-        replacement=finding.replacement,
+        replacement=replacement,
     )
 
 

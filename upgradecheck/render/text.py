@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Sequence
 
 from upgradecheck.model import Finding, Report
 from upgradecheck.render.escaping import shorten, terminal_text
+from upgradecheck.render.interface import Renderer
 from upgradecheck.render.view import (
     by_severity,
     counts_text,
@@ -16,8 +19,9 @@ from upgradecheck.render.view import (
 
 HEADERS = ("SEVERITY", "RULE", "HOP", "OBJECT", "EVIDENCE")
 GAP = "  "
-# The columns that give way when the table is wider than the terminal, and how far.
-SHRINKABLE = (4, 3)
+# The columns that give way when the table is wider than the terminal (OBJECT, EVIDENCE),
+# the widest first, down to MIN_WIDTH.
+SHRINKABLE = (3, 4)
 MIN_WIDTH = 16
 
 
@@ -39,12 +43,12 @@ def column_widths(rows: Sequence[tuple[str, ...]], width: int | None) -> list[in
     if width is None:
         return widths
     excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
-    for column in SHRINKABLE:
-        if excess <= 0:
+    while excess > 0:
+        column = max(SHRINKABLE, key=lambda c: widths[c])
+        if widths[column] <= MIN_WIDTH:
             break
-        give = min(excess, max(widths[column] - MIN_WIDTH, 0))
-        widths[column] -= give
-        excess -= give
+        widths[column] -= 1
+        excess -= 1
     return widths
 
 
@@ -72,10 +76,17 @@ def coverage_lines(report: Report) -> list[str]:
     return ["", *lines]
 
 
+def terminal_width() -> int | None:
+    """The width of the terminal on standard output, or None when it is not a terminal."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
 class TextRenderer(Renderer):
     """A table for a terminal `width` characters wide (None: never cut a cell)."""
 
-    def __init__(self, width: int | None = 120) -> None:
+    def __init__(self, width: int | None = None) -> None:
         self.width = width
 
     def render(self, report: Report) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from upgradecheck.model import CoverageNote, Evidence, Finding, NodeInfo, Report, Severity
-from upgradecheck.plan import Phase, Plan, build_plan, count, minor_key, pools
+from upgradecheck.plan import MANAGED_PLATFORMS, Phase, Plan, build_plan, count, minor_key, pools
 
 SEVERITIES = (Severity.BLOCKER, Severity.WARNING, Severity.INFO)
 SECTION_TITLES = {
@@ -55,8 +55,8 @@ def verdict_sentence(report: Report) -> str:
     blockers, warnings = report.count(Severity.BLOCKER), report.count(Severity.WARNING)
     gaps = len(report.coverage)
     if blockers:
-        verb = "breaks" if blockers == 1 else "break"
-        return f"{count(blockers, 'blocker')} {verb} the upgrade: fix them before you start."
+        verb, them = ("breaks", "it") if blockers == 1 else ("break", "them")
+        return f"{count(blockers, 'blocker')} {verb} the upgrade: fix {them} before you start."
     reasons = []
     if warnings:
         reasons.append(count(warnings, "warning"))
@@ -65,6 +65,12 @@ def verdict_sentence(report: Report) -> str:
     if reasons:
         return f"No blockers found, but review the {' and the '.join(reasons)} first."
     return "Nothing found that would break the upgrade."
+
+
+def platform_name(report: Report) -> str:
+    """`EKS`, `GKE`, `AKS`, or the platform as the report names it (`unknown` without one)."""
+    platform = report.cluster.platform if report.cluster is not None else "unknown"
+    return MANAGED_PLATFORMS.get(platform, platform)
 
 
 def headline(report: Report) -> str:
@@ -133,6 +139,11 @@ class FindingGroup:
         """How many are not shown."""
         return self.total - len(self.shown)
 
+    @property
+    def place(self) -> str:
+        """`in shop` or `cluster-wide`."""
+        return "cluster-wide" if self.namespace == CLUSTER_SCOPED else f"in {self.namespace}"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -160,7 +171,7 @@ class Limits:
     """How much of a large report to show; the rest is counted."""
 
     group_rows: int = 50
-    """Findings shown per rule × namespace group at most."""
+    """Findings shown per (rule, namespace) group at most."""
     section_rows: int = 1000
     """Findings shown per severity at most, shared among its groups."""
     groups: int = 200
@@ -298,9 +309,13 @@ class ReportView:
     """Coverage notes left out."""
     pools: tuple[PoolSummary, ...]
     """Node pools."""
+    platform: str
+    """The platform's name for people (`EKS`), or `unknown`."""
 
 
-def build_view(report: Report, limits: Limits | None = None, coverage_rows: int = 200) -> ReportView:
+def build_view(
+    report: Report, limits: Limits | None = None, coverage_rows: int = 200
+) -> ReportView:
     """The view of `report`, showing at most what `limits` and `coverage_rows` allow."""
     plan = build_plan(report)
     return ReportView(
@@ -316,4 +331,5 @@ def build_view(report: Report, limits: Limits | None = None, coverage_rows: int 
         coverage=report.coverage[:coverage_rows],
         coverage_hidden=max(len(report.coverage) - coverage_rows, 0),
         pools=pool_summaries(report.nodes),
+        platform=platform_name(report),
     )

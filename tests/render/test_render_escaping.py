@@ -1,0 +1,62 @@
+"""The sanitisers each format relies on."""
+
+from __future__ import annotations
+
+from upgradecheck.render.escaping import (
+    clean,
+    markdown_code,
+    markdown_text,
+    one_line,
+    shorten,
+    terminal_text,
+)
+from upgradecheck.render.templating import is_http_url
+
+
+def test_clean_strips_terminal_sequences_and_controls() -> None:
+    assert clean("\x1b[31mred\x1b[0m") == "red"
+    assert clean("\x1b]8;;http://x\x07link\x1b]8;;\x07") == "link"
+    assert clean("a\x00b\x07c\x7fd\x9b2Je") == "abcde"
+    assert clean("evil\u202egnp.exe") == "evilgnp.exe"
+    assert clean("tab\tand\nnewline") == "tab\tand\nnewline"
+    assert clean(None) == ""
+
+
+def test_one_line_and_shorten() -> None:
+    assert one_line("  a\n\n b\t c ") == "a b c"
+    assert shorten("abcdef", 4) == "abc…"
+    assert shorten("abc", 4) == "abc"
+
+
+def test_markdown_text_neutralises_markup() -> None:
+    assert markdown_text("a|b") == "a\\|b"
+    assert markdown_text("`x` *y* _z_ [l](u) ~s~ @team #1 $x$") == (
+        "\\`x\\` \\*y\\* \\_z\\_ \\[l\\](u) \\~s\\~ \\@team \\#1 \\$x\\$"
+    )
+    assert markdown_text("<b>&amp;</b>") == "&lt;b&gt;&amp;amp;&lt;/b&gt;"
+    assert markdown_text("line\n| row") == "line \\| row"
+    assert markdown_text("- item") == "\\- item"
+    assert markdown_text("back\\slash") == "back\\\\slash"
+
+
+def test_markdown_code_fences_around_backticks() -> None:
+    assert markdown_code("a.yaml:3") == "`a.yaml:3`"
+    assert markdown_code("a`b") == "``a`b``"
+    assert markdown_code("`a`") == "`` `a` ``"
+    assert markdown_code("") == ""
+    assert markdown_code("a|b", table=True) == "`a\\|b`"
+    assert markdown_code("a\\|b", table=True) == "a\\\\\\|b"
+
+
+def test_terminal_text_is_one_inert_line() -> None:
+    assert terminal_text("a\x1b[2J\nb") == "a b"
+
+
+def test_only_http_links() -> None:
+    assert is_http_url("https://kubernetes.io/docs/")
+    assert is_http_url("http://example.com")
+    assert not is_http_url("javascript:alert(1)")
+    assert not is_http_url("data:text/html,x")
+    assert not is_http_url("//example.com")
+    assert not is_http_url("https://")
+    assert not is_http_url(None)

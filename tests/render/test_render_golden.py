@@ -1,0 +1,50 @@
+"""Exact output of the text formats for the realistic report (tests/render/golden/)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from render_reports import empty
+
+from upgradecheck.model import Report
+from upgradecheck.render import OutputFormat
+from upgradecheck.render.text import TextRenderer
+
+Golden = Callable[[str, str], None]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        (OutputFormat.MARKDOWN, "report.md.golden"),
+        (OutputFormat.CHECKLIST, "checklist.md.golden"),
+        (OutputFormat.JSON, "report.json.golden"),
+        (OutputFormat.TEXT, "report.txt.golden"),
+    ],
+)
+def test_realistic_report(fmt: OutputFormat, name: str, report: Report, golden: Golden) -> None:
+    golden(name, fmt.to_renderer().render(report))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        (OutputFormat.MARKDOWN, "empty.md.golden"),
+        (OutputFormat.TEXT, "empty.txt.golden"),
+    ],
+)
+def test_empty_report(fmt: OutputFormat, name: str, golden: Golden) -> None:
+    golden(name, fmt.to_renderer().render(empty()))
+
+
+def test_text_fits_a_narrow_terminal(report: Report, golden: Golden) -> None:
+    text = TextRenderer(width=100).render(report)
+    table = [line for line in text.splitlines() if line.startswith(("SEVERITY", "blocker"))]
+    assert all(len(line) <= 100 for line in table)
+    golden("report-100-columns.txt.golden", text)
+
+
+def test_text_is_not_cut_when_not_writing_to_a_terminal(report: Report) -> None:
+    text = OutputFormat.TEXT.to_renderer().render(report)
+    assert "FlowSchema custom-batch (flowcontrol.apiserver.k8s.io/v1beta3)" in text

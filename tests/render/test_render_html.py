@@ -1,0 +1,144 @@
+"""The HTML page: self-contained, verdict first, blockers before warnings, bounded in size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from render_reports import bulk, empty, realistic
+
+from upgradecheck.model import Report
+from upgradecheck.render.html import HtmlRenderer
+
+
+@dataclass
+class Page:
+    """What the parser saw: tags with their attributes, and where each id stands."""
+
+    tags: list[tuple[str, dict[str, str | None]]] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)
+    classes: list[tuple[int, str]] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = Page()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        index = len(self.page.tags)
+        attributes = dict(attrs)
+        self.page.tags.append((tag, attributes))
+        if attributes.get("id"):
+            self.page.ids[str(attributes["id"])] = index
+        for name in (attributes.get("class") or "").split():
+            self.page.classes.append((index, name))
+
+    def handle_data(self, data: str) -> None:
+        self.page.text.append(data)
+
+
+def parse(html: str) -> Page:
+    parser = _Parser()
+    parser.feed(html)
+    parser.close()
+    return parser.page
+
+
+def first(page: Page, css_class: str) -> int:
+    return min(i for i, name in page.classes if name == css_class)
+
+
+def render(report: Report) -> str:
+    return HtmlRenderer().render(report)
+
+
+def test_is_self_contained() -> None:
+    report = realistic()
+    html = render(report)
+    page = parse(html)
+    finding_links = {f.link for f in report.findings if f.link}
+    names = {tag for tag, _ in page.tags}
+    assert not names & {"script", "link", "img", "iframe", "object", "embed", "base", "form"}
+    for tag, attrs in page.tags:
+        assert "src" not in attrs, tag
+        assert not any(name.startswith("on") for name in attrs), tag
+        href = attrs.get("href")
+        if href is not None:
+            assert href.startswith("#") or href in finding_links, href
+    assert "@import" not in html and "url(" not in html
+    assert "<style>" in html and "@media print" in html
+
+
+def test_verdict_and_counts_come_before_the_findings() -> None:
+    page = parse(render(realistic()))
+    assert page.ids["verdict"] < page.ids["findings"] < page.ids["plan"]
+    assert page.ids["coverage"] < page.ids["findings"]
+    text = " ".join(page.text)
+    assert "blocked" in text
+    assert first(page, "count-blocker") < first(page, "finding")
+
+
+def test_blockers_come_before_warnings_before_info() -> None:
+    page = parse(render(realistic()))
+    assert page.ids["blocker"] < page.ids["warning"] < page.ids["info"]
+    severities = [name for _, name in page.classes if name.startswith("sev-")]
+    ranks = {"sev-blocker": 0, "sev-warning": 1, "sev-info": 2}
+    assert severities == sorted(severities, key=ranks.__getitem__)
+
+
+def test_shows_each_finding_with_its_evidence_fix_and_hop() -> None:
+    html = render(realistic())
+    for text in (
+        "manifests/shop/pdb.yaml:12",
+        "release billing/invoicer rev 7",
+        "manager kubectl-client-side-apply",
+        "Move to policy/v1. An empty selector now selects every pod.",
+        "deprecated 1.21 · removed 1.25",
+        "bites at 1.31",
+        'href="https://helm.sh/docs/topics/kubernetes_apis/"',
+    ):
+        assert text in html, text
+
+
+def test_shows_the_hop_path_and_the_plan() -> None:
+    page = parse(render(realistic()))
+    text = " ".join(page.text)
+    assert re.search(r"1\.29\s*current.*1\.30\s*hop 1.*1\.31\s*target", text, re.S)
+    for key in ("before", "fix-blockers", "review-warnings", "control-plane-1.30", "nodes-1.31"):
+        assert f"phase-{key}" in page.ids
+    assert page.ids["phase-control-plane-1.30"] < page.ids["phase-control-plane-1.31"]
+
+
+def test_coverage_gaps_are_prominent_and_complete_data_says_so() -> None:
+    html = render(realistic())
+    assert "Incomplete data: 2 things could not be checked" in html
+    assert "Complete data" in render(empty())
+
+
+def test_footer_names_tool_and_knowledge_versions() -> None:
+    footer = render(realistic()).rpartition("<footer>")[2]
+    assert "upgradecheck 0.1.0" in footer
+    assert "knowledge base 2025-02-15" in footer
+    assert "2025-03-01T12:00:00Z" in footer
+
+
+def test_long_groups_are_summarised_with_counts() -> None:
+    html = render(bulk(120))
+    assert "120 findings" in html
+    assert "and 70 more api-removed findings in team-0 (showing 50 of 120" in html
+    assert html.count('class="finding sev-blocker"') == 50
+
+
+def test_hundred_thousand_findings_stay_under_ten_megabytes() -> None:
+    html = render(bulk(100_000, namespaces=400))
+    assert len(html.encode()) < 10_000_000
+    page = parse(html)
+    assert page.ids["verdict"] < page.ids["findings"]
+    assert "<b>100000</b>" in html
+    # 400 groups of 250: the first 200 groups shown, 5 findings each, the rest counted.
+    assert html.count('class="finding sev-blocker"') == 1000
+    assert "and 245 more api-removed findings in team-0 (showing 5 of 250" in html
+    assert "and 200 more groups with 50000 findings" in html
