@@ -197,6 +197,9 @@ class KnowledgeBase:
     """Non-API removals and behaviour changes."""
     version: str = ""
     """A digest of the data files, so a report says which data judged it."""
+    upgrade_order: tuple[tuple[str, ...], ...] = ()
+    """The supported component upgrade order: steps of components (any order within a
+    step), kube-apiserver first."""
     _api_index: Mapping[tuple[str, str, str], ApiLifecycle] = field(
         default_factory=dict, repr=False, compare=False
     )

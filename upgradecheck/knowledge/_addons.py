@@ -1,0 +1,135 @@
+"""Third-party CRD APIs (`addons.yaml`), keyed by each add-on's own release versions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from upgradecheck.knowledge._fields import (
+    Where,
+    as_list,
+    as_mapping,
+    check_keys,
+    check_order,
+    get_str,
+    get_str_list,
+    get_url,
+)
+from upgradecheck.knowledge.model import AddonApi
+
+SCHEMA = "upgradecheck.kb.addons/v1"
+ADDON_KEYS = ("name", "homepage", "apis")
+API_KEYS = (
+    "group", "version", "kinds", "deprecated_in", "removed_in", "replacement", "note", "source",
+)  # fmt: skip
+
+_COMPONENT_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
+_GROUP = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
+_VERSION = re.compile(r"^v\d+((alpha|beta)\d+)?$")
+_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def component_version(data: Mapping[str, Any], key: str, where: Where) -> str | None:
+    """An add-on release such as `"1.6"` or `"0.17.0"` (quoted), or null."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _COMPONENT_VERSION.match(value):
+        raise where.error(f"{key} {value!r} is not a version")
+    return value
+
+
+def version_key(text: str | None) -> tuple[int, ...] | None:
+    """`"1.6"` -> (1, 6, 0), for ordering."""
+    if text is None:
+        return None
+    parts = [int(p) for p in text.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def replacement(data: Mapping[str, Any], where: Where) -> str | None:
+    """The apiVersion to migrate to (`group/version`), or null."""
+    value = data.get("replacement")
+    if value is None:
+        return None
+    text = get_str(data, "replacement", where)
+    group, _, version = text.partition("/")
+    if not (_GROUP.match(group) and _VERSION.match(version)):
+        raise where.error(f"replacement {text!r} is not a group/version")
+    return text
+
+
+def parse_api(addon: str, data: Mapping[str, Any], where: Where) -> AddonApi:
+    """One `apis:` entry of an add-on."""
+    group = get_str(data, "group", where)
+    version = get_str(data, "version", where)
+    where = where.labelled(f"{group}/{version}")
+    check_keys(data, API_KEYS, (), where)
+    if not _GROUP.match(group) or not _VERSION.match(version):
+        raise where.error(f"{group}/{version} is not a CRD group and version")
+    deprecated = component_version(data, "deprecated_in", where)
+    removed = component_version(data, "removed_in", where)
+    check_order(
+        version_key(deprecated), version_key(removed), ("deprecated_in", "removed_in"), where
+    )
+    return AddonApi(
+        addon=addon,
+        group=group,
+        version=version,
+        kinds=get_str_list(data, "kinds", where),
+        deprecated_in=deprecated,
+        removed_in=removed,
+        replacement=replacement(data, where),
+        note=get_str(data, "note", where),
+        source=get_url(data, "source", where),
+    )
+
+
+def parse_addon(data: Mapping[str, Any], where: Where) -> list[AddonApi]:
+    """One add-on and its APIs."""
+    name = get_str(data, "name", where)
+    where = where.labelled(name)
+    check_keys(data, ADDON_KEYS, (), where)
+    if not _NAME.match(name):
+        raise where.error(f"name {name!r} must be lower-case kebab-case")
+    get_url(data, "homepage", where)
+    place = where.at("apis")
+    items = as_list(data.get("apis"), place, "apis")
+    if not items:
+        raise place.error("an add-on needs at least one API")
+    return [
+        parse_api(name, as_mapping(item, place.at(i)), place.at(i)) for i, item in enumerate(items)
+    ]
+
+
+def check_overlaps(apis: list[tuple[AddonApi, Where]]) -> None:
+    """No two entries may cover the same kind of the same group/version."""
+    seen: dict[tuple[str, str], list[tuple[AddonApi, Where]]] = {}
+    for api, where in apis:
+        for other, other_where in seen.get((api.group, api.version), []):
+            if not api.kinds or not other.kinds or set(api.kinds) & set(other.kinds):
+                raise where.error(
+                    f"{api.group}/{api.version} overlaps the entry at {other_where.path}"
+                )
+        seen.setdefault((api.group, api.version), []).append((api, where))
+
+
+def build_addons(document: Mapping[str, Any], where: Where) -> tuple[AddonApi, ...]:
+    """All add-on APIs, flattened, validated."""
+    check_keys(document, ("schema", "addons"), (), where)
+    place = where.at("addons")
+    located: list[tuple[AddonApi, Where]] = []
+    names: set[str] = set()
+    for i, item in enumerate(as_list(document.get("addons"), place, "addons")):
+        data = as_mapping(item, place.at(i))
+        apis = parse_addon(data, place.at(i))
+        if apis[0].addon in names:
+            raise place.at(i).error(f"add-on {apis[0].addon!r} is listed twice")
+        names.add(apis[0].addon)
+        located += [
+            (api, place.at(i).at("apis").at(j, f"{api.group}/{api.version}"))
+            for j, api in enumerate(apis)
+        ]
+    check_overlaps(located)
+    return tuple(api for api, _ in located)
