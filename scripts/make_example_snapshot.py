@@ -27,7 +27,7 @@ from upgradecheck.model import (
 from upgradecheck.snapshot_io import write_snapshot
 
 COLLECTED = "2026-11-20T09:30:00Z"
-LAST_APPLIED = "annotation kubectl.kubernetes.io/last-applied-configuration"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def managed(manager: str, api_version: str, time: str, op: str = "Update", sub: str = "") -> Evidence:

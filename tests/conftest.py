@@ -9,11 +9,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kbfactory import small_kb  # noqa: E402
+from kbfactory import small_kb
 
-from upgradecheck.knowledge.model import KnowledgeBase  # noqa: E402
+from upgradecheck.knowledge.model import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The fake Kubernetes API server's fixtures (`fakeapi`, `fakeapi_v121`, `fakeapi_v131`).
+pytest_plugins = ["tests.fakeapi.plugin"]
 
 
 @pytest.fixture

@@ -30,8 +30,9 @@ def manifests(*objs: ObservedObject) -> Snapshot:
 
 
 def test_removed_api_in_file_is_a_blocker_in_its_hop(kb: KnowledgeBase) -> None:
-    report = assess(manifests(file_obj("policy/v1beta1", "PodDisruptionBudget", "web", 7)), kb,
-                    target="1.25")
+    report = assess(
+        manifests(file_obj("policy/v1beta1", "PodDisruptionBudget", "web", 7)), kb, target="1.25"
+    )
     [f] = report.findings
     assert (f.rule, f.severity, f.hop) == ("api-removed", Severity.BLOCKER, "1.25")
     assert f.replacement == "policy/v1" and f.removed_in == "1.25" and f.deprecated_in == "1.21"
@@ -42,8 +43,9 @@ def test_removed_api_in_file_is_a_blocker_in_its_hop(kb: KnowledgeBase) -> None:
 
 
 def test_same_api_before_removal_is_a_warning(kb: KnowledgeBase) -> None:
-    report = assess(manifests(file_obj("policy/v1beta1", "PodDisruptionBudget", "web")), kb,
-                    target="1.24")
+    report = assess(
+        manifests(file_obj("policy/v1beta1", "PodDisruptionBudget", "web")), kb, target="1.24"
+    )
     [f] = report.findings
     assert (f.rule, f.severity, f.hop) == ("api-deprecated", Severity.WARNING, "1.21")
     assert report.verdict is Verdict.REVIEW
@@ -51,7 +53,8 @@ def test_same_api_before_removal_is_a_warning(kb: KnowledgeBase) -> None:
 
 def test_future_deprecation_is_info(kb: KnowledgeBase) -> None:
     report = assess(
-        manifests(file_obj("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", "fs")), kb,
+        manifests(file_obj("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", "fs")),
+        kb,
         target="1.28",
     )
     [f] = report.findings
@@ -67,8 +70,9 @@ def test_deprecated_without_removal_is_info(kb: KnowledgeBase) -> None:
 
 
 def test_served_api_raises_nothing(kb: KnowledgeBase) -> None:
-    report = assess(manifests(file_obj("policy/v1", "PodDisruptionBudget", "web")), kb,
-                    target="1.33")
+    report = assess(
+        manifests(file_obj("policy/v1", "PodDisruptionBudget", "web")), kb, target="1.33"
+    )
     assert report.findings == () and report.verdict is Verdict.READY
 
 
@@ -89,8 +93,12 @@ def test_hop_is_the_removal_release_on_a_multi_hop_path(kb: KnowledgeBase) -> No
 
 
 def test_already_removed_api_bites_in_the_first_hop(kb: KnowledgeBase) -> None:
-    report = assess(manifests(file_obj("extensions/v1beta1", "Ingress", "old")), kb,
-                    target="1.25", current="1.24")
+    report = assess(
+        manifests(file_obj("extensions/v1beta1", "Ingress", "old")),
+        kb,
+        target="1.25",
+        current="1.24",
+    )
     [f] = report.findings
     assert f.hop == "1.25" and "before the current 1.24" in f.message
 
@@ -113,8 +121,9 @@ def test_live_object_judged_by_its_evidence_not_its_listed_version(kb: Knowledge
             Evidence(EvidenceSource.MANAGED_FIELDS, "manager kcm", "policy/v1"),
         ),
     )
-    snap = Snapshot(source="cluster", collected_at="x", objects=(live,),
-                    cluster=ClusterInfo("v1.24.3"))
+    snap = Snapshot(
+        source="cluster", collected_at="x", objects=(live,), cluster=ClusterInfo("v1.24.3")
+    )
     report = assess(snap, kb)
     assert report.current_version == "1.24" and report.target_version == "1.25"
     [f] = report.findings
@@ -123,8 +132,12 @@ def test_live_object_judged_by_its_evidence_not_its_listed_version(kb: Knowledge
 
 
 def test_metric_requests_raise_findings_without_an_object(kb: KnowledgeBase) -> None:
-    snap = Snapshot(source="cluster", collected_at="x", cluster=ClusterInfo("v1.24.0"),
-                    api_requests=(ApiRequest("batch", "v1beta1", "cronjobs", "", "1.25"),))
+    snap = Snapshot(
+        source="cluster",
+        collected_at="x",
+        cluster=ClusterInfo("v1.24.0"),
+        api_requests=(ApiRequest("batch", "v1beta1", "cronjobs", "", "1.25"),),
+    )
     [f] = assess(snap, kb).findings
     assert f.object is None and f.rule == "api-removed"
     assert f.evidence[0].source is EvidenceSource.APISERVER_METRICS
@@ -138,8 +151,9 @@ def test_helm_release_only_newest_deployed_revision_counts(kb: KnowledgeBase) ->
         HelmRelease("nginx", "ing", 2, "deployed", "nginx", "2.0", objects=(pdb,)),
         HelmRelease("fixed", "ing", 4, "deployed", "fixed", "2.0", objects=(ok,)),
     )
-    snap = Snapshot(source="cluster", collected_at="x", cluster=ClusterInfo("v1.24.0"),
-                    helm_releases=rels)
+    snap = Snapshot(
+        source="cluster", collected_at="x", cluster=ClusterInfo("v1.24.0"), helm_releases=rels
+    )
     [f] = assess(snap, kb).findings
     assert f.rule == "helm-release-removed-api" and f.severity is Severity.BLOCKER
     assert f.evidence[0].location == "release ing/nginx rev 2"
@@ -147,8 +161,12 @@ def test_helm_release_only_newest_deployed_revision_counts(kb: KnowledgeBase) ->
 
 
 def test_addon_api_removed_by_addon_release(kb: KnowledgeBase) -> None:
-    [f] = assess(manifests(file_obj("cert-manager.io/v1alpha2", "Certificate", "tls")), kb,
-                 target="1.30").findings
-    assert (f.rule, f.severity, f.subject) == ("addon-api-removed", Severity.WARNING,
-                                               "cert-manager")
+    [f] = assess(
+        manifests(file_obj("cert-manager.io/v1alpha2", "Certificate", "tls")), kb, target="1.30"
+    ).findings
+    assert (f.rule, f.severity, f.subject) == (
+        "addon-api-removed",
+        Severity.WARNING,
+        "cert-manager",
+    )
     assert "cert-manager 1.6" in f.message

@@ -27,19 +27,31 @@ def test_last_applied_fast_path_and_fallback() -> None:
 def test_evidence_from_metadata() -> None:
     meta = {
         "annotations": {
-            "kubectl.kubernetes.io/last-applied-configuration": '{"apiVersion":"extensions/v1beta1"}'
+            "kubectl.kubernetes.io/last-applied-configuration": (
+                '{"apiVersion":"extensions/v1beta1"}'
+            )
         },
         "managedFields": [
-            {"manager": "kubectl-client-side-apply", "operation": "Update",
-             "apiVersion": "extensions/v1beta1", "time": "2022-01-01T00:00:00Z"},
-            {"manager": "kube-controller-manager", "operation": "Update",
-             "apiVersion": "networking.k8s.io/v1", "subresource": "status"},
+            {
+                "manager": "kubectl-client-side-apply",
+                "operation": "Update",
+                "apiVersion": "extensions/v1beta1",
+                "time": "2022-01-01T00:00:00Z",
+            },
+            {
+                "manager": "kube-controller-manager",
+                "operation": "Update",
+                "apiVersion": "networking.k8s.io/v1",
+                "subresource": "status",
+            },
             {"manager": "broken"},
         ],
     }
     ev = evidence_of(meta)
     assert [e.source for e in ev] == [
-        EvidenceSource.LAST_APPLIED, EvidenceSource.MANAGED_FIELDS, EvidenceSource.MANAGED_FIELDS
+        EvidenceSource.LAST_APPLIED,
+        EvidenceSource.MANAGED_FIELDS,
+        EvidenceSource.MANAGED_FIELDS,
     ]
     assert ev[1].location == "manager kubectl-client-side-apply"
     assert ev[1].time == "2022-01-01T00:00:00Z"
@@ -47,42 +59,52 @@ def test_evidence_from_metadata() -> None:
 
 
 def test_metrics_parsing_skips_zero_and_other_series() -> None:
-    text = "\n".join([
-        "# HELP apiserver_requested_deprecated_apis [STABLE] Gauge of deprecated APIs",
-        "# TYPE apiserver_requested_deprecated_apis gauge",
-        'apiserver_requested_deprecated_apis{group="policy",removed_release="1.25",'
-        'resource="podsecuritypolicies",subresource="",version="v1beta1"} 1',
-        'apiserver_requested_deprecated_apis{group="",removed_release="",'
-        'resource="endpoints",subresource="",version="v1"} 0',
-        'apiserver_request_total{verb="GET"} 12',
-    ])
+    text = "\n".join(
+        [
+            "# HELP apiserver_requested_deprecated_apis [STABLE] Gauge of deprecated APIs",
+            "# TYPE apiserver_requested_deprecated_apis gauge",
+            'apiserver_requested_deprecated_apis{group="policy",removed_release="1.25",'
+            'resource="podsecuritypolicies",subresource="",version="v1beta1"} 1',
+            'apiserver_requested_deprecated_apis{group="",removed_release="",'
+            'resource="endpoints",subresource="",version="v1"} 0',
+            'apiserver_request_total{verb="GET"} 12',
+        ]
+    )
     [req] = deprecated_api_requests(text)
     assert (req.group, req.version, req.resource, req.removed_release) == (
-        "policy", "v1beta1", "podsecuritypolicies", "1.25")
+        "policy",
+        "v1beta1",
+        "podsecuritypolicies",
+        "1.25",
+    )
 
 
 def _record(release: dict[str, object], storage: str = "secret") -> dict[str, object]:
     helm_bytes = base64.b64encode(gzip.compress(json.dumps(release).encode()))
     data = base64.b64encode(helm_bytes).decode() if storage == "secret" else helm_bytes.decode()
-    return {"metadata": {"name": "sh.helm.release.v1.x.v1", "namespace": "ns"},
-            "data": {"release": data}}
+    return {
+        "metadata": {"name": "sh.helm.release.v1.x.v1", "namespace": "ns"},
+        "data": {"release": data},
+    }
 
 
 RELEASE = {
-    "name": "web", "namespace": "shop", "version": 3,
+    "name": "web",
+    "namespace": "shop",
+    "version": 3,
     "info": {"status": "deployed", "last_deployed": "2024-01-01T00:00:00Z"},
     "chart": {"metadata": {"name": "web", "version": "1.2.3", "kubeVersion": ">=1.20.0-0"}},
     "config": {"password": "SENTINEL-SECRET-VALUE-4242"},
     "manifest": "---\n# Source: web/templates/pdb.yaml\napiVersion: policy/v1beta1\n"
-    "kind: PodDisruptionBudget\nmetadata:\n  name: web\n---\napiVersion: rbac.authorization.k8s.io/v1\n"
+    "kind: PodDisruptionBudget\nmetadata:\n  name: web\n---\n"
+    "apiVersion: rbac.authorization.k8s.io/v1\n"
     "kind: ClusterRole\nmetadata:\n  name: web\n",
 }
 
 
 @pytest.mark.parametrize("storage", ["secret", "configmap"])
 def test_helm_release_decoding_keeps_no_values(storage: str) -> None:
-    rel = decode_release(_record(RELEASE, storage), storage,
-                         lambda _a, kind: kind != "ClusterRole")
+    rel = decode_release(_record(RELEASE, storage), storage, lambda _a, kind: kind != "ClusterRole")
     assert (rel.name, rel.namespace, rel.revision, rel.status) == ("web", "shop", 3, "deployed")
     assert (rel.chart, rel.chart_version, rel.kube_version) == ("web", "1.2.3", ">=1.20.0-0")
     assert [(o.api_version, o.kind, o.namespace) for o in rel.objects] == [
@@ -132,13 +154,21 @@ def test_selection_lists_each_resource_once_at_its_best_version(kb: KnowledgeBas
 
 
 def test_node_info_and_platform() -> None:
-    node = node_info({
-        "metadata": {"name": "n1", "labels": {"eks.amazonaws.com/nodegroup": "general",
-                                              "secret-ish": "x"}},
-        "status": {"nodeInfo": {"kubeletVersion": "v1.29.3-eks-1", "containerRuntimeVersion":
-                                "containerd://1.7.11"},
-                   "conditions": [{"type": "Ready", "status": "True"}]},
-    })
+    node = node_info(
+        {
+            "metadata": {
+                "name": "n1",
+                "labels": {"eks.amazonaws.com/nodegroup": "general", "secret-ish": "x"},
+            },
+            "status": {
+                "nodeInfo": {
+                    "kubeletVersion": "v1.29.3-eks-1",
+                    "containerRuntimeVersion": "containerd://1.7.11",
+                },
+                "conditions": [{"type": "Ready", "status": "True"}],
+            },
+        }
+    )
     assert node.ready and node.pool == "general" and "secret-ish" not in node.labels
     assert platform("v1.29.3-eks-1", [], [node]) == "eks"
     assert platform("v1.29.3", ["route.openshift.io/v1"], []) == "openshift"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.replacement import Migration, migration_text, plan_migration
 from upgradecheck.checks.usage import object_usages
 from upgradecheck.knowledge.model import ApiLifecycle
 from upgradecheck.model import Evidence, EvidenceSource, Finding, ObjectRef, Severity
@@ -29,18 +30,11 @@ def classify(entry: ApiLifecycle, ctx: CheckContext) -> tuple[str, Severity, Min
     return None
 
 
-def _replacement(entry: ApiLifecycle) -> str | None:
-    if entry.replacement is None:
-        return None
-    if entry.replacement_kind and entry.replacement_kind != entry.kind:
-        return f"{entry.replacement} {entry.replacement_kind}"
-    return entry.replacement
-
-
-def describe(entry: ApiLifecycle, ctx: CheckContext, rule: str) -> tuple[str, str]:
+def describe(
+    entry: ApiLifecycle, ctx: CheckContext, rule: str, migration: Migration, hop: Minor | None
+) -> tuple[str, str]:
     """The message and remediation for a use of `entry`."""
     name = f"{entry.kind} {entry.api_version}"
-    replacement = _replacement(entry)
     if rule == REMOVED:
         removed = entry.removed_in
         when = f"is not served from Kubernetes {removed}"
@@ -55,7 +49,7 @@ def describe(entry: ApiLifecycle, ctx: CheckContext, rule: str) -> tuple[str, st
         if entry.removed_in:
             parts.append(f"removed in {entry.removed_in}")
         message = f"{name} is {' and '.join(parts)}, after the target {ctx.target}."
-    fix = f"Move to {replacement}." if replacement else "There is no direct replacement."
+    fix = migration_text(entry, migration, hop)
     if entry.note:
         fix = f"{fix} {entry.note}"
     return message, fix
@@ -80,7 +74,8 @@ class ApiLifecycleCheck(Check):
         if verdict is None:
             return None
         rule, severity, hop = verdict
-        message, fix = describe(entry, ctx, rule)
+        migration = plan_migration(entry, ctx)
+        message, fix = describe(entry, ctx, rule, migration, hop)
         return Finding(
             rule=rule,
             severity=severity,
@@ -90,7 +85,7 @@ class ApiLifecycleCheck(Check):
             object=obj,
             evidence=evidence,
             link=entry.source,
-            replacement=entry.replacement,
+            replacement=migration.target,
             deprecated_in=str(entry.deprecated_in) if entry.deprecated_in else None,
             removed_in=str(entry.removed_in) if entry.removed_in else None,
             subject=subject,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from upgradecheck.checks.api_lifecycle import REMOVED, classify
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.replacement import plan_migration
 from upgradecheck.model import Evidence, EvidenceSource, Finding, HelmRelease, Severity
 
 HELM_APIS_DOC = "https://helm.sh/docs/topics/kubernetes_apis/"
@@ -36,6 +37,8 @@ class HelmReleaseCheck(Check):
                 if entry is None or verdict is None or verdict[0] != REMOVED:
                     continue
                 _, _, hop = verdict
+                migration = plan_migration(entry, ctx)
+                served = migration.target or "a served API"
                 yield Finding(
                     rule="helm-release-removed-api",
                     severity=Severity.BLOCKER,
@@ -47,7 +50,7 @@ class HelmReleaseCheck(Check):
                     ),
                     remediation=(
                         f"Before the hop, upgrade the release to a chart version that uses "
-                        f"{entry.replacement or 'a served API'}; if the cluster is already "
+                        f"{served}; if the cluster is already "
                         "upgraded, rewrite the stored release record with the helm "
                         "mapkubeapis plugin (`helm mapkubeapis "
                         f"{rel.name} --namespace {rel.namespace}`), then upgrade the chart."
@@ -64,7 +67,7 @@ class HelmReleaseCheck(Check):
                         ),
                     ),
                     link=HELM_APIS_DOC,
-                    replacement=entry.replacement,
+                    replacement=migration.target,
                     deprecated_in=str(entry.deprecated_in) if entry.deprecated_in else None,
                     removed_in=str(entry.removed_in) if entry.removed_in else None,
                     subject=f"helm release {rel.namespace}/{rel.name}",

@@ -11,7 +11,7 @@ from typing import Any
 from upgradecheck.collect.sanitize import LAST_APPLIED
 from upgradecheck.model import Evidence, EvidenceSource
 
-LAST_APPLIED_LOCATION = f"annotation {LAST_APPLIED}"
+LAST_APPLIED_LOCATION = LAST_APPLIED
 # kubectl writes the annotation as compact JSON with sorted keys: apiVersion comes first.
 _API_VERSION = re.compile(r'^\s*\{\s*"apiVersion"\s*:\s*"([^"\\]+)"')
 

@@ -1,0 +1,138 @@
+"""The live collector against the fake API server, through the real kubernetes client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from upgradecheck.assess import assess
+from upgradecheck.collect.cluster.collector import CollectOptions, collect_cluster
+from upgradecheck.collect.cluster.transport import TransportOptions
+from upgradecheck.collect.errors import ClusterUnreachable
+from upgradecheck.knowledge import load_knowledge_base
+from upgradecheck.model import EvidenceSource, Severity
+from upgradecheck.render import OutputFormat
+from upgradecheck.snapshot_io import read_snapshot, write_snapshot
+
+SENTINEL = "SENTINEL-SECRET-VALUE-4242"
+
+
+def options(api: Any, **kw: Any) -> CollectOptions:
+    transport = TransportOptions(timeout=10, retries=3, backoff=0.01, concurrency=4)
+    return CollectOptions(
+        kubeconfig=str(api.kubeconfig_path), transport=kw.pop("transport", transport),
+        probe_clients=False, **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def kb():  # type: ignore[no-untyped-def]
+    return load_knowledge_base()
+
+
+def test_collects_v121_with_evidence_and_only_gets(fakeapi: Any, kb: Any, tmp_path: Path) -> None:
+    api = fakeapi("v1.21")
+    snap = collect_cluster(options(api), kb)
+    assert snap.cluster is not None and snap.cluster.server_version.startswith("v1.21.14")
+    assert snap.cluster.platform == "eks"
+    assert len({n.kubelet_version.split("-")[0] for n in snap.nodes}) >= 3
+    kinds = {o.ref.kind for o in snap.objects}
+    assert {"PodDisruptionBudget", "Ingress", "CronJob", "CustomResourceDefinition"} <= kinds
+    sources = {e.source for o in snap.objects for e in o.evidence}
+    assert {EvidenceSource.LAST_APPLIED, EvidenceSource.MANAGED_FIELDS} <= sources
+    assert snap.helm_releases and snap.api_requests
+    # Only GET ever reached the server.
+    assert {r.method for r in api.requests} == {"GET"}
+    assert all("upgradecheck/" in (r.user_agent or "") for r in api.requests)
+    # Each object once (no duplicates from legacy groups such as extensions/v1beta1).
+    keys = [(o.ref.kind, o.ref.namespace, o.ref.name) for o in snap.objects]
+    assert len(keys) == len(set(keys))
+    # The sentinel Secret value is nowhere: not in the snapshot file, not in any report.
+    path = tmp_path / "snap.json.gz"
+    write_snapshot(snap, path)
+    assert SENTINEL not in json.dumps(json.loads(json.dumps(read_snapshot(path).__repr__())))
+    report = assess(read_snapshot(path), kb, target="1.25")
+    for fmt in OutputFormat:
+        assert SENTINEL not in fmt.to_renderer().render(report)
+    assert SENTINEL not in repr(snap)
+
+
+def test_removed_apis_found_with_their_evidence(fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.21")
+    report = assess(collect_cluster(options(api), kb), kb, target="1.25")
+    blockers = [f for f in report.findings if f.severity is Severity.BLOCKER]
+    rules = {f.rule for f in blockers}
+    assert {"api-removed", "helm-release-removed-api"} <= rules
+    removed = {f.object.api_version for f in blockers if f.object is not None}
+    assert {"extensions/v1beta1", "policy/v1beta1", "batch/v1beta1"} <= removed
+    sources = {e.source for f in blockers for e in f.evidence}
+    assert {EvidenceSource.LAST_APPLIED, EvidenceSource.MANAGED_FIELDS,
+            EvidenceSource.HELM_RELEASE, EvidenceSource.APISERVER_METRICS} <= sources
+
+
+def test_forbidden_resource_is_coverage_and_the_rest_is_collected(fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.21")
+    api.faults.forbid("/apis/policy/v1/poddisruptionbudgets")
+    snap = collect_cluster(options(api), kb)
+    assert not [o for o in snap.objects if o.ref.kind == "PodDisruptionBudget"]
+    [note] = [c for c in snap.coverage if "poddisruptionbudgets" in c.subject]
+    assert note.kind == "forbidden" and "403" in note.reason
+    assert any(o.ref.kind == "Ingress" for o in snap.objects)
+    report = assess(snap, kb, target="1.25")
+    assert report.verdict.value in ("blocked", "review")
+
+
+def test_retries_429_500_and_restarts_an_expired_list(fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.21")
+    baseline = collect_cluster(options(api), kb)
+    api.faults.throttle("/api/v1/nodes", times=2, retry_after=0)
+    api.faults.error("/apis/apps/v1/deployments", code=500, times=1)
+    api.faults.expire_continue("/api/v1/pods", times=1)
+    small = TransportOptions(timeout=10, retries=3, backoff=0.01, concurrency=4)
+    snap = collect_cluster(options(api, transport=small), kb)
+    assert len(snap.nodes) == len(baseline.nodes)
+    key = lambda s: sorted((o.ref.kind, o.ref.namespace or "", o.ref.name) for o in s.objects)  # noqa: E731
+    assert key(snap) == key(baseline)
+    assert not [c for c in snap.coverage if c.kind != "gap"]
+
+
+def test_pagination_restart_keeps_each_object_once(fakeapi: Any, kb: Any) -> None:
+    from upgradecheck.collect.cluster.listing import RESTART, list_items
+    from upgradecheck.collect.cluster.transport import Transport, load_configuration
+
+    api = fakeapi("v1.21")
+    cfg, _ = load_configuration(str(api.kubeconfig_path), None)
+    t = Transport(cfg, TransportOptions(retries=1, backoff=0.01))
+    api.faults.expire_continue("/api/v1/pods", times=1)
+    pages = list(list_items(t, "/api/v1/pods", page_size=2))
+    assert any(p is RESTART for p in pages)
+    after = pages[max(i for i, p in enumerate(pages) if p is RESTART) + 1 :]
+    names = [i["metadata"]["name"] for p in after for i in p]
+    assert len(names) == len(set(names)) > 2
+
+
+def test_rejected_credentials_are_unreachable(fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.21")
+    api.faults.unauthorized()
+    with pytest.raises(ClusterUnreachable, match="rejected the credentials"):
+        collect_cluster(options(api), kb)
+
+
+def test_unreachable_server(tmp_path: Path, fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.21")
+    path = str(api.kubeconfig_path)
+    api.stop()
+    with pytest.raises(ClusterUnreachable, match="cannot reach"):
+        collect_cluster(CollectOptions(kubeconfig=path, probe_clients=False,
+                                       transport=TransportOptions(retries=1, backoff=0.01)), kb)
+
+
+def test_current_cluster_v131(fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.31")
+    snap = collect_cluster(options(api), kb)
+    assert snap.cluster is not None and snap.cluster.server_version.startswith("v1.31")
+    report = assess(snap, kb)
+    assert report.target_version == "1.32"
