@@ -212,6 +212,12 @@ class CoverageNote:
     kind: str = "gap"
     """`error` (bad input: exit 2), `forbidden`, `not-found`, `skipped`, `gap`, ..."""
 
+    def describe(self) -> str:
+        """`subject: reason`, or just the reason when it already starts with the subject."""
+        if self.reason.startswith(self.subject):
+            return self.reason
+        return f"{self.subject}: {self.reason}"
+
     @property
     def is_input_error(self) -> bool:
         """True when the user's input was broken (exit code 2), not just partly unseen."""

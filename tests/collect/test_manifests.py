@@ -191,12 +191,14 @@ def test_unrendered_chart_templates_are_skipped_not_errors() -> None:
     assert snapshot.stats["skipped_documents"] == 3  # Chart.yaml and the two templates
 
 
-def test_unparseable_yaml_that_names_no_api_version_is_skipped(tmp_path: Path) -> None:
+def test_unparseable_yaml_that_names_no_api_version_is_still_an_error(tmp_path: Path) -> None:
+    # Whether a broken file was meant as a manifest cannot be known: never assume harmless.
     (tmp_path / "values.yaml").write_text("replicas: 2\nimage: [nginx\n")
     snapshot = scan_manifests([str(tmp_path)])
     (note,) = snapshot.coverage
-    assert note.kind == "skipped"
+    assert note.kind == "error"
     assert note.reason.startswith(f"{tmp_path / 'values.yaml'}:3: YAML error")
+    assert note.reason.endswith("(names no apiVersion)")
 
 
 def test_typed_list_items_inherit_api_version_and_kind(tmp_path: Path) -> None:

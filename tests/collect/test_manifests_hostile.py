@@ -172,8 +172,9 @@ def test_named_fifo_is_read_like_process_substitution(tmp_path: Path) -> None:
     os.mkfifo(pipe)
 
     def write() -> None:
+        # More than a pipe's buffer, so the reader must keep reading until end of file.
         with open(pipe, "w") as writer:
-            writer.write(NAMESPACE.format(name="piped"))
+            writer.write("#" * 200_000 + "\n" + NAMESPACE.format(name="piped"))
 
     writer = threading.Thread(target=write)
     writer.start()

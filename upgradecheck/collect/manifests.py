@@ -10,11 +10,14 @@ path the user named that does not exist or cannot be read stops the scan (`Manif
 from __future__ import annotations
 
 import codecs
+import gc
+import io
 import json
 import os
 import stat
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -143,9 +146,28 @@ def scan_manifests(
     """
     roots = _check_paths(paths)
     scan = _Scan(max_file_bytes)
-    for item in _inputs(roots, scan):
-        _scan_input(scan, item, stdin)
+    with _cyclic_gc_paused():
+        for item in _inputs(roots, scan):
+            _scan_input(scan, item, stdin)
     return scan.snapshot()
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while scanning.
+
+    A scan keeps every object it parses (millions of dicts and lists for a large tree)
+    and makes no reference cycles, so each collection would walk the growing heap to free
+    nothing: on 20,000 files that cost 15-20% of the scan. Reference counting still frees
+    everything else as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_stdin(stream: TextIO, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes | str:
@@ -278,7 +300,7 @@ def _scan_input(scan: _Scan, item: _Input, stdin: TextIO | None) -> None:
     try:
         raw = _read(item, stdin, scan)
         scan.stats["files"] += 1
-        text, lossy = _decode(raw)
+        text, bad_line = _decode(raw)
     except _Skipped as exc:
         if str(exc):
             scan.note(display, f"{display}: skipped: {exc}", "skipped")
@@ -291,7 +313,7 @@ def _scan_input(scan: _Scan, item: _Input, stdin: TextIO | None) -> None:
         return
     objects_before, notes_before = len(scan.objects), len(scan.coverage)
     template_lines: list[int] = []
-    for outcome in _documents(display, text, lossy):
+    for outcome in _documents(display, text, bad_line):
         if isinstance(outcome, Document):
             _add_document(scan, display, outcome)
         elif outcome.unrendered_template:
@@ -310,18 +332,18 @@ def _read(item: _Input, stdin: TextIO | None, scan: _Scan) -> bytes | str:
     if item.fs_path is None:
         data: bytes | str = read_stdin(stdin if stdin is not None else sys.stdin, limit)
     else:
-        data = _read_file(item, scan)
+        data = _read_file(item.fs_path, item.named, scan)
     if len(data) > limit:
         raise _Unreadable(f"larger than the {_size(limit)} limit; not scanned")
     return data
 
 
-def _read_file(item: _Input, scan: _Scan) -> bytes:
+def _read_file(fs_path: str, named: bool, scan: _Scan) -> bytes:
     """The file's bytes, at most the limit + 1; a found non-regular file is not read."""
-    assert item.fs_path is not None
     # A named path (`<(helm template ...)`) may be a pipe: open it blocking, as asked.
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) if item.named else _OPEN_FLAGS
-    with open(os.open(item.fs_path, flags), "rb") as handle:
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) if named else _OPEN_FLAGS
+    # Unbuffered: one read of the known size, and no isatty() probe per file.
+    with open(os.open(fs_path, flags), "rb", buffering=0) as handle:
         info = os.fstat(handle.fileno())
         if stat.S_ISREG(info.st_mode):
             key = (info.st_dev, info.st_ino)
@@ -333,40 +355,62 @@ def _read_file(item: _Input, scan: _Scan) -> bytes:
                     f"larger than the {_size(scan.max_file_bytes)} limit "
                     f"({info.st_size:,} bytes); not scanned"
                 )
-        elif not item.named:
-            raise _Skipped(_special_kind(item.fs_path))
-        return handle.read(scan.max_file_bytes + 1)
+            # Its size is known and within the limit: read() sizes its buffer from it,
+            # where read(limit + 1) would allocate the whole limit for every file.
+            return handle.read()
+        if not named:
+            raise _Skipped(_special_kind(fs_path))
+        return _read_stream(handle, scan.max_file_bytes + 1)
 
 
-def _decode(raw: bytes | str) -> tuple[str, bool]:
-    """The text and whether it is lossy (undecodable bytes kept as surrogate escapes)."""
+def _read_stream(handle: io.RawIOBase, most: int) -> bytes:
+    """Up to `most` bytes of a pipe or device: an unbuffered read returns what is there."""
+    parts: list[bytes] = []
+    wanted = most
+    while wanted > 0:
+        part = handle.read(min(wanted, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        wanted -= len(part)
+    return b"".join(parts)
+
+
+def _decode(raw: bytes | str) -> tuple[str, int | None]:
+    """The text, and the line of its first byte that is not UTF-8 (None when all are).
+
+    Bytes that are not UTF-8 are kept as surrogate escapes, so that the YAML reader can
+    still parse the documents that hold none.
+    """
     if isinstance(raw, str):
-        return raw.removeprefix("\ufeff"), False
+        return raw.removeprefix("\ufeff"), None
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw[len(bom) :].decode(codec), False
+                return raw[len(bom) :].decode(codec), None
             except UnicodeDecodeError:
                 raise _Unreadable(f"not valid {codec.upper()} text", 1) from None
     nul = raw.find(b"\0")
     if nul >= 0:
         raise _Unreadable("binary file (NUL byte), not text", raw.count(b"\n", 0, nul) + 1)
     try:
-        return raw.decode("utf-8").removeprefix("\ufeff"), False
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff"), True
+        return raw.decode("utf-8").removeprefix("\ufeff"), None
+    except UnicodeDecodeError as exc:
+        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff"), bad_line
 
 
-def _documents(display: str, text: str, lossy: bool) -> Iterator[Document | DocumentProblem]:
+def _documents(
+    display: str, text: str, bad_line: int | None
+) -> Iterator[Document | DocumentProblem]:
     if display.lower().endswith(".json") or (display == STDIN_NAME and _looks_like_json(text)):
-        if lossy:
+        if bad_line is not None:
             # JSON is read whole, so one bad byte spoils the file: report where it is.
-            line = text.count("\n", 0, _first_escape(text)) + 1
-            yield DocumentProblem(line, "not valid UTF-8 text")
+            yield DocumentProblem(bad_line, "not valid UTF-8 text")
             return
         yield from iter_json_documents(text)
     else:
-        yield from iter_yaml_documents(text, lossy=lossy)
+        yield from iter_yaml_documents(text, lossy=bad_line is not None)
 
 
 def _looks_like_json(text: str) -> bool:
@@ -379,10 +423,6 @@ def _looks_like_json(text: str) -> bool:
     except (ValueError, RecursionError):
         return False  # a YAML flow document, or broken: let the YAML reader say which
     return True
-
-
-def _first_escape(text: str) -> int:
-    return next((i for i, char in enumerate(text) if "\udc80" <= char <= "\udcff"), 0)
 
 
 def _add_document(scan: _Scan, display: str, document: Document) -> None:
@@ -442,19 +482,13 @@ def object_ref(data: Any) -> ObjectRef | None:
 
 
 def _add_problem(scan: _Scan, display: str, problem: DocumentProblem) -> None:
-    """A document that could not be read: an input error, unless it plainly is not meant
-    as a Kubernetes object (a broken file that names no apiVersion: a values file, ...)."""
+    """A document that could not be read: always an input error (exit code 2). Whether a
+    broken document was meant as a Kubernetes object cannot be known, so none is assumed
+    harmless; the reason says when it names no apiVersion, to help tell a broken values
+    file from a broken manifest."""
     scan.stats["documents"] += 1
-    where = f"{display}:{problem.line}"
-    if not problem.mentions_api_version:
-        scan.stats["skipped_documents"] += 1
-        scan.note(
-            display,
-            f"{where}: {problem.message} (names no apiVersion: not a Kubernetes manifest, skipped)",
-            "skipped",
-        )
-    else:
-        scan.note(display, f"{where}: {problem.message}", "error")
+    hint = "" if problem.mentions_api_version else " (names no apiVersion)"
+    scan.note(display, f"{display}:{problem.line}: {problem.message}{hint}", "error")
 
 
 def _note_templates(scan: _Scan, display: str, lines: list[int]) -> None:

@@ -33,23 +33,59 @@ below Python's recursion limit, so later stages (JSON output, checks) can walk a
 MAX_ALIAS_EXPANSION = 1_000_000
 """How many nodes YAML aliases may add to a document once expanded (billion-laughs guard)."""
 
-# A document marker is `---` or `...` at column 0 followed by a blank or the end of line.
-_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.M)
 # A line that holds YAML content: not blank, not a comment, not a directive and not a
 # bare `---` marker (which may carry a comment). Anything else starts a document's body.
 _CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#.*)?\r?$)(?!%)(?!---[ \t]*(?:#.*)?\r?$)", re.M)
-_API_VERSION_KEY = re.compile(r"""^["']?apiVersion["']?[ \t]*:""", re.M)
-_HELM_SOURCE = re.compile(r"^# Source: (.+?)[ \t]*\r?$", re.M)
-# Only documents whose column-0 `kind` ends in `List` pay for composing a node graph.
-_LIST_KIND = re.compile(r"""^kind[ \t]*:[ \t]*["']?\w*List["']?[ \t]*(?:#.*)?\r?$""", re.M)
 _JSON_API_VERSION_KEY = re.compile(r'"apiVersion"\s*:')
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|[\[\]{}]')
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
+
+class _LineStart:
+    """A pattern that matches only at the start of a line, searched fast.
+
+    Python's `re` tries a MULTILINE `^` at every position, so a failing search costs ~10x
+    a `\n`-led one; this searches for `\n` + pattern and tries the text's start alone.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        # MULTILINE only so that a `$` in the pattern means the end of its line.
+        self._first = re.compile(pattern, re.M)
+        self._later = re.compile("\n(?:" + pattern + ")", re.M)
+
+    def find(self, text: str) -> int:
+        """The offset of the first line that starts with a match, or -1."""
+        if self._first.match(text):
+            return 0
+        found = self._later.search(text)
+        return found.start() + 1 if found else -1
+
+    def find_all(self, text: str) -> Iterator[int]:
+        """The offsets of all lines that start with a match."""
+        if self._first.match(text):
+            yield 0
+        for found in self._later.finditer(text):
+            yield found.start() + 1
+
+    def line(self, text: str) -> str | None:
+        """The first matching line's first group (its whole match when it has none)."""
+        offset = self.find(text)
+        found = self._first.match(text, offset) if offset >= 0 else None
+        return found.group(found.lastindex or 0) if found else None
+
+
+# A document marker is `---` or `...` at column 0 followed by a blank or the end of line.
+_MARKER = _LineStart(r"(?:---|\.\.\.)(?=[ \t\r\n]|\Z)")
+_API_VERSION_KEY = _LineStart(r"""["']?apiVersion["']?[ \t]*:""")
+_HELM_SOURCE = _LineStart(r"# Source: (.+?)[ \t]*\r?$")
+# Only documents whose column-0 `kind` ends in `List` pay for composing a node graph.
+_LIST_KIND = _LineStart(r"""kind[ \t]*:[ \t]*["']?\w*List["']?[ \t]*(?:#.*)?\r?$""")
+
 # Depth bound without walking (see _check_limits): a block collection nests only by
-# starting at a larger column, so depth <= 2 * (indent + 1) + flow brackets + 1.
+# starting at a larger column, so depth <= 2 * (indent + 1) + flow brackets + 1. Below
+# both thresholds that is at most 2 * 60 + 60 = 180 < MAX_DEPTH.
 _WALK_BRACKETS = 60
-_DEEP_INDENT = re.compile(r"^[ \t?:-]{60}", re.M)
+_DEEP_INDENT = _LineStart(r"[ \t?:-]{60}")
 
 
 @dataclass(frozen=True)
@@ -141,19 +177,21 @@ def split_documents(text: str) -> list[Chunk]:
         return [Chunk(1, text)]
     chunks: list[Chunk] = []
     start, start_line, line, counted = 0, 1, 1, 0
-    for marker in _MARKER.finditer(text):
-        pos = marker.start()
+    has_marker = False  # the current chunk already holds its `---`
+    for pos in _MARKER.find_all(text):
         line += text.count("\n", counted, pos)
         counted = pos
-        if marker.group() == "---":
-            if _CONTENT_LINE.search(text, start, pos):
+        if text.startswith("---", pos):
+            # A chunk of only comments and no marker yet is this document's preamble.
+            if has_marker or _CONTENT_LINE.search(text, start, pos):
                 chunks.append(Chunk(start_line, text[start:pos]))
                 start, start_line = pos, line
+            has_marker = True
             continue
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end + 1
         chunks.append(Chunk(start_line, text[start:end]))
-        start, start_line = end, line + 1
+        start, start_line, has_marker = end, line + 1, False
     chunks.append(Chunk(start_line, text[start:]))
     return chunks
 
@@ -173,11 +211,13 @@ def iter_yaml_documents(text: str, *, lossy: bool = False) -> Iterator[Document 
 def parse_chunk(chunk: Chunk, *, lossy: bool = False) -> Document | DocumentProblem | None:
     """Parse one document; None when it holds nothing (only comments or markers)."""
     text = chunk.text
+    if not _CONTENT_LINE.search(text):
+        return None  # only comments and markers: no need to start a parser
     bad = _UNDECODABLE.search(text) if lossy else None
     if bad:
         return DocumentProblem(_line_at(chunk, bad.start()), "not valid UTF-8 text")
     try:
-        if _LIST_KIND.search(text):
+        if _LIST_KIND.find(text) >= 0:
             data, item_lines = _load_list(chunk)
         else:
             data, item_lines = yaml.load(text, Loader=_Loader), ()
@@ -187,6 +227,10 @@ def parse_chunk(chunk: Chunk, *, lossy: bool = False) -> Document | DocumentProb
         return _problem(chunk, line, _yaml_message(exc))
     except yaml.YAMLError as exc:
         return _problem(chunk, chunk.start_line, str(exc).splitlines()[0])
+    except (ValueError, LookupError, TypeError, OverflowError):
+        # PyYAML's constructors raise these bare for bad explicit tags (`!!int x`) and for
+        # integers longer than Python accepts (4300 digits). Their text quotes the value.
+        return _problem(chunk, object_line(chunk), "YAML error: a value cannot be read")
     except RecursionError:
         return DocumentProblem(chunk.start_line, f"nested more than {MAX_DEPTH} levels deep")
     if data is None:
@@ -202,8 +246,11 @@ def parse_chunk(chunk: Chunk, *, lossy: bool = False) -> Document | DocumentProb
 def object_line(chunk: Chunk) -> int:
     """The line of the chunk's column-0 `apiVersion:` key, else of its first content."""
     text = chunk.text
-    found = _API_VERSION_KEY.search(text) or _CONTENT_LINE.search(text)
-    return _line_at(chunk, found.start()) if found else chunk.start_line
+    offset = _API_VERSION_KEY.find(text)
+    if offset < 0:
+        found = _CONTENT_LINE.search(text)
+        offset = found.start() if found else 0
+    return _line_at(chunk, offset)
 
 
 def iter_json_documents(text: str) -> Iterator[Document | DocumentProblem]:
@@ -216,6 +263,9 @@ def iter_json_documents(text: str) -> Iterator[Document | DocumentProblem]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield DocumentProblem(exc.lineno, f"JSON error: {exc.msg}", False, "apiVersion" in text)
+        return
+    except ValueError:  # an integer longer than Python accepts (4300 digits)
+        yield DocumentProblem(1, "JSON error: a value cannot be read")
         return
     except RecursionError:
         yield DocumentProblem(1, f"nested more than {MAX_DEPTH} levels deep")
@@ -314,7 +364,7 @@ def _check_limits(data: Any, text: str) -> None:
     """
     if "&" in text and "*" in text:
         _ExpansionMeter().measure(data)
-    elif text.count("[") + text.count("{") >= _WALK_BRACKETS or _DEEP_INDENT.search(text):
+    elif text.count("[") + text.count("{") >= _WALK_BRACKETS or _DEEP_INDENT.find(text) >= 0:
         _check_depth(data, 0)
 
 
@@ -332,39 +382,58 @@ def _check_depth(value: Any, depth: int) -> None:
 
 
 class _ExpansionMeter:
-    """Measures a value as if its YAML aliases were expanded, visiting shared values once."""
+    """Measures a value as if its YAML aliases were expanded, visiting shared values once.
+
+    Size and height are memoised per container, so a billion-laughs document costs as
+    much as its text, and a chain of aliases that nests deeper at each link is caught
+    even though each link is walked only once.
+    """
 
     def __init__(self) -> None:
-        self.sizes: dict[int, int] = {}
-        """Expanded size of each container already measured, by id."""
+        self.measured: dict[int, tuple[int, int]] = {}
+        """(expanded size, height) of each container already measured, by id."""
         self.open: set[int] = set()
         """Containers being measured: meeting one again means a recursive alias."""
         self.unique = 0
         """Values in the document as written (each shared value counted once)."""
 
-    def measure(self, value: Any, depth: int = 0) -> int:
-        """The node count of `value` once expanded; raises _LimitExceeded when too big."""
+    def measure(self, value: Any, depth: int = 0) -> tuple[int, int]:
+        """(node count once expanded, nesting height) of `value`, which sits at `depth`.
+
+        Raises _LimitExceeded for recursion, too much expansion or too deep nesting.
+        """
         if not isinstance(value, (dict, list)):
-            return 1
+            return 1, 0
         ident = id(value)
-        if ident in self.sizes:
-            return self.sizes[ident]
         if ident in self.open:
             raise _LimitExceeded("recursive YAML alias (a value that contains itself)")
         if depth > MAX_DEPTH:
             raise _LimitExceeded(f"nested more than {MAX_DEPTH} levels deep")
+        known = self.measured.get(ident)
+        if known is None:
+            known = self._measure_new(ident, value, depth)
+        if depth + known[1] > MAX_DEPTH:
+            raise _LimitExceeded(f"nested more than {MAX_DEPTH} levels deep")
+        return known
+
+    def _measure_new(
+        self, ident: int, value: dict[Any, Any] | list[Any], depth: int
+    ) -> tuple[int, int]:
         self.open.add(ident)
         children = list(value.values() if isinstance(value, dict) else value)
         self.unique += 1 + sum(1 for child in children if not isinstance(child, (dict, list)))
-        size = 1 + sum(self.measure(child, depth + 1) for child in children)
+        size, height = 1, 0
+        for child in children:
+            child_size, child_height = self.measure(child, depth + 1)
+            size, height = size + child_size, max(height, child_height + 1)
         self.open.discard(ident)
-        self.sizes[ident] = size
+        self.measured[ident] = (size, height)
         if size - self.unique > MAX_ALIAS_EXPANSION:
             raise _LimitExceeded(
                 f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra values "
                 "(an alias bomb?)"
             )
-        return size
+        return size, height
 
 
 def _problem(chunk: Chunk, line: int, message: str) -> DocumentProblem:
@@ -383,8 +452,7 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
 def _template_source(text: str) -> str | None:
     if "# Source:" not in text:
         return None
-    found = _HELM_SOURCE.search(text)
-    return found.group(1) if found else None
+    return _HELM_SOURCE.line(text)
 
 
 def _line_at(chunk: Chunk, pos: int) -> int:

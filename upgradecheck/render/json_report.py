@@ -68,7 +68,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 def coverage_dict(notes: tuple[CoverageNote, ...]) -> dict[str, Any]:
     """`{"warnings": ["subject: reason"], "notes": [{subject, reason, kind}]}`."""
     return {
-        "warnings": [f"{n.subject}: {n.reason}" for n in notes],
+        "warnings": [n.describe() for n in notes],
         "notes": [{"subject": n.subject, "reason": n.reason, "kind": n.kind} for n in notes],
     }
 

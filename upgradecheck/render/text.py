@@ -70,7 +70,7 @@ def coverage_lines(report: Report) -> list[str]:
     gaps = len(report.coverage)
     lines = [f"Coverage: incomplete — {gaps} not checked, so the verdict cannot see them:"]
     lines += [
-        f"  - {terminal_text(n.subject)}: {terminal_text(n.reason)} [{terminal_text(n.kind)}]"
+        f"  - {terminal_text(n.describe())} [{terminal_text(n.kind)}]"
         for n in report.coverage
     ]
     return ["", *lines]
