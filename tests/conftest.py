@@ -16,7 +16,7 @@ from upgradecheck.knowledge.model import KnowledgeBase
 REPO = Path(__file__).resolve().parent.parent
 
 # The fake Kubernetes API server's fixtures (`fakeapi`, `fakeapi_v121`, `fakeapi_v131`).
-pytest_plugins = ["tests.fakeapi.plugin"]
+pytest_plugins = ["fakeapi.plugin"]
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ from .helm import HelmRelease, release_objects
 
 __all__ = [
     "CLUSTERS_DIR",
+    "SENTINEL",
+    "SENTINEL_FORMS",
     "Cluster",
     "Deprecation",
     "FixtureError",
@@ -137,12 +139,14 @@ class Cluster:
         """The stored objects of one kind."""
         return [o for o in self.objects if o.get("kind") == kind]
 
-    def secret_sentinels(self) -> list[str]:
-        """Every string that must never appear in a snapshot, report or log."""
-        return list(_SENTINELS)
 
 
-_SENTINELS = ("SENTINEL-SECRET-VALUE-4242",)
+SENTINEL = "SENTINEL-SECRET-VALUE-4242"
+"""The secret value fixtures plant (Secret data, Helm values, a last-applied annotation's
+stringData, inside a TLS key): it must never reach a snapshot, report or log."""
+
+SENTINEL_FORMS = (SENTINEL, "U0VOVElORUwtU0VDUkVULVZBTFVFLTQyNDI=")
+"""The sentinel as plain text and as a Secret's base64 data value (search output for both)."""
 
 
 def cluster_names() -> list[str]:
@@ -189,7 +193,7 @@ def build_cluster(
     source: Path | None = None,
 ) -> Cluster:
     """A Cluster from a ``cluster.yaml``-shaped mapping and objects."""
-    extra = {}
+    extra: dict[tuple[str, str], ResourceType] = {}
     for entry in spec.get("resources", []) or []:
         rt = ResourceType(
             group=entry["group"],
@@ -207,28 +211,29 @@ def build_cluster(
     served: list[ServedVersion] = []
     for gv, names in (spec.get("apis") or {}).items():
         group, _, version = gv.rpartition("/")
-        resources = []
+        resources: list[ResourceType] = []
         for res in names or []:
-            rt = extra.get((group, res)) or BUILTIN.get((group, res))
-            if rt is None:
+            found = extra.get((group, res)) or BUILTIN.get((group, res))
+            if found is None:
                 raise FixtureError(f"{name}: unknown resource {res!r} in {gv}")
-            resources.append(rt)
+            resources.append(found)
         served.append(ServedVersion(group, version, resources))
     if not served:
         raise FixtureError(f"{name}: cluster.yaml serves no APIs")
 
-    kinds = {(rt.group, rt.kind): rt for sv in served for rt in sv.resources}
     deprecations = []
     for d in spec.get("deprecations", []) or []:
         group, _, version = d["groupVersion"].rpartition("/")
-        rt = next(
+        served_rt = next(
             (r for sv in served if sv.group == group and sv.version == version
              for r in sv.resources if r.name == d["resource"]),
             None,
         )
-        kind = d.get("kind") or (rt.kind if rt else "")
+        kind = d.get("kind") or (served_rt.kind if served_rt else "")
         if not kind:
-            raise FixtureError(f"{name}: deprecation of unserved {d['groupVersion']} {d['resource']}")
+            raise FixtureError(
+                f"{name}: deprecation of unserved {d['groupVersion']} {d['resource']}"
+            )
         deprecations.append(
             Deprecation(
                 group=group, version=version, resource=d["resource"], kind=kind,
@@ -238,7 +243,6 @@ def build_cluster(
                 message=d.get("message", ""),
             )
         )
-    del kinds
 
     metrics = [
         {
@@ -377,7 +381,7 @@ def generate_cluster(
 
     Objects spread over ~45 resource types and ``n_namespaces`` namespaces; nodes run a
     mix of kubelet versions and runtimes; some objects carry a last-applied annotation
-    or managedFields at a deprecated apiVersion; ``n_releases`` Helm releases (1–3
+    or managedFields at a deprecated apiVersion; ``n_releases`` Helm releases (1-3
     revisions each) are stored as Secrets. Same arguments, same cluster.
     """
     rng = random.Random(seed)
@@ -503,12 +507,16 @@ def _gen_pod(n: int) -> dict[str, Any]:
 _GEN_BODIES: dict[str, Any] = {
     "Pod": _gen_pod,
     "ConfigMap": lambda n: {"data": {"key": f"value-{n}"}},
-    "Secret": lambda n: {"type": "Opaque", "data": {"password": "U0VOVElORUwtU0VDUkVULVZBTFVFLTQyNDI="}},
-    "Service": lambda n: {"spec": {"type": "ClusterIP", "clusterIP": f"172.20.{n // 250 % 250}.{n % 250}",
+    # base64 of the sentinel value
+    "Secret": lambda n: {"type": "Opaque",
+                         "data": {"password": "U0VOVElORUwtU0VDUkVULVZBTFVFLTQyNDI="}},
+    "Service": lambda n: {"spec": {"type": "ClusterIP",
+                                   "clusterIP": f"172.20.{n // 250 % 250}.{n % 250}",
                                    "ports": [{"port": 80, "protocol": "TCP"}]}},
-    "Deployment": lambda n: {"spec": {"replicas": 2, "selector": {"matchLabels": {"app": f"a{n}"}},
-                                      "template": {"metadata": {"labels": {"app": f"a{n}"}},
-                                                   "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}},
+    "Deployment": lambda n: {"spec": {
+        "replicas": 2, "selector": {"matchLabels": {"app": f"a{n}"}},
+        "template": {"metadata": {"labels": {"app": f"a{n}"}},
+                     "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}},
     "PodDisruptionBudget": lambda n: {"spec": {"maxUnavailable": n % 2,
                                                "selector": {"matchLabels": {"app": f"a{n}"}}}},
 }

@@ -22,6 +22,7 @@ import calendar
 import datetime as dt
 import gzip
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,13 +241,9 @@ def _labels(rel: HelmRelease) -> dict[str, str]:
 
 
 def _unix(stamp: str) -> int:
-    text = stamp.replace("Z", "+00:00")
-    if "." in text:  # fromisoformat takes at most microseconds: drop the fraction
-        head, _, tail = text.partition(".")
-        frac = "".join(ch for ch in tail if ch.isdigit())
-        text = head + tail[len(frac):]
-    parsed = dt.datetime.fromisoformat(text)
-    return calendar.timegm(parsed.utctimetuple())
+    # fromisoformat takes at most microseconds, and Go writes nanoseconds: drop the fraction
+    text = re.sub(r"\.\d+", "", stamp.replace("Z", "+00:00"))
+    return calendar.timegm(dt.datetime.fromisoformat(text).utctimetuple())
 
 
 def _metadata(rel: HelmRelease, kind: str) -> dict[str, Any]:

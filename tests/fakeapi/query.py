@@ -22,7 +22,9 @@ class SelectorError(ValueError):
 
 
 def _split_top(text: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -42,29 +44,37 @@ _EQ_RE = re.compile(r"^([^\s!=()]+)\s*(==|=|!=)\s*([^\s!=(),]*)$")
 _EXISTS_RE = re.compile(r"^(!?)([^\s!=()]+)$")
 
 
-def label_matcher(selector: str) -> Callable[[Mapping[str, str]], bool]:
+LabelTest = Callable[[Mapping[str, str]], bool]
+
+
+def _in(key: str, values: set[str], negate: bool) -> LabelTest:
+    return lambda labels: (labels.get(key) in values) != negate
+
+
+def _equals(key: str, value: str, negate: bool) -> LabelTest:
+    if negate:  # "a!=b" also matches objects without label a
+        return lambda labels: labels.get(key) != value
+    return lambda labels: key in labels and labels[key] == value
+
+
+def _exists(key: str, negate: bool) -> LabelTest:
+    return lambda labels: (key in labels) != negate
+
+
+def label_matcher(selector: str) -> LabelTest:
     """A predicate over a label mapping for ``selector`` (empty: matches everything)."""
-    tests: list[Callable[[Mapping[str, str]], bool]] = []
+    tests: list[LabelTest] = []
     for req in _split_top(selector):
         if m := _SET_RE.match(req):
             key, op, raw = m.groups()
             values = {v.strip() for v in raw.split(",") if v.strip()}
-            if op == "in":
-                tests.append(lambda lb, k=key, vs=values: lb.get(k) in vs)
-            else:
-                tests.append(lambda lb, k=key, vs=values: lb.get(k) not in vs)
+            tests.append(_in(key, values, negate=op == "notin"))
         elif m := _EQ_RE.match(req):
             key, op, value = m.groups()
-            if op == "!=":
-                tests.append(lambda lb, k=key, v=value: lb.get(k) != v)
-            else:
-                tests.append(lambda lb, k=key, v=value: k in lb and lb[k] == v)
+            tests.append(_equals(key, value, negate=op == "!="))
         elif m := _EXISTS_RE.match(req):
             neg, key = m.groups()
-            if neg:
-                tests.append(lambda lb, k=key: k not in lb)
-            else:
-                tests.append(lambda lb, k=key: k in lb)
+            tests.append(_exists(key, negate=bool(neg)))
         else:
             raise SelectorError(f"unable to parse requirement: {req!r}")
     return lambda labels: all(t(labels) for t in tests)
@@ -83,6 +93,10 @@ def _lookup(obj: dict[str, Any], path: str) -> str:
     return str(cur)
 
 
+def _field(path: str, value: str, negate: bool) -> Matcher:
+    return lambda obj: (_lookup(obj, path) == value) != negate
+
+
 def field_matcher(selector: str) -> Matcher:
     """A predicate over a whole object for a field selector (empty: matches everything)."""
     tests: list[Matcher] = []
@@ -91,8 +105,5 @@ def field_matcher(selector: str) -> Matcher:
         if not m:
             raise SelectorError(f"invalid field selector: {req!r}")
         path, op, value = m.groups()
-        if op == "!=":
-            tests.append(lambda o, p=path, v=value: _lookup(o, p) != v)
-        else:
-            tests.append(lambda o, p=path, v=value: _lookup(o, p) == v)
+        tests.append(_field(path, value, negate=op == "!="))
     return lambda obj: all(t(obj) for t in tests)

@@ -12,8 +12,9 @@ bytes, so a 100,000-object store serves pages without copying objects per reques
 from __future__ import annotations
 
 import base64
-import bisect
 import binascii
+import bisect
+import itertools
 import json
 import re
 import threading
@@ -206,7 +207,9 @@ class Store:
         served = self.served.get(gv)
         return served.resources.get(resource) if served else None
 
-    def printer_columns(self, group: str, version: str, resource: str) -> list[dict[str, Any]] | None:
+    def printer_columns(
+        self, group: str, version: str, resource: str
+    ) -> list[dict[str, Any]] | None:
         """A custom resource's printer columns (None for built-in resources)."""
         if (group, resource) not in self.custom_storage:
             return None
@@ -292,7 +295,9 @@ class Store:
     def _resolve(self, api_version: str, kind: str) -> ResourceType:
         served = self.served.get(api_version)
         if served is None:
-            raise FixtureError(f"{kind} is written as {api_version}, which the cluster does not serve")
+            raise FixtureError(
+                f"{kind} is written as {api_version}, which the cluster does not serve"
+            )
         for rt in served.resources.values():
             if rt.kind == kind:
                 return rt
@@ -339,7 +344,7 @@ class Store:
     def check_duplicates(self) -> None:
         """Raise FixtureError when two fixture objects share a storage key."""
         for storage, keys in self._keys.items():
-            for a, b in zip(keys, keys[1:], strict=False):
+            for a, b in itertools.pairwise(keys):
                 if a == b:
                     raise FixtureError(f"duplicate object {storage[1]} {a}")
 
@@ -426,7 +431,7 @@ def _decode_continue(token: str) -> tuple[int, str]:
         padded = token + "=" * (-len(token) % 4)
         doc = json.loads(base64.urlsafe_b64decode(padded))
         if doc.get("v") != "meta.k8s.io/v1":
-            raise BadContinue("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+            raise BadContinue("continue key is not valid: incorrect version")
         return int(doc["rv"]), str(doc["start"])
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         if isinstance(exc, BadContinue):

@@ -148,7 +148,8 @@ def _int_or_str(*path: str) -> Callable[[dict[str, Any], dt.datetime], str]:
 
 
 def _deploy_ready(d: dict[str, Any], _now: dt.datetime) -> str:
-    return f"{_get(d, 'status', 'readyReplicas', default=0)}/{_get(d, 'spec', 'replicas', default=1)}"
+    ready = _get(d, "status", "readyReplicas", default=0)
+    return f"{ready}/{_get(d, 'spec', 'replicas', default=1)}"
 
 
 def _containers(obj: dict[str, Any], _now: dt.datetime) -> str:
@@ -196,6 +197,35 @@ def _count(*path: str) -> Callable[[dict[str, Any], dt.datetime], int]:
     return cell
 
 
+def _node_selector(obj: dict[str, Any], _now: dt.datetime) -> str:
+    sel = _get(obj, "spec", "template", "spec", "nodeSelector", default={})
+    return ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>"
+
+
+def _since(*path: str) -> Callable[[dict[str, Any], dt.datetime], str]:
+    def cell(obj: dict[str, Any], now: dt.datetime) -> str:
+        ts = _ts(_get(obj, *path))
+        return "<none>" if ts is None else human_duration((now - ts).total_seconds())
+
+    return cell
+
+
+def _ingress_class(ing: dict[str, Any], _now: dt.datetime) -> str:
+    return str(_get(ing, "spec", "ingressClassName")
+               or _get(ing, "metadata", "annotations", "kubernetes.io/ingress.class")
+               or "<none>")
+
+
+def _ingress_hosts(ing: dict[str, Any], _now: dt.datetime) -> str:
+    hosts = [r.get("host", "*") for r in _get(ing, "spec", "rules", default=[])]
+    return ",".join(hosts) or "*"
+
+
+def _ingress_address(ing: dict[str, Any], _now: dt.datetime) -> str:
+    lb = _get(ing, "status", "loadBalancer", "ingress", default=[])
+    return ",".join(i.get("hostname") or i.get("ip") or "" for i in lb)
+
+
 def _pdb_allowed(pdb: dict[str, Any], _now: dt.datetime) -> int:
     return int(_get(pdb, "status", "disruptionsAllowed", default=0))
 
@@ -233,6 +263,40 @@ _COLUMNS: dict[str, list[Column]] = {
         ("Available", "integer", "", 0, _path("status", "availableReplicas", default="0")),
         _AGE, ("Containers", "string", "", 1, _containers),
         ("Images", "string", "", 1, _images), ("Selector", "string", "", 1, _selector),
+    ],
+    "DaemonSet": [
+        _NAME,
+        ("Desired", "integer", "", 0, _path("status", "desiredNumberScheduled", default="0")),
+        ("Current", "integer", "", 0, _path("status", "currentNumberScheduled", default="0")),
+        ("Ready", "integer", "", 0, _path("status", "numberReady", default="0")),
+        ("Up-to-date", "integer", "", 0, _path("status", "updatedNumberScheduled", default="0")),
+        ("Available", "integer", "", 0, _path("status", "numberAvailable", default="0")),
+        ("Node Selector", "string", "", 0, _node_selector), _AGE,
+        ("Containers", "string", "", 1, _containers), ("Images", "string", "", 1, _images),
+        ("Selector", "string", "", 1, _selector),
+    ],
+    "ReplicaSet": [
+        _NAME, ("Desired", "integer", "", 0, _path("spec", "replicas", default="1")),
+        ("Current", "integer", "", 0, _path("status", "replicas", default="0")),
+        ("Ready", "integer", "", 0, _path("status", "readyReplicas", default="0")), _AGE,
+        ("Containers", "string", "", 1, _containers), ("Images", "string", "", 1, _images),
+        ("Selector", "string", "", 1, _selector),
+    ],
+    "StatefulSet": [
+        _NAME, ("Ready", "string", "", 0, _deploy_ready), _AGE,
+        ("Containers", "string", "", 1, _containers), ("Images", "string", "", 1, _images),
+    ],
+    "CronJob": [
+        _NAME, ("Schedule", "string", "", 0, _path("spec", "schedule")),
+        ("Suspend", "boolean", "", 0, lambda o, n: bool(_get(o, "spec", "suspend"))),
+        ("Active", "integer", "", 0, lambda o, n: len(_get(o, "status", "active", default=[]))),
+        ("Last Schedule", "string", "", 0, _since("status", "lastScheduleTime")), _AGE,
+    ],
+    "Ingress": [
+        _NAME, ("Class", "string", "", 0, _ingress_class),
+        ("Hosts", "string", "", 0, _ingress_hosts), ("Address", "string", "", 0, _ingress_address),
+        ("Ports", "string", "", 0, lambda o, n: "80, 443" if _get(o, "spec", "tls") else "80"),
+        _AGE,
     ],
     "Namespace": [_NAME, ("Status", "string", "", 0, _path("status", "phase")), _AGE],
     "Service": [

@@ -10,7 +10,15 @@ from typing import NoReturn
 import typer
 
 from upgradecheck.assess import AssessError
-from upgradecheck.cli import assess_cmd, collect_cmd, kb_cmd, plan_cmd, rules_cmd, scan_cmd
+from upgradecheck.cli import (
+    assess_cmd,
+    collect_cmd,
+    kb_cmd,
+    plan_cmd,
+    rbac_cmd,
+    rules_cmd,
+    scan_cmd,
+)
 from upgradecheck.collect.errors import ClusterUnreachable, SourceError
 from upgradecheck.exit_codes import ExitCode
 from upgradecheck.knowledge import KnowledgeError
@@ -31,6 +39,7 @@ app.command("collect")(collect_cmd.collect)
 app.command("scan")(scan_cmd.scan)
 app.command("assess")(assess_cmd.assess)
 app.command("rules")(rules_cmd.rules)
+app.command("rbac")(rbac_cmd.rbac)
 app.add_typer(kb_cmd.app, name="kb")
 
 # Each layer's exception base, and the exit code it means.

@@ -1,0 +1,85 @@
+"""The read-only ClusterRole the collector needs: exactly the resources it may list and the
+non-resource URLs it reads, derived from the same data that decides what is listed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from upgradecheck.collect.cluster.selection import wanted_kinds
+from upgradecheck.knowledge.model import KnowledgeBase
+
+ROLE_NAME = "upgradecheck-reader"
+
+# Kinds the checks read that the knowledge base does not track (it lists only APIs with a
+# deprecation or removal), with their group and resource.
+_CHECK_RESOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Namespace": (("", "namespaces"),),
+    "Pod": (("", "pods"),),
+    "Service": (("", "services"),),
+    "PersistentVolume": (("", "persistentvolumes"),),
+    "PersistentVolumeClaim": (("", "persistentvolumeclaims"),),
+    "Job": (("batch", "jobs"),),
+    "CronJob": (("batch", "cronjobs"),),
+    "NetworkPolicy": (("networking.k8s.io", "networkpolicies"),),
+    "PodDisruptionBudget": (("policy", "poddisruptionbudgets"),),
+}
+# Resources that cannot be listed (create-only reviews and subresource-like APIs).
+_NOT_LISTABLE = frozenset(
+    {
+        "tokenreviews", "selfsubjectreviews", "subjectaccessreviews",
+        "localsubjectaccessreviews", "selfsubjectaccessreviews", "selfsubjectrulesreviews",
+        "evictions", "evictionrequests", "bindings",
+    }
+)
+# Read separately from the resource lists: nodes, Helm's release records (Secrets and
+# ConfigMaps labelled owner=helm; RBAC cannot narrow a grant by label), kube-system
+# ConfigMaps (kube-proxy, CoreDNS).
+_ALWAYS = (("", "nodes"), ("", "secrets"), ("", "configmaps"))
+NON_RESOURCE_URLS = ("/version", "/api", "/api/*", "/apis", "/apis/*", "/metrics")
+
+
+def granted_resources(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """group → resources the collector may list (built-in kinds); add-on groups map to `*`."""
+    kinds, addon_groups = wanted_kinds(kb)
+    out: dict[str, set[str]] = {}
+    pairs: list[tuple[str, str]] = list(_ALWAYS)
+    for a in kb.apis:
+        if a.list_kind or a.kind not in kinds or not a.resource or "/" in a.resource:
+            continue
+        pairs.append((a.group, a.resource))
+        if a.replacement:
+            pairs.append((a.replacement.rpartition("/")[0], a.resource))
+    for kind, extra in _CHECK_RESOURCES.items():
+        if kind in kinds:
+            pairs.extend(extra)
+    for group, resource in pairs:
+        if resource not in _NOT_LISTABLE:
+            out.setdefault(group, set()).add(resource)
+    for group in addon_groups:
+        out[group] = {"*"}
+    return out
+
+
+def _rules(groups: dict[str, set[str]]) -> Iterable[dict[str, Any]]:
+    for group in sorted(groups):
+        yield {
+            "apiGroups": [group],
+            "resources": sorted(groups[group]),
+            "verbs": ["get", "list"],
+        }
+
+
+def cluster_role(kb: KnowledgeBase) -> dict[str, Any]:
+    """The ClusterRole document."""
+    return {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": ROLE_NAME, "labels": {"app.kubernetes.io/name": "upgradecheck"}},
+        "rules": [
+            *_rules(granted_resources(kb)),
+            {"nonResourceURLs": list(NON_RESOURCE_URLS), "verbs": ["get"]},
+        ],
+    }
+
+
