@@ -23,8 +23,10 @@ SENTINEL = "SENTINEL-SECRET-VALUE-4242"
 def options(api: Any, **kw: Any) -> CollectOptions:
     transport = TransportOptions(timeout=10, retries=3, backoff=0.01, concurrency=4)
     return CollectOptions(
-        kubeconfig=str(api.kubeconfig_path), transport=kw.pop("transport", transport),
-        probe_clients=False, **kw,
+        kubeconfig=str(api.kubeconfig_path),
+        transport=kw.pop("transport", transport),
+        probe_clients=False,
+        **kw,
     )
 
 
@@ -69,8 +71,12 @@ def test_removed_apis_found_with_their_evidence(fakeapi: Any, kb: Any) -> None:
     removed = {f.object.api_version for f in blockers if f.object is not None}
     assert {"extensions/v1beta1", "policy/v1beta1", "batch/v1beta1"} <= removed
     sources = {e.source for f in blockers for e in f.evidence}
-    assert {EvidenceSource.LAST_APPLIED, EvidenceSource.MANAGED_FIELDS,
-            EvidenceSource.HELM_RELEASE, EvidenceSource.APISERVER_METRICS} <= sources
+    assert {
+        EvidenceSource.LAST_APPLIED,
+        EvidenceSource.MANAGED_FIELDS,
+        EvidenceSource.HELM_RELEASE,
+        EvidenceSource.APISERVER_METRICS,
+    } <= sources
 
 
 def test_forbidden_resource_is_coverage_and_the_rest_is_collected(fakeapi: Any, kb: Any) -> None:
@@ -126,8 +132,14 @@ def test_unreachable_server(tmp_path: Path, fakeapi: Any, kb: Any) -> None:
     path = str(api.kubeconfig_path)
     api.stop()
     with pytest.raises(ClusterUnreachable, match="cannot reach"):
-        collect_cluster(CollectOptions(kubeconfig=path, probe_clients=False,
-                                       transport=TransportOptions(retries=1, backoff=0.01)), kb)
+        collect_cluster(
+            CollectOptions(
+                kubeconfig=path,
+                probe_clients=False,
+                transport=TransportOptions(retries=1, backoff=0.01),
+            ),
+            kb,
+        )
 
 
 def test_current_cluster_v131(fakeapi: Any, kb: Any) -> None:
