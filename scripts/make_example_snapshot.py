@@ -30,7 +30,9 @@ COLLECTED = "2026-11-20T09:30:00Z"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
-def managed(manager: str, api_version: str, time: str, op: str = "Update", sub: str = "") -> Evidence:
+def managed(
+    manager: str, api_version: str, time: str, op: str = "Update", sub: str = ""
+) -> Evidence:
     detail = f"operation {op}" + (f", subresource {sub}" if sub else "")
     return Evidence(EvidenceSource.MANAGED_FIELDS, f"manager {manager}", api_version, detail, time)
 
@@ -142,7 +144,9 @@ def snapshot() -> Snapshot:
         source="cluster",
         collected_at=COLLECTED,
         tool_version="0.1.0",
-        cluster=ClusterInfo("v1.23.17-eks-0a21954", "eks", "arn:aws:eks:eu-west-1:111122223333:cluster/shop-prod"),
+        cluster=ClusterInfo(
+            "v1.23.17-eks-0a21954", "eks", "arn:aws:eks:eu-west-1:111122223333:cluster/shop-prod"
+        ),
         nodes=nodes(),
         clients=(
             ClientBinary("kubectl", "/usr/local/bin/kubectl", "v1.22.17"),
