@@ -1,0 +1,154 @@
+"""The snapshot file: round trip, gzip, and one clear error for every kind of bad file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from upgradecheck.model import (
+    ApiRequest,
+    ClientBinary,
+    ClusterInfo,
+    CoverageNote,
+    Evidence,
+    EvidenceSource,
+    HelmRelease,
+    NodeInfo,
+    ObjectRef,
+    ObservedObject,
+    Snapshot,
+)
+from upgradecheck.snapshot_io import SnapshotError, read_snapshot, write_snapshot
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def full_snapshot() -> Snapshot:
+    ref = ObjectRef("policy/v1", "PodDisruptionBudget", "shop", "web")
+    return Snapshot(
+        source="cluster",
+        collected_at="2026-01-01T00:00:00Z",
+        cluster=ClusterInfo("v1.29.3-eks-1", "eks", "prod"),
+        nodes=(
+            NodeInfo(
+                "n1",
+                "v1.29.3",
+                "v1.29.3",
+                "containerd://1.7",
+                "AL2",
+                "6.1",
+                "amd64",
+                False,
+                "general",
+                {"eks.amazonaws.com/nodegroup": "general"},
+            ),
+        ),
+        clients=(ClientBinary("kubectl", "/usr/bin/kubectl", None, "timed out"),),
+        objects=(
+            ObservedObject(
+                ref,
+                (
+                    Evidence(
+                        EvidenceSource.MANAGED_FIELDS,
+                        "manager kubectl",
+                        "policy/v1beta1",
+                        "operation Update",
+                        "2024-01-01T00:00:00Z",
+                    ),
+                ),
+                {"spec": {"maxUnavailable": 0}},
+            ),
+        ),
+        helm_releases=(
+            HelmRelease(
+                "web",
+                "shop",
+                2,
+                "deployed",
+                "web",
+                "1.0.0",
+                "2.0",
+                ">=1.20.0-0",
+                "2024-01-02T00:00:00Z",
+                "configmap",
+                (ref,),
+            ),
+        ),
+        api_requests=(ApiRequest("batch", "v1beta1", "cronjobs", "", "1.25"),),
+        served_apis=("v1", "policy/v1"),
+        coverage=(CoverageNote("resource x", "403 Forbidden", "forbidden"),),
+        stats={"objects": 1},
+        tool_version="0.1.0",
+    )
+
+
+@pytest.mark.parametrize("name", ["snap.json", "snap.json.gz"])
+def test_round_trip(tmp_path: Path, name: str) -> None:
+    snap = full_snapshot()
+    write_snapshot(snap, tmp_path / name)
+    assert read_snapshot(tmp_path / name) == snap
+    raw = (tmp_path / name).read_bytes()
+    assert (raw[:2] == b"\x1f\x8b") == name.endswith(".gz")
+
+
+def test_gzip_output_is_reproducible(tmp_path: Path) -> None:
+    write_snapshot(full_snapshot(), tmp_path / "a.json.gz")
+    write_snapshot(full_snapshot(), tmp_path / "b.json.gz")
+    assert (tmp_path / "a.json.gz").read_bytes() == (tmp_path / "b.json.gz").read_bytes()
+
+
+def test_bundled_example_reads() -> None:
+    snap = read_snapshot(REPO / "examples" / "cluster-1.23.snapshot.json")
+    assert snap.cluster is not None and snap.objects and snap.helm_releases
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "bad.json"
+    path.write_bytes(data)
+    return path
+
+
+def _doc() -> dict[str, object]:
+    return json.loads(
+        json.dumps({"schema": "upgradecheck.snapshot/v1", "source": "cluster", "collected_at": "x"})
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (gzip.compress(b'{"schema": "upgradecheck.snapshot/v1"}')[:-12], "corrupt or truncated"),
+        (b"{not json", "invalid JSON at line 1"),
+        (b"\x80\x81garbage", "not UTF-8"),
+        (b"[]", "expected a JSON object"),
+        (json.dumps({"schema": "upgradecheck.report/v1"}).encode(), "not an upgradecheck snapshot"),
+        (json.dumps({"schema": "upgradecheck.snapshot/v7"}).encode(), "newer upgradecheck"),
+        (
+            json.dumps({"schema": "upgradecheck.snapshot/v1", "source": "cluster"}).encode(),
+            "missing field 'collected_at'",
+        ),
+        (
+            json.dumps({**_doc(), "objects": [{"apiVersion": "v1", "kind": "Pod"}]}).encode(),
+            "objects[0]: missing field 'name'",
+        ),
+        (json.dumps({**_doc(), "objects": "nope"}).encode(), "objects: expected a list"),
+        (
+            json.dumps({**_doc(), "nodes": [{"name": 3, "kubelet_version": "v1"}]}).encode(),
+            "nodes[0].name: expected str",
+        ),
+        (b"[" * 100000, "nested too deeply"),
+    ],
+)
+def test_bad_files_name_the_problem(tmp_path: Path, data: bytes, message: str) -> None:
+    with pytest.raises(SnapshotError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        read_snapshot(_write(tmp_path, data))
+
+
+def test_missing_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="no such snapshot file"):
+        read_snapshot(tmp_path / "nope.json")
+    with pytest.raises(SnapshotError, match="is a folder"):
+        read_snapshot(tmp_path)
