@@ -15,6 +15,7 @@ from upgradecheck.render.view import (
     evidence_label,
     object_label,
     path_text,
+    scope_text,
 )
 
 HEADERS = ("SEVERITY", "RULE", "HOP", "OBJECT", "EVIDENCE")
@@ -94,6 +95,7 @@ class TextRenderer(Renderer):
         lines = [
             f"upgradecheck: Kubernetes {terminal_text(path_text(report))}",
             f"Verdict: {report.verdict.value.upper()} — {counts_text(report)}",
+            terminal_text(scope_text(report)),
             "",
         ]
         if report.findings:

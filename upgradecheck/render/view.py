@@ -73,6 +73,27 @@ def platform_name(report: Report) -> str:
     return MANAGED_PLATFORMS.get(platform, platform)
 
 
+def scope_text(report: Report) -> str:
+    """What was looked at: files and skipped documents for a scan, objects for a cluster."""
+    st = report.stats
+
+    def n(key: str, word: str) -> str:
+        return count(st.get(key, 0), word)
+
+    if report.source == "manifests":
+        text = f"Scanned {n('files', 'file')}: {n('objects', 'object')}"
+        if st.get("skipped_documents"):
+            text += f"; {n('skipped_documents', 'non-Kubernetes document')} skipped"
+        return text + "."
+    parts = [n("objects", "object")]
+    if "resources" in st:
+        parts[0] += f" of {n('resources', 'resource type')}"
+    parts.append(count(len(report.nodes), "node"))
+    if st.get("helm_releases"):
+        parts.append(n("helm_releases", "Helm release revision"))
+    return f"Collected {', '.join(parts)}."
+
+
 def headline(report: Report) -> str:
     """`Verdict: blocked — 3 blockers, 1 warning, 0 info (1.29 → 1.31 via 1.30)`, unstyled."""
     return f"Verdict: {report.verdict.value} — {counts_text(report)} ({path_text(report)})"
@@ -311,6 +332,8 @@ class ReportView:
     """Node pools."""
     platform: str
     """The platform's name for people (`EKS`), or `unknown`."""
+    scope: str
+    """What was looked at (`Scanned 12 files: 24 objects; ...`)."""
 
 
 def build_view(
@@ -332,4 +355,5 @@ def build_view(
         coverage_hidden=max(len(report.coverage) - coverage_rows, 0),
         pools=pool_summaries(report.nodes),
         platform=platform_name(report),
+        scope=scope_text(report),
     )
