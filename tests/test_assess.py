@@ -43,6 +43,14 @@ def test_coverage_gap_never_ready(kb: KnowledgeBase) -> None:
 
 
 def test_input_error_gives_exit_2(kb: KnowledgeBase) -> None:
-    report = assess(snap(coverage=(CoverageNote("bad.yaml", "bad.yaml:3: x", "error"),)), kb,
-                    target="1.30")
+    report = assess(
+        snap(coverage=(CoverageNote("bad.yaml", "bad.yaml:3: x", "error"),)), kb, target="1.30"
+    )
     assert exit_code(report, FailOn.NONE) is ExitCode.BAD_INPUT
+
+
+def test_a_note_is_not_a_gap(kb: KnowledgeBase) -> None:
+    note = CoverageNote("local kubectl", "no kubectl found on PATH", "note")
+    report = assess(snap(coverage=(note,)), kb, target="1.30")
+    assert report.verdict is Verdict.READY
+    assert report.gaps == () and report.notes == (note,)

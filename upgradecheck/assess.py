@@ -68,7 +68,7 @@ def verdict_of(findings: Sequence[Finding], coverage: Sequence[CoverageNote]) ->
     """blocked with any blocker; review with warnings or gaps in what was seen; else ready."""
     if any(f.severity is Severity.BLOCKER for f in findings):
         return Verdict.BLOCKED
-    if coverage or any(f.severity is Severity.WARNING for f in findings):
+    if any(c.is_gap for c in coverage) or any(f.severity is Severity.WARNING for f in findings):
         return Verdict.REVIEW
     return Verdict.READY
 

@@ -199,6 +199,8 @@ class ApiRequest:
     """The subresource, if any."""
     removed_release: str | None = None
     """The release the server says removes it."""
+    count: int | None = None
+    """Requests to it since the API server started (`apiserver_request_total`), if known."""
 
 
 @dataclass(frozen=True)
@@ -210,13 +212,19 @@ class CoverageNote:
     reason: str
     """Why, in one line."""
     kind: str = "gap"
-    """`error` (bad input: exit 2), `forbidden`, `not-found`, `skipped`, `gap`, ..."""
+    """`error` (bad input: exit 2), `forbidden`, `not-found`, `skipped`, `gap`, or `note`
+    (worth saying, but nothing was missed: it does not lower the verdict)."""
 
     def describe(self) -> str:
         """`subject: reason`, or just the reason when it already starts with the subject."""
         if self.reason.startswith(self.subject):
             return self.reason
         return f"{self.subject}: {self.reason}"
+
+    @property
+    def is_gap(self) -> bool:
+        """True when something was not seen, so the verdict cannot be `ready`."""
+        return self.kind != "note"
 
     @property
     def is_input_error(self) -> bool:
@@ -316,6 +324,16 @@ class Report:
     """Counters carried from the snapshot."""
     knowledge_version: str = ""
     """Which knowledge base judged it (its data's date or digest)."""
+
+    @property
+    def gaps(self) -> tuple[CoverageNote, ...]:
+        """Coverage notes about something not seen (they keep the verdict from `ready`)."""
+        return tuple(c for c in self.coverage if c.is_gap)
+
+    @property
+    def notes(self) -> tuple[CoverageNote, ...]:
+        """Coverage notes that are worth saying but hide nothing."""
+        return tuple(c for c in self.coverage if not c.is_gap)
 
     def count(self, severity: Severity) -> int:
         """How many findings have this severity."""

@@ -123,6 +123,7 @@ def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
                 "resource": a.resource,
                 "subresource": a.subresource,
                 "removed_release": a.removed_release,
+                "count": a.count,
             }
             for a in s.api_requests
         ],
@@ -288,6 +289,7 @@ class _Reader:
                     resource=self.req(a, "resource", f"api_requests[{i}]"),
                     subresource=self.opt(a, "subresource", f"api_requests[{i}]") or "",
                     removed_release=self.opt(a, "removed_release", f"api_requests[{i}]"),
+                    count=self.opt(a, "count", f"api_requests[{i}]", int),
                 )
                 for i, a in enumerate(self.lst(d, "api_requests", "snapshot"))
             ),

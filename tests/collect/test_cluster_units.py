@@ -173,3 +173,18 @@ def test_node_info_and_platform() -> None:
     assert platform("v1.29.3-eks-1", [], [node]) == "eks"
     assert platform("v1.29.3", ["route.openshift.io/v1"], []) == "openshift"
     assert platform("v1.29.3", [], []) == "unknown"
+
+
+def test_metric_request_counts_are_summed_per_resource() -> None:
+    series = (
+        'apiserver_requested_deprecated_apis{group="batch",removed_release="1.25",'
+        'resource="cronjobs",subresource="",version="v1beta1"} 1\n'
+    )
+    totals = "".join(
+        f'apiserver_request_total{{code="{code}",group="batch",resource="cronjobs",'
+        f'scope="cluster",subresource="",verb="{verb}",version="v1beta1"}} {n}\n'
+        for code, verb, n in (("200", "LIST", 40), ("200", "WATCH", 2), ("404", "GET", 1))
+    )
+    other = 'apiserver_request_total{group="batch",resource="cronjobs",version="v1"} 900\n'
+    [req] = deprecated_api_requests(series + totals + other)
+    assert req.count == 43

@@ -148,3 +148,13 @@ def test_current_cluster_v131(fakeapi: Any, kb: Any) -> None:
     assert snap.cluster is not None and snap.cluster.server_version.startswith("v1.31")
     report = assess(snap, kb)
     assert report.target_version == "1.32"
+
+
+def test_slow_response_times_out_and_is_retried(fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.21")
+    api.faults.delay("/apis/apps/v1/deployments", 3.0, times=1)
+    quick = TransportOptions(timeout=1.0, retries=2, backoff=0.01, concurrency=4)
+    snap = collect_cluster(options(api, transport=quick), kb)
+    assert any(o.ref.kind == "Deployment" for o in snap.objects)
+    hits = [r for r in api.requests if r.path == "/apis/apps/v1/deployments"]
+    assert len(hits) >= 2

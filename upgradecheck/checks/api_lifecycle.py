@@ -55,6 +55,15 @@ def describe(
     return message, fix
 
 
+def _request_detail(count: int | None, removed_release: str | None) -> str:
+    parts = []
+    if count is not None:
+        parts.append(f"{count} requests since the API server started")
+    if removed_release:
+        parts.append(f"removed_release={removed_release}")
+    return "; ".join(parts)
+
+
 class ApiLifecycleCheck(Check):
     """Built-in API removals and deprecations, from object evidence and request metrics."""
 
@@ -115,7 +124,7 @@ class ApiLifecycleCheck(Check):
                 source=EvidenceSource.APISERVER_METRICS,
                 location=f"apiserver_requested_deprecated_apis {api_version} {resource}",
                 api_version=api_version,
-                detail=f"removed_release={req.removed_release}" if req.removed_release else "",
+                detail=_request_detail(req.count, req.removed_release),
             )
             finding = self._finding(
                 entry, ctx, (evidence,), None, subject=f"requests to {api_version} {resource}"

@@ -66,15 +66,16 @@ def table(findings: Sequence[Finding], width: int | None) -> list[str]:
 
 def coverage_lines(report: Report) -> list[str]:
     """The coverage gaps, or nothing when everything was seen."""
-    if not report.coverage:
-        return []
-    gaps = len(report.coverage)
-    lines = [f"Coverage: incomplete — {gaps} not checked, so the verdict cannot see them:"]
-    lines += [
-        f"  - {terminal_text(n.describe())} [{terminal_text(n.kind)}]"
-        for n in report.coverage
-    ]
-    return ["", *lines]
+    lines = []
+    if report.gaps:
+        gaps = len(report.gaps)
+        lines += ["", f"Coverage: incomplete — {gaps} not checked, so the verdict cannot see them:"]
+        lines += [
+            f"  - {terminal_text(n.describe())} [{terminal_text(n.kind)}]" for n in report.gaps
+        ]
+    if report.notes:
+        lines += ["", "Notes:"] + [f"  - {terminal_text(n.describe())}" for n in report.notes]
+    return lines
 
 
 def terminal_width() -> int | None:

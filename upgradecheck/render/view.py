@@ -53,7 +53,7 @@ def path_nodes(report: Report) -> tuple[str, ...]:
 def verdict_sentence(report: Report) -> str:
     """What the verdict means for this report, in one sentence."""
     blockers, warnings = report.count(Severity.BLOCKER), report.count(Severity.WARNING)
-    gaps = len(report.coverage)
+    gaps = len(report.gaps)
     if blockers:
         verb, them = ("breaks", "it") if blockers == 1 else ("break", "them")
         return f"{count(blockers, 'blocker')} {verb} the upgrade: fix {them} before you start."
@@ -328,6 +328,8 @@ class ReportView:
     """Coverage notes shown."""
     coverage_hidden: int
     """Coverage notes left out."""
+    notes: tuple[CoverageNote, ...]
+    """Notes that hide nothing (e.g. no local kubectl found)."""
     pools: tuple[PoolSummary, ...]
     """Node pools."""
     platform: str
@@ -351,8 +353,9 @@ def build_view(
         sections=build_sections(report, limits or Limits()),
         plan=plan,
         blocks=phase_blocks(plan, report),
-        coverage=report.coverage[:coverage_rows],
-        coverage_hidden=max(len(report.coverage) - coverage_rows, 0),
+        coverage=report.gaps[:coverage_rows],
+        coverage_hidden=max(len(report.gaps) - coverage_rows, 0),
+        notes=report.notes[:coverage_rows],
         pools=pool_summaries(report.nodes),
         platform=platform_name(report),
         scope=scope_text(report),

@@ -249,6 +249,12 @@ def _collect(
         context=cluster.context,
     )
     clients = find_clients(options.kubectl, options.helm) if options.probe_clients else ()
+    notes = tuple(
+        CoverageNote(f"local {name}", f"no {name} found on PATH (nor given with --{name})",
+                     "note")
+        for name in ("kubectl", "helm")
+        if options.probe_clients and not any(c.name == name for c in clients)
+    )
     when = now or dt.datetime.now(dt.UTC)
     return Snapshot(
         source="cluster",
@@ -262,7 +268,7 @@ def _collect(
         ),
         api_requests=merged.requests,
         served_apis=disco.group_versions,
-        coverage=disco.coverage + tuple(merged.coverage),
+        coverage=disco.coverage + tuple(merged.coverage) + notes,
         stats={
             "resources": len(resources),
             "objects": len(merged.objects),

@@ -1,0 +1,122 @@
+"""`plan` and `collect` against the fake API server, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from upgradecheck.cli import main
+
+SENTINEL = "SENTINEL-SECRET-VALUE-4242"
+
+
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["upgradecheck", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
+
+
+def test_plan_writes_the_html_plan(fakeapi: Any, monkeypatch, capsys, tmp_path: Path) -> None:
+    api = fakeapi("v1.21")
+    out = tmp_path / "plan.html"
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        "plan",
+        "--kubeconfig",
+        str(api.kubeconfig_path),
+        "--target",
+        "1.25",
+        "-o",
+        str(out),
+        "--quiet",
+    )
+    assert code == 1  # blockers
+    html = out.read_text()
+    assert "BLOCKED" in html.upper() and "policy/v1beta1" in html
+    assert "manager " in html and "release " in html  # evidence shown
+    assert SENTINEL not in html
+    assert "blocked:" in err
+    assert api.methods() == {"GET"}
+
+
+def test_plan_defaults_to_the_next_minor(fakeapi: Any, monkeypatch, capsys) -> None:
+    api = fakeapi("v1.31")
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "plan",
+        "--kubeconfig",
+        str(api.kubeconfig_path),
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "-q",
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["current_version"] == "1.31" and doc["target_version"] == "1.32"
+
+
+def test_collect_then_assess_elsewhere(fakeapi: Any, monkeypatch, capsys, tmp_path) -> None:
+    api = fakeapi("v1.21")
+    snap = tmp_path / "snap.json.gz"
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        "collect",
+        "--kubeconfig",
+        str(api.kubeconfig_path),
+        "-o",
+        str(snap),
+        "--concurrency",
+        "2",
+    )
+    assert code == 0 and "objects" in err and snap.stat().st_size > 0
+    api.stop()  # no cluster needed from here on
+    code, out, _ = run(
+        monkeypatch, capsys, "assess", str(snap), "--target", "1.25", "--format", "json"
+    )
+    doc = json.loads(out)
+    assert code == 1 and doc["summary"]["blocker"] > 0
+    assert SENTINEL not in snap.read_bytes().decode("latin-1")
+
+
+def test_unreachable_cluster_exits_3(fakeapi: Any, monkeypatch, capsys) -> None:
+    api = fakeapi("v1.21")
+    kubeconfig = str(api.kubeconfig_path)
+    api.stop()
+    code, _, err = run(
+        monkeypatch, capsys, "plan", "--kubeconfig", kubeconfig, "-q", "--request-timeout", "2"
+    )
+    assert code == 3 and err.startswith("upgradecheck: error: cannot reach the API server")
+    assert err.count("\n") == 1
+
+
+def test_rejected_credentials_exit_3(fakeapi: Any, monkeypatch, capsys) -> None:
+    api = fakeapi("v1.21")
+    api.faults.unauthorized()
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        "collect",
+        "--kubeconfig",
+        str(api.kubeconfig_path),
+        "-o",
+        "/dev/null",
+        "-q",
+    )
+    assert code == 3 and "rejected the credentials" in err
+
+
+def test_missing_kubeconfig_exits_2(monkeypatch, capsys, tmp_path: Path) -> None:
+    code, _, err = run(monkeypatch, capsys, "plan", "--kubeconfig", str(tmp_path / "nope"))
+    assert code == 2 and "kubeconfig" in err
