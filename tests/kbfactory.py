@@ -41,25 +41,62 @@ def api(
 def small_kb() -> KnowledgeBase:
     return KnowledgeBase(
         apis=(
-            api("policy/v1beta1", "PodDisruptionBudget", "1.21", "1.25", "policy/v1",
-                resource="poddisruptionbudgets", note="An empty selector now selects all."),
-            api("policy/v1beta1", "PodSecurityPolicy", "1.21", "1.25", None,
-                resource="podsecuritypolicies"),
-            api("extensions/v1beta1", "Ingress", "1.14", "1.22", "networking.k8s.io/v1",
-                resource="ingresses"),
+            api(
+                "policy/v1beta1",
+                "PodDisruptionBudget",
+                "1.21",
+                "1.25",
+                "policy/v1",
+                resource="poddisruptionbudgets",
+                note="An empty selector now selects all.",
+            ),
+            api(
+                "policy/v1beta1",
+                "PodSecurityPolicy",
+                "1.21",
+                "1.25",
+                None,
+                resource="podsecuritypolicies",
+            ),
+            api(
+                "extensions/v1beta1",
+                "Ingress",
+                "1.14",
+                "1.22",
+                "networking.k8s.io/v1",
+                resource="ingresses",
+            ),
             api("batch/v1beta1", "CronJob", "1.21", "1.25", "batch/v1", resource="cronjobs"),
-            api("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", "1.29", "1.32",
-                "flowcontrol.apiserver.k8s.io/v1", resource="flowschemas"),
+            api(
+                "flowcontrol.apiserver.k8s.io/v1beta3",
+                "FlowSchema",
+                "1.29",
+                "1.32",
+                "flowcontrol.apiserver.k8s.io/v1",
+                resource="flowschemas",
+            ),
             api("v1", "Endpoints", "1.33", None, "discovery.k8s.io/v1", resource="endpoints"),
         ),
         addon_apis=(
-            AddonApi("cert-manager", "cert-manager.io", "v1alpha2", (), "1.4", "1.6",
-                     "cert-manager.io/v1", "", "https://cert-manager.io/docs/releases/"),
+            AddonApi(
+                "cert-manager",
+                "cert-manager.io",
+                "v1alpha2",
+                (),
+                "1.4",
+                "1.6",
+                "cert-manager.io/v1",
+                "",
+                "https://cert-manager.io/docs/releases/",
+            ),
         ),
         skew_rules=(),
         releases=tuple(
-            Release(Minor(1, m), dt.date(2019 + (m - 16) // 3, 1 + (m % 3) * 4, 1),
-                    dt.date(2020 + (m - 16) // 3, 1 + (m % 3) * 4, 1))
+            Release(
+                Minor(1, m),
+                dt.date(2019 + (m - 16) // 3, 1 + (m % 3) * 4, 1),
+                dt.date(2020 + (m - 16) // 3, 1 + (m % 3) * 4, 1),
+            )
             for m in range(16, 38)
         ),
         removals=(),

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from upgradecheck.assess import assess
+from typing import Any
+
+from upgradecheck.assess import assess as assess_all
+from upgradecheck.checks.addon_apis import AddonApiCheck
+from upgradecheck.checks.api_lifecycle import ApiLifecycleCheck
+from upgradecheck.checks.helm_releases import HelmReleaseCheck
+from upgradecheck.checks.upgrade_path import UpgradePathCheck
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import (
     ApiRequest,
@@ -12,10 +18,18 @@ from upgradecheck.model import (
     HelmRelease,
     ObjectRef,
     ObservedObject,
+    Report,
     Severity,
     Snapshot,
     Verdict,
 )
+
+# The API family only: the risk checks (end of life, skew, ...) have their own tests.
+API_CHECKS = (UpgradePathCheck(), ApiLifecycleCheck(), HelmReleaseCheck(), AddonApiCheck())
+
+
+def assess(snapshot: Snapshot, kb: KnowledgeBase, **options: Any) -> Report:
+    return assess_all(snapshot, kb, checks=API_CHECKS, **options)
 
 
 def file_obj(api_version: str, kind: str, name: str, line: int = 1, path: str = "a.yaml"):

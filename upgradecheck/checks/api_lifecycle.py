@@ -4,7 +4,9 @@ group/versions that the target no longer serves or has deprecated."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
+from upgradecheck.checks.freshness import Judgement, judge_removed
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import Migration, migration_text, plan_migration
 from upgradecheck.checks.usage import object_usages
@@ -53,6 +55,17 @@ def describe(
     if entry.note:
         fix = f"{fix} {entry.note}"
     return message, fix
+
+
+def _weigh(finding: Finding, judgement: Judgement) -> Finding:
+    """Apply the evidence's weight: severity, rule, and the reason in the message."""
+    return replace(
+        finding,
+        rule=judgement.rule,
+        severity=judgement.severity,
+        message=f"{finding.message} {judgement.why}".strip(),
+        remediation=judgement.remediation or finding.remediation,
+    )
 
 
 def _request_detail(count: int | None, removed_release: str | None) -> str:
@@ -109,6 +122,8 @@ class ApiLifecycleCheck(Check):
                 usage.api_version, usage.object.kind, usage.object.namespace, usage.object.name
             )
             finding = self._finding(entry, ctx, usage.evidence, shown)
+            if finding is not None and finding.rule == REMOVED:
+                finding = _weigh(finding, judge_removed(usage, ctx.snapshot.collected_at))
             if finding is not None:
                 yield finding
 

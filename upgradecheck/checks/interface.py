@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,14 @@ class CheckContext:
     hops: tuple[Minor, ...]
     """The minors passed through, ending at the target (only the target when current is
     unknown)."""
+    today: dt.date | None = None
+    """The report date that dated checks (end of life, certificates) measure from; None means
+    the day the checks run. Tests set it."""
+
+    @property
+    def report_date(self) -> dt.date:
+        """`today`, or the current date when it was not given."""
+        return self.today if self.today is not None else dt.date.today()
 
     def hop_for(self, release: Minor) -> Minor:
         """The hop in which something that starts at `release` first bites."""

@@ -4,11 +4,42 @@ from __future__ import annotations
 
 from upgradecheck.checks.addon_apis import AddonApiCheck
 from upgradecheck.checks.api_lifecycle import ApiLifecycleCheck
+from upgradecheck.checks.certificates import CertificateCheck
+from upgradecheck.checks.client_skew import ClientSkewCheck
+from upgradecheck.checks.control_plane_skew import ControlPlaneSkewCheck
+from upgradecheck.checks.crd_storage import CrdStoredVersionCheck
+from upgradecheck.checks.disruption_budgets import DisruptionBudgetCheck
+from upgradecheck.checks.drain import DrainCheck
+from upgradecheck.checks.health import HealthCheck
 from upgradecheck.checks.helm_releases import HelmReleaseCheck
 from upgradecheck.checks.interface import Check
+from upgradecheck.checks.node_skew import NodeSkewCheck
+from upgradecheck.checks.release_eol import ReleaseEolCheck
+from upgradecheck.checks.removed_features import RemovedFeatureCheck
+from upgradecheck.checks.rollback import RollbackCheck
 from upgradecheck.checks.upgrade_path import UpgradePathCheck
+from upgradecheck.checks.webhooks import WebhookCheck
+from upgradecheck.knowledge.helm_support import load_helm_support
 
 
 def all_checks() -> tuple[Check, ...]:
     """Every check, each a fresh instance."""
-    return (UpgradePathCheck(), ApiLifecycleCheck(), HelmReleaseCheck(), AddonApiCheck())
+    return (
+        UpgradePathCheck(),
+        ApiLifecycleCheck(),
+        HelmReleaseCheck(),
+        AddonApiCheck(),
+        CrdStoredVersionCheck(),
+        # The risk checks (issue 4).
+        NodeSkewCheck(),
+        ControlPlaneSkewCheck(),
+        ClientSkewCheck(load_helm_support()),
+        ReleaseEolCheck(),
+        RemovedFeatureCheck(),
+        DisruptionBudgetCheck(),
+        DrainCheck(),
+        WebhookCheck(),
+        CertificateCheck(),
+        HealthCheck(),
+        RollbackCheck(),
+    )

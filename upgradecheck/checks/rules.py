@@ -39,6 +39,17 @@ RULES: tuple[Rule, ...] = (
         source=DOCS_BASE,
     ),
     Rule(
+        id="stale-last-applied",
+        title="Stale last-applied annotation in a removed API",
+        what="An object's kubectl.kubernetes.io/last-applied-configuration names an apiVersion "
+        "the target no longer serves, but every current field manager writes a served "
+        "version and no kubectl manager uses the annotation's version.",
+        why="The object was migrated; the annotation is a leftover. It is not a blocker, but "
+        "the next `kubectl apply` computes its three-way patch from that stale base.",
+        fix="Re-apply the manifest in a served version, or remove the annotation.",
+        source="https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/",
+    ),
+    Rule(
         id="api-deprecated",
         title="Deprecated API still in use",
         what="An object is written through a group/version that is deprecated at the target; "
@@ -168,9 +179,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="release-eol",
         title="Kubernetes minor past or near its end of life",
-        what="For a cluster: the target minor (warning) or the current minor (info) is past, "
-        "or within 60 days of, its end of patch support in the knowledge base's release "
-        "calendar, measured from the report date.",
+        what="When the current version is known (a cluster, or `--current`): the target "
+        "minor (warning) or the current minor (info) is past, or within 60 days of, its end "
+        "of patch support in the knowledge base's release calendar, measured from the "
+        "report date.",
         why="An end-of-life minor gets no more patch releases, security fixes included; "
         "upgrading to one means planning the next upgrade at once.",
         fix="Choose a later target, or plan to continue to a supported minor; managed "
@@ -203,7 +215,7 @@ RULES: tuple[Rule, ...] = (
         id="pdb-blocks-drain",
         title="PodDisruptionBudget allows no eviction",
         what="A PodDisruptionBudget with pods to protect whose status.disruptionsAllowed is 0, "
-        "or whose spec allows no eviction: maxUnavailable 0 or \"0%\", minAvailable \"100%\", "
+        'or whose spec allows no eviction: maxUnavailable 0 or "0%", minAvailable "100%", '
         "or minAvailable at or above the pods it covers (status.expectedPods, else the "
         "replicas of the workloads it selects). A budget covering 0 pods is not one.",
         why="`kubectl drain` and managed node-pool upgrades evict pods through the eviction "
@@ -345,8 +357,7 @@ RULES: tuple[Rule, ...] = (
         why="Recorded before the upgrade so that afterwards it is not mistaken for something "
         "the upgrade broke; tight limits also fail more often on busier, fewer nodes.",
         fix="Raise the memory limit or fix the leak; note it as already broken.",
-        source="https://kubernetes.io/docs/tasks/configure-pod-container/"
-        "assign-memory-resource/",
+        source="https://kubernetes.io/docs/tasks/configure-pod-container/assign-memory-resource/",
     ),
     Rule(
         id="pvc-pending",
@@ -385,8 +396,7 @@ RULES: tuple[Rule, ...] = (
         why="When drains move pods onto the remaining nodes the scheduler cannot tell whether "
         "they fit; such pods are evicted first under pressure.",
         fix="Set cpu and memory requests from observed usage.",
-        source="https://kubernetes.io/docs/concepts/configuration/"
-        "manage-resources-containers/",
+        source="https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
     ),
     Rule(
         id="no-readiness-probe",

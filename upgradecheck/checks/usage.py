@@ -29,6 +29,8 @@ class Usage:
     """The apiVersion it was written in."""
     evidence: tuple[Evidence, ...]
     """The observations."""
+    others: tuple[Evidence, ...] = ()
+    """The same object's evidence of being written in other apiVersions."""
 
 
 def object_usages(snapshot: Snapshot) -> Iterator[Usage]:
@@ -45,5 +47,9 @@ def object_usages(snapshot: Snapshot) -> Iterator[Usage]:
                 grouped[key] = (ref, [ev])
             else:
                 entry[1].append(ev)
-    for (_, _, _, api_version), (ref, evidence) in grouped.items():
-        yield Usage(object=ref, api_version=api_version, evidence=tuple(evidence))
+    by_object: dict[tuple[str, str | None, str], list[Evidence]] = {}
+    for (kind, ns, name, _), (_, evidence) in grouped.items():
+        by_object.setdefault((kind, ns, name), []).extend(evidence)
+    for (kind, ns, name, api_version), (ref, evidence) in grouped.items():
+        others = tuple(e for e in by_object[(kind, ns, name)] if e.api_version != api_version)
+        yield Usage(ref, api_version, tuple(evidence), others)

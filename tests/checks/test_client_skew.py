@@ -1,0 +1,123 @@
+"""kubectl-skew / helm-client-skew: local clients against the target and each hop, and the
+Helm support table they are judged by."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from riskfixtures import cluster, context, run
+
+from upgradecheck.checks.client_skew import HELM_CLIENT_SKEW, KUBECTL_SKEW, ClientSkewCheck
+from upgradecheck.knowledge import KnowledgeError
+from upgradecheck.knowledge.helm_support import load_helm_support
+from upgradecheck.model import ClientBinary, EvidenceSource, Severity
+from upgradecheck.versions import Minor
+
+TABLE = load_helm_support()
+CHECK = ClientSkewCheck(TABLE)
+
+
+def kubectl(version: str | None, path: str = "/usr/local/bin/kubectl") -> ClientBinary:
+    return ClientBinary("kubectl", path, version, None if version else "exit status 1")
+
+
+def helm(version: str, path: str = "/usr/bin/helm") -> ClientBinary:
+    return ClientBinary("helm", path, version)
+
+
+def test_kubectl_within_one_minor_is_fine_either_side() -> None:
+    for version in ("v1.25.3", "v1.26.0", "v1.27.9"):
+        snap = cluster(clients=[kubectl(version)], version="v1.25.3")
+        assert run(CHECK, context(snap, current="1.25", target="1.26")) == []
+
+
+def test_kubectl_two_minors_away_names_binary_hop_and_version() -> None:
+    snap = cluster(clients=[kubectl("v1.22.17")])
+    [f] = run(CHECK, context(snap, current="1.23", target="1.26"), KUBECTL_SKEW)
+    assert (f.severity, f.hop, f.subject) == (
+        Severity.WARNING,
+        "1.24",
+        "kubectl /usr/local/bin/kubectl",
+    )
+    assert "1.24, 1.25, 1.26" in f.message and "/usr/local/bin/kubectl" in f.message
+    # 1.25 is within one minor of 1.24, 1.25 and 1.26
+    assert f.remediation == "Install kubectl 1.25; move to kubectl 1.26 at the end."
+    e = f.evidence[0]
+    assert (e.source, e.location, e.api_version) == (
+        EvidenceSource.CLIENT,
+        "/usr/local/bin/kubectl",
+        "v1.22.17",
+    )
+
+
+def test_kubectl_right_for_the_target_but_not_the_first_hop() -> None:
+    snap = cluster(clients=[kubectl("v1.26.1")])
+    [f] = run(CHECK, context(snap, current="1.23", target="1.26"), KUBECTL_SKEW)
+    assert f.hop == "1.24" and "for an API server at 1.24:" in f.message
+
+
+def test_kubectl_per_hop_when_no_version_fits_the_whole_path() -> None:
+    snap = cluster(clients=[kubectl("v1.20.0")])
+    [f] = run(CHECK, context(snap, current="1.23", target="1.27"), KUBECTL_SKEW)
+    assert f.remediation.startswith("Use a kubectl matching each hop")
+
+
+def test_unreadable_kubectl_and_other_binaries_are_ignored() -> None:
+    snap = cluster(clients=[kubectl(None), ClientBinary("kustomize", "/x", "v5.0.0")])
+    assert run(CHECK, context(snap)) == []
+
+
+def test_helm_outside_its_supported_range() -> None:
+    snap = cluster(clients=[helm("v3.8.2")])
+    [f] = run(CHECK, context(snap, current="1.23", target="1.24"), HELM_CLIENT_SKEW)
+    assert (f.severity, f.hop, f.subject) == (Severity.WARNING, "1.24", "helm /usr/bin/helm")
+    assert "supports Kubernetes 1.20 to 1.23" in f.message
+    assert f.remediation == "Install Helm 3.12 (it supports Kubernetes 1.24 to 1.27)."
+    assert f.link == "https://helm.sh/docs/topics/version_skew/"
+
+
+def test_helm_at_the_edge_of_its_range_and_unknown_releases() -> None:
+    at_edge = cluster(clients=[helm("v3.8.0")])  # 3.8 supports up to 1.23
+    assert run(CHECK, context(at_edge, current="1.22", target="1.23")) == []
+    unknown = cluster(clients=[helm("v3.99.0")])
+    assert run(CHECK, context(unknown)) == []
+    assert run(ClientSkewCheck(None), context(cluster(clients=[helm("v3.0.0")]))) == []
+
+
+def test_bundled_helm_table() -> None:
+    row = TABLE.of(Minor(3, 14))
+    assert row is not None and (str(row.oldest), str(row.newest)) == ("1.26", "1.29")
+    assert TABLE.rows == tuple(sorted(TABLE.rows, key=lambda r: r.helm, reverse=True))
+    assert all(r.oldest <= r.newest for r in TABLE.rows)
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        ('- {helm: "3.1", oldest: "1.17", newest: "1.14"}', "oldest 1.17 must be at or before"),
+        (
+            '- {helm: "3.1", oldest: "1.14", newest: "1.17"}\n  - {helm: "3.1", oldest: "1.14", '
+            'newest: "1.17"}',
+            "listed twice",
+        ),
+        ('- {helm: "3.1", oldest: "1.14"}', "missing required key 'newest'"),
+        ('- {helm: 3.1, oldest: "1.14", newest: "1.17"}', "must be a quoted string"),
+    ],
+)
+def test_helm_table_errors_name_the_row(tmp_path: Path, rows: str, error: str) -> None:
+    path = tmp_path / "helm-support.yaml"
+    path.write_text(
+        "schema: upgradecheck.kb.helm-support/v1\n"
+        "source: https://helm.sh/docs/topics/version_skew/\n"
+        f"helm:\n  {rows}\n"
+    )
+    with pytest.raises(KnowledgeError, match=error) as caught:
+        load_helm_support(path)
+    assert str(caught.value).startswith(f"{tmp_path.name}/helm-support.yaml: helm")
+
+
+def test_kubectl_advice_prefers_the_target_when_it_fits_every_hop() -> None:
+    snap = cluster(clients=[kubectl("v1.23.4")], version="v1.25.3")
+    [f] = run(CHECK, context(snap, current="1.25", target="1.26"), KUBECTL_SKEW)
+    assert f.remediation == "Install kubectl 1.26 (any of 1.25 to 1.27 works for every hop)."

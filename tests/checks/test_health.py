@@ -1,0 +1,126 @@
+"""The health baseline: node-not-ready, pod-crashloop, pod-oomkilled, pvc-pending,
+job-failed; pods reported once per controller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riskfixtures import cluster, context, deployment, node, obj, owner, pod, run
+
+from upgradecheck.checks.health import (
+    CRASHLOOP,
+    JOB_FAILED,
+    NODE_NOT_READY,
+    OOMKILLED,
+    PVC_PENDING,
+    HealthCheck,
+)
+from upgradecheck.model import ObservedObject, Severity
+
+CHECK = HealthCheck()
+
+
+def status(
+    restarts: int = 0, waiting: str | None = None, last: str | None = None
+) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": "app", "restartCount": restarts, "state": {}}
+    if waiting:
+        container["state"] = {"waiting": {"reason": waiting}}
+    if last:
+        container["lastState"] = {
+            "terminated": {"reason": last, "finishedAt": "2026-11-24T10:00:00Z"}
+        }
+    return {"phase": "Running", "containerStatuses": [container]}
+
+
+def replica_pods(n: int, **kw: Any) -> list[ObservedObject]:
+    return [
+        pod(
+            "shop",
+            f"web-5d9c-{i}",
+            labels={"pod-template-hash": "5d9c"},
+            owners=[owner("ReplicaSet", "web-5d9c")],
+            status=status(**kw),
+        )
+        for i in range(n)
+    ]
+
+
+def test_not_ready_nodes_one_warning_per_pool() -> None:
+    nodes = [
+        node("a", "v1.23.1", "batch", ready=False),
+        node("b", "v1.23.1", "batch", ready=False),
+        node("c", "v1.23.1", "general", ready=False),
+        node("d", "v1.23.1", "general"),
+    ]
+    found = run(CHECK, context(cluster(nodes=nodes)), NODE_NOT_READY)
+    assert [(f.subject, len(f.evidence)) for f in found] == [
+        ("node pool batch", 2),
+        ("node pool general", 1),
+    ]
+    assert all(f.severity is Severity.WARNING for f in found)
+
+
+def test_crashloop_one_finding_per_controller() -> None:
+    pods = replica_pods(5, restarts=3, waiting="CrashLoopBackOff")
+    [f] = run(CHECK, context(cluster(deployment("shop", "web"), *pods)), CRASHLOOP)
+    assert f.object is not None and (f.object.kind, f.object.name) == ("Deployment", "web")
+    assert "5 of 5 pods of Deployment shop/web" in f.message and f.severity is Severity.INFO
+    assert f.evidence[0].location == "pod web-5d9c-0 container app"
+    assert f.evidence[0].detail == "CrashLoopBackOff, 3 restarts"
+
+
+def test_restart_count_edge() -> None:
+    assert run(CHECK, context(cluster(*replica_pods(1, restarts=9))), CRASHLOOP) == []
+    [f] = run(CHECK, context(cluster(*replica_pods(1, restarts=10))), CRASHLOOP)
+    # the ReplicaSet was not collected: its Deployment is named from the pod-template-hash
+    assert f.object is not None and f.object.name == "web"
+
+
+def test_oom_killed_last_state() -> None:
+    pods = replica_pods(2, last="OOMKilled") + replica_pods(1, last="Error")
+    [f] = run(CHECK, context(cluster(*pods)), OOMKILLED)
+    assert len(f.evidence) == 2 and f.evidence[0].detail.startswith("OOMKilled at 2026-11-24")
+
+
+def test_pending_pvcs() -> None:
+    pending = obj(
+        "v1",
+        "PersistentVolumeClaim",
+        "db",
+        "data-0",
+        spec={"storageClassName": "gp2"},
+        status={"phase": "Pending"},
+    )
+    bound = obj("v1", "PersistentVolumeClaim", "db", "data-1", status={"phase": "Bound"})
+    [f] = run(CHECK, context(cluster(pending, bound)), PVC_PENDING)
+    assert f.object is not None and f.object.name == "data-0" and "gp2" in f.message
+
+
+def job(name: str, owners: list[dict[str, Any]] | None = None, **status: Any) -> ObservedObject:
+    return obj("batch/v1", "Job", "ops", name, owners=owners or (), status=status)
+
+
+def test_failed_jobs() -> None:
+    failed_condition = job(
+        "a", conditions=[{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]
+    )
+    failed_count = job("b", failed=2)
+    retried_ok = job("c", failed=2, succeeded=1)
+    still_running = job("d", failed=1, active=1)
+    found = run(
+        CHECK,
+        context(cluster(failed_condition, failed_count, retried_ok, still_running)),
+        JOB_FAILED,
+    )
+    assert sorted(f.object.name for f in found if f.object) == ["a", "b"]
+    assert "BackoffLimitExceeded" in found[0].message or "BackoffLimitExceeded" in found[1].message
+
+
+def test_failed_jobs_of_a_cronjob_make_one_finding() -> None:
+    cron = obj("batch/v1", "CronJob", "ops", "nightly")
+    by_cron = [owner("CronJob", "nightly", "batch/v1")]
+    jobs = [job(f"nightly-2911{i}", by_cron, failed=1) for i in range(3)]
+    [f] = run(CHECK, context(cluster(cron, *jobs)), JOB_FAILED)
+    assert f.object is not None and f.object.kind == "CronJob"
+    assert "3 failed Jobs of CronJob ops/nightly" in f.message

@@ -1,0 +1,169 @@
+"""`certificate-expiry`: certificates that have expired, or expire within 30 days of the report
+date: the caBundles of admission webhooks and APIServices (base64 PEM in their bodies) and
+TLS Secrets (the collector keeps only `tls.notAfter` of a kubernetes.io/tls Secret, never
+the certificate or the key). Expired is a blocker, soon a warning."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+
+from upgradecheck.checks.findings import field_evidence, finding, names
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.workloads import as_map, as_maps, dig
+from upgradecheck.model import Evidence, Finding, ObservedObject, Severity
+
+RULE = "certificate-expiry"
+SOON = dt.timedelta(days=30)
+WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
+TLS_SECRET = "kubernetes.io/tls"
+
+
+def bundle_expiries(ca_bundle: str) -> list[dt.date]:
+    """The notAfter dates of the certificates of a base64 PEM bundle; empty if unreadable."""
+    try:
+        pem = base64.b64decode(ca_bundle, validate=True)
+        certificates = x509.load_pem_x509_certificates(pem)
+    except (binascii.Error, ValueError):
+        return []
+    return [c.not_valid_after_utc.date() for c in certificates]
+
+
+def parse_not_after(value: object) -> dt.date | None:
+    """An ISO 8601 notAfter (`2027-01-31T12:00:00Z`) as a date; None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).date()
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How bad a set of expiry dates is, in words."""
+
+    severity: Severity
+    """Blocker when every certificate expired, else warning."""
+    text: str
+    """`expired on 2026-10-01 (55 days ago)`, `expires on ... in 12 days`."""
+
+
+def judge(dates: Sequence[dt.date], today: dt.date) -> Verdict | None:
+    """The verdict on the certificates of one bundle or secret; None when all last beyond
+    the warning window (or none could be read)."""
+    if not dates:
+        return None
+    expired = sorted(d for d in dates if d < today)
+    soon = sorted(d for d in dates if today <= d <= today + SOON)
+    if not expired and not soon:
+        return None
+    if expired:
+        first = expired[0]
+        text = f"expired on {first} ({(today - first).days} days ago)"
+    else:
+        first = soon[0]
+        text = f"expires on {first}, in {(first - today).days} days"
+    if len(dates) > 1:
+        text = f"{len(expired) + len(soon)} of {len(dates)} certificates: the first {text}"
+    every_one_expired = len(expired) == len(dates)
+    return Verdict(Severity.BLOCKER if every_one_expired else Severity.WARNING, text)
+
+
+class CertificateCheck(Check):
+    """CA bundles and TLS Secrets against the report date."""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        today = ctx.report_date
+        for obj in ctx.snapshot.objects:
+            kind = obj.ref.kind
+            if kind in WEBHOOK_KINDS:
+                yield from self._webhooks(obj, today)
+            elif kind == "APIService":
+                yield from self._apiservice(obj, today)
+            elif kind == "Secret" and obj.body.get("type") == TLS_SECRET:
+                yield from self._secret(obj, today)
+
+    def _webhooks(self, obj: ObservedObject, today: dt.date) -> Iterator[Finding]:
+        bundles: dict[str, list[str]] = {}
+        for hook in as_maps(obj.body.get("webhooks")):
+            bundle = dig(hook, "clientConfig", "caBundle")
+            if isinstance(bundle, str) and bundle:
+                bundles.setdefault(bundle, []).append(str(hook.get("name", "<unnamed>")))
+        for bundle, hooks in bundles.items():
+            verdict = judge(bundle_expiries(bundle), today)
+            if verdict is None:
+                continue
+            evidence = [
+                field_evidence(obj.ref, f"webhooks[{h}].clientConfig.caBundle", verdict.text)
+                for h in hooks
+            ]
+            yield self._finding(
+                obj,
+                verdict,
+                f"the caBundle of webhooks {names(hooks)}",
+                "The API server cannot verify the webhook's serving certificate: with "
+                "failurePolicy Fail every request it intercepts is rejected.",
+                "Renew the CA and the webhook's serving certificate and update caBundle "
+                "(cert-manager's CA injector or the component's own rotation) before the upgrade.",
+                evidence,
+            )
+
+    def _apiservice(self, obj: ObservedObject, today: dt.date) -> Iterator[Finding]:
+        bundle = dig(obj.body, "spec", "caBundle")
+        if not isinstance(bundle, str) or not bundle:
+            return
+        verdict = judge(bundle_expiries(bundle), today)
+        if verdict is None:
+            return
+        yield self._finding(
+            obj,
+            verdict,
+            "its caBundle",
+            "The API server cannot verify the aggregated API's serving certificate: the "
+            "group becomes unavailable and discovery incomplete.",
+            "Renew the aggregated API's CA and serving certificate and update spec.caBundle "
+            "before the upgrade.",
+            [field_evidence(obj.ref, "spec.caBundle", verdict.text)],
+        )
+
+    def _secret(self, obj: ObservedObject, today: dt.date) -> Iterator[Finding]:
+        not_after = parse_not_after(as_map(obj.body.get("tls")).get("notAfter"))
+        verdict = judge([not_after] if not_after else [], today)
+        if verdict is None:
+            return
+        yield self._finding(
+            obj,
+            verdict,
+            "its certificate",
+            "Whatever serves it (an Ingress, a webhook, an operator) fails TLS handshakes.",
+            "Renew the certificate (check its cert-manager Certificate and issuer, or the "
+            "tool that wrote it) before the upgrade window.",
+            [field_evidence(obj.ref, "tls.notAfter", verdict.text)],
+        )
+
+    @staticmethod
+    def _finding(
+        obj: ObservedObject,
+        verdict: Verdict,
+        what: str,
+        effect: str,
+        remediation: str,
+        evidence: Iterable[Evidence],
+    ) -> Finding:
+        return finding(
+            RULE,
+            verdict.severity,
+            f"{obj.ref.display()}: {what} {verdict.text}. {effect}",
+            remediation,
+            obj=obj.ref,
+            evidence=evidence,
+        )

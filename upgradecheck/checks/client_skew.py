@@ -1,0 +1,111 @@
+"""`kubectl-skew` and `helm-client-skew`: local kubectl and helm binaries that do not support
+the target or a hop on the way: kubectl by the skew policy of the knowledge base (within one
+minor of the API server), helm by Helm's own table of supported Kubernetes minors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from upgradecheck.checks.findings import finding
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.skew_policy import allowance, governing, minor_of, within
+from upgradecheck.knowledge.helm_support import HelmSupportTable
+from upgradecheck.knowledge.model import SkewRule
+from upgradecheck.model import ClientBinary, Evidence, EvidenceSource, Finding, Severity
+from upgradecheck.versions import Minor
+
+KUBECTL_SKEW = "kubectl-skew"
+HELM_CLIENT_SKEW = "helm-client-skew"
+
+
+def _evidence(client: ClientBinary) -> Evidence:
+    return Evidence(EvidenceSource.CLIENT, client.path, client.version or "", client.name)
+
+
+def _listed(hops: Iterable[Minor]) -> str:
+    return ", ".join(str(h) for h in hops)
+
+
+def kubectl_versions(rule: SkewRule, hops: tuple[Minor, ...]) -> tuple[Minor, Minor] | None:
+    """The range of kubectl minors within `rule` of every hop, or None when none is."""
+    low = max(hops).plus(-rule.max_older)
+    high = min(hops).plus(rule.max_newer)
+    return (low, high) if low <= high else None
+
+
+def kubectl_advice(rule: SkewRule, ctx: CheckContext) -> str:
+    """Which kubectl to install for the whole path, or one per hop when none fits all."""
+    fits = kubectl_versions(rule, ctx.hops)
+    if fits is None:
+        per_hop = ", ".join(f"{h} for the hop to {h}" for h in ctx.hops)
+        return f"Use a kubectl matching each hop ({per_hop}); keep kubectl {ctx.target} after."
+    low, high = fits
+    best = ctx.target if low <= ctx.target <= high else high
+    also = f" (any of {low} to {high} works for every hop)" if low != high else ""
+    after = "" if best == ctx.target else f"; move to kubectl {ctx.target} at the end"
+    return f"Install kubectl {best}{also}{after}."
+
+
+class ClientSkewCheck(Check):
+    """Local client binaries against the target and each hop."""
+
+    def __init__(self, helm_support: HelmSupportTable | None = None) -> None:
+        self.helm_support = helm_support
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        for client in ctx.snapshot.clients:
+            if client.name == "kubectl":
+                yield from self._kubectl(ctx, client)
+            elif client.name == "helm" and self.helm_support is not None:
+                yield from self._helm(ctx, client, self.helm_support)
+
+    def _kubectl(self, ctx: CheckContext, client: ClientBinary) -> Iterator[Finding]:
+        version = minor_of(client.version)
+        if version is None:
+            return
+        rule = governing(ctx.kb, "kubectl", "kube-apiserver", version)
+        if rule is None:
+            return
+        outside = [h for h in ctx.hops if not within(rule, version, h)]
+        if not outside:
+            return
+        yield finding(
+            KUBECTL_SKEW,
+            Severity.WARNING,
+            f"kubectl {version} at {client.path} is outside the supported skew for an API "
+            f"server at {_listed(outside)}: kubectl is supported {allowance(rule)} than the "
+            "API server it talks to.",
+            kubectl_advice(rule, ctx),
+            subject=f"kubectl {client.path}",
+            hop=outside[0],
+            evidence=(_evidence(client),),
+            link=rule.source,
+        )
+
+    def _helm(
+        self, ctx: CheckContext, client: ClientBinary, table: HelmSupportTable
+    ) -> Iterator[Finding]:
+        version = minor_of(client.version)
+        row = table.of(version) if version is not None else None
+        if row is None:
+            return  # a Helm release the table does not know: no claim either way
+        outside = [h for h in ctx.hops if not row.supports(h)]
+        if not outside:
+            return
+        best = table.newest_supporting(*ctx.hops) or table.newest_supporting(ctx.target)
+        if best is None:
+            remediation = f"Use a Helm release that supports Kubernetes {ctx.target}."
+        else:
+            remediation = f"Install Helm {best.helm} (it supports Kubernetes {best.range})."
+        yield finding(
+            HELM_CLIENT_SKEW,
+            Severity.WARNING,
+            f"helm {version} at {client.path} supports Kubernetes {row.range}, not "
+            f"{_listed(outside)}: Helm promises no compatibility outside that range, and "
+            "`helm upgrade` against a newer cluster may mis-handle its APIs.",
+            remediation,
+            subject=f"helm {client.path}",
+            hop=outside[0],
+            evidence=(_evidence(client),),
+            link=table.source,
+        )

@@ -1,0 +1,121 @@
+"""`control-plane-skew`: control-plane components in kube-system (kubeadm's static pods, found
+by their `component` label, or the deployments of a cloud-controller-manager) whose image
+version is out of step with the API server, judged by the knowledge base's skew policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.skew_policy import allowance, governing, image_minor, within
+from upgradecheck.checks.workloads import PodSpec, Workloads, containers, labels_of
+from upgradecheck.model import Evidence, Finding, ObjectRef, Severity
+from upgradecheck.versions import Minor
+
+RULE = "control-plane-skew"
+COMPONENTS = (
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "cloud-controller-manager",
+)
+_LABELS = ("component", "k8s-app", "app.kubernetes.io/name")
+
+
+@dataclass
+class _Seen:
+    """The workloads running one minor of one component."""
+
+    refs: list[ObjectRef] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def component_of(pod: PodSpec) -> str | None:
+    """Which control-plane component a kube-system pod (template) runs, if any."""
+    labels = labels_of(pod.metadata)
+    for key in _LABELS:
+        if labels.get(key) in COMPONENTS:
+            return labels[key]
+    for c in containers(pod.spec):
+        if c.get("name") in COMPONENTS:
+            return str(c["name"])
+    return None
+
+
+def image_of(pod: PodSpec, component: str) -> tuple[str, str] | None:
+    """The image of the component's container (else the first container) and its location."""
+    found = containers(pod.spec)
+    chosen = next((c for c in found if c.get("name") == component), found[0] if found else None)
+    if chosen is None or not chosen.get("image"):
+        return None
+    return str(chosen["image"]), pod.field(f"containers[{chosen.get('name')}].image")
+
+
+def control_plane(ctx: CheckContext) -> dict[tuple[str, Minor], _Seen]:
+    """Control-plane workloads in kube-system by (component, minor of the image)."""
+    seen: dict[tuple[str, Minor], _Seen] = {}
+    for pod in Workloads(ctx.snapshot).pod_specs():
+        if pod.workload.namespace != "kube-system":
+            continue
+        component = component_of(pod)
+        image = image_of(pod, component) if component else None
+        if component is None or image is None:
+            continue
+        version = image_minor(image[0])
+        if version is None:
+            continue
+        entry = seen.setdefault((component, version), _Seen())
+        entry.refs.append(pod.workload)
+        entry.evidence.append(field_evidence(pod.workload, image[1], image[0]))
+    return seen
+
+
+class ControlPlaneSkewCheck(Check):
+    """Control-plane components against the API server's version."""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        if ctx.current is None:
+            return
+        for (component, version), entry in sorted(control_plane(ctx).items()):
+            if version != ctx.current:
+                yield from self._judge(ctx, component, version, entry)
+
+    def _judge(
+        self, ctx: CheckContext, component: str, version: Minor, entry: _Seen
+    ) -> Iterator[Finding]:
+        current, first = ctx.current, ctx.hops[0]
+        rule = governing(ctx.kb, component, "kube-apiserver", version)
+        if rule is None or current is None:
+            return
+        pods = names(sorted(r.name for r in entry.refs))
+        message = (
+            f"{component} {version} ({plural(len(entry.refs), 'workload')}: {pods}) is out of "
+            f"step with the API server at {current}; the skew policy allows {component} "
+            f"{allowance(rule)} than kube-apiserver."
+        )
+        if not within(rule, version, current):
+            severity, message = Severity.BLOCKER, message + " It is outside the policy now."
+        elif not within(rule, version, first):
+            severity = Severity.BLOCKER
+            message += f" Once kube-apiserver is at {first} it is outside the policy."
+        else:
+            severity = Severity.WARNING
+            message += " A previous control-plane upgrade looks unfinished."
+        remediation = (
+            f"Bring {component} to {current}, the API server's version, on every control-plane "
+            f"node before upgrading the API server to {first}; no control-plane component may "
+            "be newer than kube-apiserver."
+        )
+        yield finding(
+            RULE,
+            severity,
+            message,
+            remediation,
+            obj=entry.refs[0] if len(entry.refs) == 1 else None,
+            subject=None if len(entry.refs) == 1 else component,
+            hop=first,
+            evidence=entry.evidence,
+            link=rule.source,
+        )

@@ -1,0 +1,217 @@
+"""`pdb-blocks-drain` and `pdb-matches-nothing`: PodDisruptionBudgets that let no pod be
+evicted (node drains, and so node upgrades, wait on them forever), and budgets that select
+no pod at all (a sign of a renamed workload whose protection silently lapsed)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from upgradecheck.checks.findings import field_evidence, finding, plural
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.workloads import (
+    as_map,
+    dig,
+    labels_of,
+    metadata,
+    selector_matches,
+)
+from upgradecheck.model import Evidence, Finding, ObservedObject, Severity, Snapshot
+
+BLOCKS = "pdb-blocks-drain"
+NOTHING = "pdb-matches-nothing"
+_REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet")
+
+
+def percent(value: Any) -> float | None:
+    """`"25%"` as 25.0; None for anything else."""
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            return float(value[:-1])
+        except ValueError:
+            return None
+    return None
+
+
+def scaled(value: Any, expected: int) -> int | None:
+    """An int-or-percent budget field against `expected` pods, rounded up as the disruption
+    controller does; None when unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    share = percent(value)
+    return None if share is None else math.ceil(share * expected / 100)
+
+
+class Selection:
+    """Pods and replicated workloads of a snapshot by namespace, for label selectors."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.pods: dict[str | None, list[Mapping[str, str]]] = {}
+        # (namespace, label, value) → the pods' labels: a selector's matchLabels narrow the
+        # candidates first, so that many budgets over many pods stay near linear.
+        self.by_label: dict[tuple[str | None, str, str], list[Mapping[str, str]]] = {}
+        self.workloads: dict[str | None, list[ObservedObject]] = {}
+        self.pods_seen = False
+        for obj in snapshot.objects:
+            if obj.ref.kind == "Pod":
+                self.pods_seen = True
+                labels = labels_of(metadata(obj))
+                self.pods.setdefault(obj.ref.namespace, []).append(labels)
+                for key, value in labels.items():
+                    self.by_label.setdefault((obj.ref.namespace, key, value), []).append(labels)
+            elif obj.ref.kind in _REPLICATED and not as_map(metadata(obj)).get("ownerReferences"):
+                self.workloads.setdefault(obj.ref.namespace, []).append(obj)
+
+    def pod_count(self, namespace: str | None, selector: Any) -> int:
+        """How many collected pods of the namespace the selector selects."""
+        candidates = self.pods.get(namespace, [])
+        for key, value in as_map(as_map(selector).get("matchLabels")).items():
+            narrower = self.by_label.get((namespace, str(key), str(value)), [])
+            if len(narrower) < len(candidates):
+                candidates = narrower
+        return sum(1 for labels in candidates if selector_matches(selector, labels))
+
+    def replicas(self, namespace: str | None, selector: Any) -> tuple[int, list[str]] | None:
+        """The desired replicas of the workloads the selector covers, and their names."""
+        total, found = 0, []
+        for obj in self.workloads.get(namespace, ()):
+            labels = labels_of(as_map(dig(obj.body, "spec", "template", "metadata")))
+            if labels and selector_matches(selector, labels):
+                count = dig(obj.body, "spec", "replicas")
+                total += count if isinstance(count, int) else 1
+                found.append(obj.ref.display())
+        return (total, found) if found else None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a PodDisruptionBudget asks and what the snapshot shows of its pods."""
+
+    pdb: ObservedObject
+    """The budget."""
+    selector: Any
+    """Its selector (None selects nothing)."""
+    expected: int | None
+    """Pods it covers: status.expectedPods, else its workloads' replicas, else pods seen."""
+    basis: str
+    """Where `expected` comes from, for people."""
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        """The budget's spec."""
+        return as_map(self.pdb.body.get("spec"))
+
+    @property
+    def status(self) -> Mapping[str, Any]:
+        """The budget's status (empty for files)."""
+        return as_map(self.pdb.body.get("status"))
+
+
+def budget(pdb: ObservedObject, selection: Selection) -> Budget:
+    """A PDB with its expected pods, from the best evidence at hand."""
+    spec = as_map(pdb.body.get("spec"))
+    selector = spec.get("selector")
+    if pdb.ref.api_version == "policy/v1beta1" and selector == {}:
+        selector = None  # policy/v1beta1: an empty selector selects nothing
+    ns = pdb.ref.namespace
+    expected = as_map(pdb.body.get("status")).get("expectedPods")
+    if isinstance(expected, int) and not isinstance(expected, bool):
+        return Budget(pdb, selector, expected, "status.expectedPods")
+    found = selection.replicas(ns, selector)
+    if found is not None:
+        return Budget(pdb, selector, found[0], f"replicas of {', '.join(found[1])}")
+    if selection.pods_seen:
+        return Budget(pdb, selector, selection.pod_count(ns, selector), "pods selected")
+    return Budget(pdb, selector, None, "unknown")
+
+
+def blocking(b: Budget) -> tuple[str, list[Evidence]] | None:
+    """Why the budget allows no eviction, with evidence; None when it allows some."""
+    if b.expected == 0:
+        return None
+    allowed = b.status.get("disruptionsAllowed")
+    if isinstance(allowed, int) and not isinstance(allowed, bool):
+        if allowed > 0:
+            return None
+        why = _spec_reason(b) or ("its pods are not all healthy", [])
+        evidence = [field_evidence(b.pdb.ref, "status.disruptionsAllowed", 0), *why[1]]
+        return f"status.disruptionsAllowed is 0: {why[0]}", evidence
+    return _spec_reason(b)
+
+
+def _spec_reason(b: Budget) -> tuple[str, list[Evidence]] | None:
+    ref, spec = b.pdb.ref, b.spec
+    if "maxUnavailable" in spec:
+        value = spec["maxUnavailable"]
+        if value == 0 or percent(value) == 0:
+            return f"maxUnavailable is {value}", [field_evidence(ref, "spec.maxUnavailable", value)]
+        return None
+    value = spec.get("minAvailable")
+    if value is None:
+        return None
+    share = percent(value)
+    if share is not None and share >= 100:
+        return f"minAvailable is {value}", [field_evidence(ref, "spec.minAvailable", value)]
+    if b.expected is None:
+        return None
+    need = scaled(value, b.expected)
+    if need is None or need < b.expected:
+        return None
+    reason = f"minAvailable {value} needs {need} of {plural(b.expected, 'pod')} ({b.basis})"
+    return reason, [field_evidence(ref, "spec.minAvailable", f"{value} ({b.basis}: {b.expected})")]
+
+
+class DisruptionBudgetCheck(Check):
+    """PodDisruptionBudgets that stop drains, or that protect nothing."""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        selection = Selection(ctx.snapshot)
+        for obj in ctx.snapshot.objects:
+            if obj.ref.kind != "PodDisruptionBudget":
+                continue
+            b = budget(obj, selection)
+            yield from self._blocks(b)
+            yield from self._nothing(b, selection)
+
+    def _blocks(self, b: Budget) -> Iterator[Finding]:
+        reason = blocking(b)
+        if reason is None:
+            return
+        ref = b.pdb.ref
+        yield finding(
+            BLOCKS,
+            Severity.WARNING,
+            f"PodDisruptionBudget {ref.namespace}/{ref.name} allows no eviction ({reason[0]}): "
+            "`kubectl drain` and managed node-pool upgrades wait on its pods until they time "
+            "out.",
+            "For the upgrade window raise maxUnavailable to at least 1 (or lower minAvailable "
+            "below the replica count), or scale the workload up; restore the budget after.",
+            obj=ref,
+            evidence=reason[1],
+        )
+
+    def _nothing(self, b: Budget, selection: Selection) -> Iterator[Finding]:
+        ref = b.pdb.ref
+        if b.basis == "status.expectedPods" and b.expected == 0:
+            evidence = field_evidence(ref, "status.expectedPods", 0)
+            why = "its status counts 0 expected pods"
+        elif b.basis == "status.expectedPods":
+            return  # the controller's own count is better evidence than the pods collected
+        elif selection.pods_seen and selection.pod_count(ref.namespace, b.selector) == 0:
+            evidence = field_evidence(ref, "spec.selector", b.selector)
+            why = f"its selector matches none of the pods collected in {ref.namespace}"
+        else:
+            return
+        yield finding(
+            NOTHING,
+            Severity.INFO,
+            f"PodDisruptionBudget {ref.namespace}/{ref.name} protects no pod ({why}): the "
+            "workload it was meant for is unprotected during drains, or it was removed.",
+            "Fix the selector to match the workload's pod labels, or delete the budget.",
+            obj=ref,
+            evidence=(evidence,),
+        )

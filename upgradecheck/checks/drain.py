@@ -1,0 +1,109 @@
+"""`single-replica`, `unmanaged-pod` and `emptydir-data`: what a node drain does to workloads
+during node upgrades: a lone replica goes down, a pod without a controller is deleted for
+good, and emptyDir data is lost (and `kubectl drain` refuses without a flag). Reported once
+per workload, or once per namespace for bare pods."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.workloads import (
+    Workloads,
+    as_map,
+    as_maps,
+    dig,
+    is_mirror_pod,
+    metadata,
+)
+from upgradecheck.model import Finding, ObservedObject, Severity
+
+SINGLE = "single-replica"
+UNMANAGED = "unmanaged-pod"
+EMPTYDIR = "emptydir-data"
+_FINISHED = ("Succeeded", "Failed")
+
+
+def bare(pod: ObservedObject) -> bool:
+    """A running pod that no controller owns (mirror pods belong to their kubelet)."""
+    if metadata(pod).get("ownerReferences") or is_mirror_pod(pod):
+        return False
+    return dig(pod.body, "status", "phase") not in _FINISHED
+
+
+class DrainCheck(Check):
+    """Workloads that a node drain takes down or loses."""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        yield from self._single(ctx)
+        yield from self._unmanaged(ctx)
+        yield from self._emptydir(ctx)
+
+    def _single(self, ctx: CheckContext) -> Iterator[Finding]:
+        for obj in ctx.snapshot.objects:
+            if obj.ref.kind not in ("Deployment", "StatefulSet"):
+                continue
+            replicas = dig(obj.body, "spec", "replicas")
+            if replicas != 1 or isinstance(replicas, bool):
+                continue  # unset in a file usually means an autoscaler decides
+            yield finding(
+                SINGLE,
+                Severity.INFO,
+                f"{obj.ref.display()} runs one replica: it is down from the moment its node "
+                "is drained until the pod is ready on another node.",
+                "Run at least 2 replicas (with a PodDisruptionBudget of maxUnavailable 1) for "
+                "the upgrade, or accept and announce the downtime.",
+                obj=obj.ref,
+                evidence=(field_evidence(obj.ref, "spec.replicas", 1),),
+            )
+
+    def _unmanaged(self, ctx: CheckContext) -> Iterator[Finding]:
+        by_namespace: dict[str, list[ObservedObject]] = {}
+        for obj in ctx.snapshot.objects:
+            if obj.ref.kind == "Pod" and bare(obj):
+                by_namespace.setdefault(obj.ref.namespace or "", []).append(obj)
+        for namespace, pods in sorted(by_namespace.items()):
+            pods.sort(key=lambda p: p.ref.name)
+            listed = names([p.ref.name for p in pods])
+            yield finding(
+                UNMANAGED,
+                Severity.WARNING,
+                f"{plural(len(pods), 'pod')} in namespace {namespace} with no controller "
+                f"({listed}): `kubectl drain` refuses them without --force, and then deletes "
+                "them for good; nothing recreates them.",
+                "Run them under a Deployment, StatefulSet or Job, or recreate them by hand "
+                "after their node is upgraded.",
+                obj=pods[0].ref if len(pods) == 1 else None,
+                subject=None if len(pods) == 1 else f"namespace {namespace}",
+                evidence=(field_evidence(p.ref, "metadata.ownerReferences", "none") for p in pods),
+            )
+
+    def _emptydir(self, ctx: CheckContext) -> Iterator[Finding]:
+        workloads = Workloads(ctx.snapshot)
+        for pod in workloads.pod_specs():
+            if pod.workload.kind == "DaemonSet":
+                continue  # drains skip DaemonSet pods (--ignore-daemonsets)
+            if pod.mirror:
+                continue  # a static pod stays with its node
+            volumes = [v for v in as_maps(pod.spec.get("volumes")) if "emptyDir" in v]
+            if not volumes:
+                continue
+            shown = ", ".join(str(v.get("name")) for v in volumes)
+            yield finding(
+                EMPTYDIR,
+                Severity.INFO,
+                f"{pod.workload.display()} keeps data in emptyDir volumes ({shown}): draining "
+                "its node needs `kubectl drain --delete-emptydir-data` and deletes that data.",
+                "Make sure nothing there must survive a restart (move it to a "
+                "PersistentVolume if it must), then drain with --delete-emptydir-data.",
+                obj=pod.workload,
+                evidence=(
+                    field_evidence(
+                        pod.workload,
+                        pod.field(f"volumes[{v.get('name')}].emptyDir"),
+                        as_map(v.get("emptyDir")) or "{}",
+                    )
+                    for v in volumes
+                ),
+            )

@@ -1,0 +1,247 @@
+"""The detectors of the knowledge base's non-API removals (`Detector.type`, DETECTOR_TYPES):
+each reads one part of a snapshot and yields hits, one per node pool, workload or object."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from upgradecheck.checks.findings import field_evidence, names, plural
+from upgradecheck.checks.node_skew import pool_label
+from upgradecheck.checks.workloads import (
+    PodSpec,
+    Workloads,
+    annotations_of,
+    as_map,
+    as_maps,
+    containers,
+    labels_of,
+)
+from upgradecheck.model import (
+    Evidence,
+    EvidenceSource,
+    NodeInfo,
+    ObjectRef,
+    ObservedObject,
+    Snapshot,
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a removal shows: a node pool, a workload, an object or a request series."""
+
+    key: tuple[str, ...]
+    """What it is about, to merge the hits of several detectors of one removal."""
+    where: str
+    """The place, for people: `3 nodes of node pool legacy (a, b and c)`, `Deployment ns/x`."""
+    evidence: tuple[Evidence, ...]
+    """What was seen."""
+    obj: ObjectRef | None = None
+    """The object, when the hit is about one."""
+    subject: str | None = None
+    """What it is about when it is not an object."""
+
+
+class Scene:
+    """The snapshot as the detectors read it, indexed once per run."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.by_kind: dict[str, list[ObservedObject]] = {}
+        for obj in snapshot.objects:
+            self.by_kind.setdefault(obj.ref.kind, []).append(obj)
+        workloads = Workloads(snapshot)
+        self.controllers = workloads.controllers
+        self.pod_specs: list[PodSpec] = list(workloads.pod_specs())
+        # Admission writes some annotations on pods only (`kubernetes.io/psp`): those are
+        # read from every owner's pods too, merged into the owner's hit.
+        self.pod_annotations: list[PodSpec] = [
+            *workloads.templates(),
+            *workloads.pod_groups(include_covered=True),
+        ]
+
+
+Detect = Callable[[Mapping[str, Any], Scene], Iterator[Hit]]
+
+
+def _node_hits(scene: Scene, attribute: str, label: str, pattern: str) -> Iterator[Hit]:
+    """Nodes whose `attribute` matches `pattern`, one hit per (pool, value)."""
+    regex = re.compile(pattern)
+    grouped: dict[tuple[str, str], list[NodeInfo]] = {}
+    for node in scene.snapshot.nodes:
+        value = getattr(node, attribute) or ""
+        if regex.search(value):
+            grouped.setdefault((node.pool or "", value), []).append(node)
+    for (pool, value), nodes in sorted(grouped.items()):
+        listed = names(sorted(n.name for n in nodes))
+        who = pool_label(pool or None)
+        yield Hit(
+            key=("nodes", pool, value),
+            where=f"{plural(len(nodes), 'node')} of {who} ({listed}) with {label} {value}",
+            evidence=tuple(
+                Evidence(
+                    EvidenceSource.NODE, f"node {n.name}", n.kubelet_version, f"{label} {value}"
+                )
+                for n in sorted(nodes, key=lambda n: n.name)
+            ),
+            subject=who,
+        )
+
+
+def node_runtime(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Nodes whose container runtime version matches `pattern`."""
+    return _node_hits(scene, "container_runtime", "runtime", str(params["pattern"]))
+
+
+def node_os(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Nodes whose osImage or kernelVersion (`field`) matches `pattern`."""
+    attribute = "kernel_version" if params.get("field") == "kernelVersion" else "os_image"
+    return _node_hits(scene, attribute, str(params.get("field")), str(params["pattern"]))
+
+
+def _object_hit(obj: ObservedObject, *evidence: Evidence) -> Hit:
+    ref = obj.ref
+    return Hit(("object", ref.kind, ref.namespace or "", ref.name), ref.display(), evidence, ref)
+
+
+def _workload_hit(pod: PodSpec, evidence: list[Evidence], scene: Scene) -> Hit:
+    ref = pod.workload
+    where = ref.display()
+    collected = (ref.kind, ref.namespace, ref.name) in scene.controllers
+    if pod.from_pods and ref.kind != "Pod" and not collected:
+        where += f" ({plural(pod.pods, 'pod')} seen; the {ref.kind} itself was not collected)"
+    return Hit(("object", ref.kind, ref.namespace or "", ref.name), where, tuple(evidence), ref)
+
+
+def object_kind(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Every object of a kind (in a group) exists."""
+    for obj in scene.by_kind.get(str(params["kind"]), ()):
+        if obj.ref.group == params["group"]:
+            yield _object_hit(obj, field_evidence(obj.ref, "kind", f"{obj.ref.kind} exists"))
+
+
+def pod_volume(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Pods and pod templates with a volume of type `field`."""
+    kind = str(params["field"])
+    for pod in scene.pod_specs:
+        evidence = [
+            field_evidence(pod.workload, pod.field(f"volumes[{v.get('name')}].{kind}"))
+            for v in as_maps(pod.spec.get("volumes"))
+            if kind in v
+        ]
+        if evidence:
+            yield _workload_hit(pod, evidence, scene)
+
+
+def persistent_volume(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """PersistentVolumes whose spec holds `field`."""
+    kind = str(params["field"])
+    for pv in scene.by_kind.get("PersistentVolume", ()):
+        if kind in as_map(pv.body.get("spec")):
+            yield _object_hit(pv, field_evidence(pv.ref, f"spec.{kind}"))
+
+
+def storage_class_provisioner(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """StorageClasses provisioned by one of `provisioners`."""
+    wanted = set(params["provisioners"])
+    for sc in scene.by_kind.get("StorageClass", ()):
+        provisioner = sc.body.get("provisioner")
+        if provisioner in wanted:
+            yield _object_hit(sc, field_evidence(sc.ref, "provisioner", provisioner))
+
+
+def pod_annotation(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Pods and pod templates with an annotation whose key starts with `prefix`."""
+    prefix = str(params["prefix"])
+    for pod in scene.pod_annotations:
+        evidence = [
+            field_evidence(pod.workload, pod.meta_field(f"annotations[{key}]"), value)
+            for key, value in sorted(annotations_of(pod.metadata).items())
+            if key.startswith(prefix)
+        ]
+        if evidence:
+            yield _workload_hit(pod, evidence, scene)
+
+
+def configmap_value(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """A key of one ConfigMap whose value matches `pattern`."""
+    regex = re.compile(str(params["pattern"]))
+    for cm in scene.by_kind.get("ConfigMap", ()):
+        if (cm.ref.namespace, cm.ref.name) != (params["namespace"], params["name"]):
+            continue
+        value = as_map(cm.body.get("data")).get(params["key"])
+        match = regex.search(value) if isinstance(value, str) else None
+        if match:
+            where = f"data[{params['key']}]"
+            yield _object_hit(cm, field_evidence(cm.ref, where, match.group(0).strip()))
+
+
+def _words(value: Any) -> list[str]:
+    return [str(w) for w in value] if isinstance(value, list) else []
+
+
+def _runs(pod: PodSpec, container: Mapping[str, Any], components: set[str]) -> bool:
+    labels = labels_of(pod.metadata)
+    named = {container.get("name"), labels.get("component"), labels.get("k8s-app")}
+    return bool(named & components)
+
+
+def component_flag(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Control-plane and kube-proxy workloads in kube-system whose command line matches
+    `pattern` (kubelet flags are not visible in a snapshot)."""
+    regex = re.compile(str(params["pattern"]))
+    components = set(params["components"])
+    for pod in scene.pod_specs:
+        if pod.workload.namespace != "kube-system":
+            continue
+        evidence = []
+        for c in containers(pod.spec):
+            if not _runs(pod, c, components):
+                continue
+            words = _words(c.get("command")) + _words(c.get("args"))
+            match = regex.search(" ".join(words))
+            if match:
+                where = pod.field(f"containers[{c.get('name')}].command")
+                evidence.append(field_evidence(pod.workload, where, match.group(0)))
+        if evidence:
+            yield _workload_hit(pod, evidence, scene)
+
+
+def api_request(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Requests the API server counted in `apiserver_requested_deprecated_apis`."""
+    for req in scene.snapshot.api_requests:
+        if (req.group, req.version, req.resource) != (
+            params["group"],
+            params["version"],
+            params["resource"],
+        ):
+            continue
+        gv = f"{req.group}/{req.version}" if req.group else req.version
+        resource = f"{req.resource}/{req.subresource}" if req.subresource else req.resource
+        subject = f"requests to {gv} {resource}"
+        location = f"apiserver_requested_deprecated_apis {gv} {resource}"
+        evidence = Evidence(EvidenceSource.APISERVER_METRICS, location, gv)
+        yield Hit(("requests", gv, resource), subject, (evidence,), subject=subject)
+
+
+def manual(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
+    """Not detectable from a snapshot: the plan shows it as a checklist step."""
+    return iter(())
+
+
+DETECTORS: Mapping[str, Detect] = {
+    "node-runtime": node_runtime,
+    "node-os": node_os,
+    "object-kind": object_kind,
+    "pod-volume": pod_volume,
+    "persistent-volume": persistent_volume,
+    "storage-class-provisioner": storage_class_provisioner,
+    "pod-annotation": pod_annotation,
+    "configmap-value": configmap_value,
+    "component-flag": component_flag,
+    "api-request": api_request,
+    "manual": manual,
+}

@@ -1,0 +1,186 @@
+"""The health baseline, recorded before the upgrade so that afterwards one can tell what the
+upgrade broke from what was already broken: `node-not-ready` (a warning: such nodes cannot
+be drained cleanly and stall node-pool upgrades), and as info `pod-crashloop`,
+`pod-oomkilled`, `pvc-pending` and `job-failed`. Pods are reported once per controller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.node_skew import pool_label
+from upgradecheck.checks.workloads import Workloads, as_map, as_maps, dig
+from upgradecheck.model import (
+    Evidence,
+    EvidenceSource,
+    Finding,
+    NodeInfo,
+    ObjectRef,
+    ObservedObject,
+    Severity,
+)
+
+NODE_NOT_READY = "node-not-ready"
+CRASHLOOP = "pod-crashloop"
+OOMKILLED = "pod-oomkilled"
+PVC_PENDING = "pvc-pending"
+JOB_FAILED = "job-failed"
+MANY_RESTARTS = 10
+
+ContainerTest = Callable[[Mapping[str, Any]], str | None]
+
+
+def statuses(pod: ObservedObject) -> list[Mapping[str, Any]]:
+    """The container statuses of a pod, init containers included."""
+    status = as_map(pod.body.get("status"))
+    return as_maps(status.get("initContainerStatuses")) + as_maps(status.get("containerStatuses"))
+
+
+def crashlooping(status: Mapping[str, Any]) -> str | None:
+    """`CrashLoopBackOff, 42 restarts` for a crash-looping or often restarted container."""
+    restarts = status.get("restartCount")
+    restarts = restarts if isinstance(restarts, int) else 0
+    waiting = dig(status, "state", "waiting", "reason")
+    if waiting == "CrashLoopBackOff" or restarts >= MANY_RESTARTS:
+        return f"{waiting or 'running'}, {plural(restarts, 'restart')}"
+    return None
+
+
+def oom_killed(status: Mapping[str, Any]) -> str | None:
+    """`OOMKilled at <time>` when the container's last (or current) termination was OOM."""
+    for state in ("lastState", "state"):
+        terminated = as_map(dig(status, state, "terminated"))
+        if terminated.get("reason") == "OOMKilled":
+            return f"OOMKilled at {terminated.get('finishedAt', 'an unknown time')}"
+    return None
+
+
+def job_failed(job: ObservedObject) -> str | None:
+    """Why a Job counts as failed: a Failed condition, or failures with no success left
+    running; None otherwise."""
+    status = as_map(job.body.get("status"))
+    for condition in as_maps(status.get("conditions")):
+        if condition.get("type") == "Failed" and condition.get("status") == "True":
+            return f"condition Failed ({condition.get('reason') or 'no reason given'})"
+    failed, succeeded, active = (status.get(k) or 0 for k in ("failed", "succeeded", "active"))
+    if isinstance(failed, int) and failed > 0 and not succeeded and not active:
+        return f"{plural(failed, 'failed pod')}, none succeeded"
+    return None
+
+
+class HealthCheck(Check):
+    """What is already broken before the upgrade."""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        yield from self._nodes(ctx.snapshot.nodes)
+        workloads = Workloads(ctx.snapshot)
+        groups = workloads.pods_by_owner()
+        yield from self._pods(groups, CRASHLOOP, crashlooping)
+        yield from self._pods(groups, OOMKILLED, oom_killed)
+        yield from self._pvcs(ctx)
+        yield from self._jobs(ctx, workloads)
+
+    def _nodes(self, nodes: Iterable[NodeInfo]) -> Iterator[Finding]:
+        by_pool: dict[str, list[NodeInfo]] = {}
+        for node in nodes:
+            if not node.ready:
+                by_pool.setdefault(node.pool or "", []).append(node)
+        for pool, members in sorted(by_pool.items()):
+            members.sort(key=lambda n: n.name)
+            who = pool_label(pool or None)
+            yield finding(
+                NODE_NOT_READY,
+                Severity.WARNING,
+                f"{plural(len(members), 'node')} of {who} not Ready "
+                f"({names([n.name for n in members])}): their pods cannot be evicted cleanly, "
+                "node-pool upgrades wait on them, and after the upgrade they would look like "
+                "something the upgrade broke.",
+                "Repair or remove these nodes before the upgrade (kubectl describe node NAME).",
+                subject=who,
+                evidence=(
+                    Evidence(EvidenceSource.NODE, f"node {n.name}", n.kubelet_version, "not Ready")
+                    for n in members
+                ),
+            )
+
+    def _pods(
+        self, groups: Mapping[ObjectRef, list[ObservedObject]], rule: str, test: ContainerTest
+    ) -> Iterator[Finding]:
+        for owner, pods in groups.items():
+            evidence = [
+                field_evidence(pod.ref, f"pod {pod.ref.name} container {s.get('name')}", seen)
+                for pod in sorted(pods, key=lambda p: p.ref.name)
+                for s in statuses(pod)
+                if (seen := test(s)) is not None
+            ]
+            if evidence:
+                yield self._pod_finding(rule, owner, len(pods), evidence)
+
+    def _pod_finding(
+        self, rule: str, owner: ObjectRef, pods: int, evidence: list[Evidence]
+    ) -> Finding:
+        affected = len({e.location.split(" container ")[0] for e in evidence})
+        of = f"{affected} of {plural(pods, 'pod')}" if owner.kind != "Pod" else "the pod"
+        if rule == CRASHLOOP:
+            what = (
+                f"containers crash-looping or restarted {MANY_RESTARTS}+ times in {of} of "
+                f"{owner.display()}"
+            )
+            fix = "Find the cause (kubectl logs --previous) before the upgrade, or note it."
+        else:
+            what = f"containers killed for running out of memory in {of} of {owner.display()}"
+            fix = "Raise the memory limit or fix the leak; note it as already broken."
+        return finding(
+            rule,
+            Severity.INFO,
+            f"Before the upgrade: {what}.",
+            fix,
+            obj=owner,
+            evidence=evidence,
+        )
+
+    def _pvcs(self, ctx: CheckContext) -> Iterator[Finding]:
+        for obj in ctx.snapshot.objects:
+            if obj.ref.kind != "PersistentVolumeClaim":
+                continue
+            if dig(obj.body, "status", "phase") == "Pending":
+                storage_class = dig(obj.body, "spec", "storageClassName") or "the default class"
+                yield finding(
+                    PVC_PENDING,
+                    Severity.INFO,
+                    f"Before the upgrade: {obj.ref.display()} is Pending (storage class "
+                    f"{storage_class}): no volume is bound to it.",
+                    "Check the provisioner and the storage class (kubectl describe pvc); "
+                    "note it as already broken.",
+                    obj=obj.ref,
+                    evidence=(field_evidence(obj.ref, "status.phase", "Pending"),),
+                )
+
+    def _jobs(self, ctx: CheckContext, workloads: Workloads) -> Iterator[Finding]:
+        failed: dict[ObjectRef, list[tuple[str, Evidence]]] = {}
+        for obj in ctx.snapshot.objects:
+            if obj.ref.kind != "Job":
+                continue
+            why = job_failed(obj)
+            if why is not None:
+                seen = field_evidence(obj.ref, f"job {obj.ref.name} status", why)
+                failed.setdefault(workloads.owner_of(obj), []).append((obj.ref.name, seen))
+        for owner, jobs in failed.items():
+            if owner.kind == "Job":
+                message = f"Before the upgrade: {owner.display()} failed ({jobs[0][1].detail})."
+            else:
+                listed = names(sorted(name for name, _ in jobs))
+                message = (
+                    f"Before the upgrade: {plural(len(jobs), 'failed Job')} of "
+                    f"{owner.display()} ({listed})."
+                )
+            yield finding(
+                JOB_FAILED,
+                Severity.INFO,
+                message,
+                "Look at the failed pods' logs; note it as already broken.",
+                obj=owner,
+                evidence=(e for _, e in jobs),
+            )

@@ -1,0 +1,242 @@
+"""`kubelet-skew` and `kube-proxy-skew`: nodes whose kubelet or kube-proxy would fall outside
+the version skew policy (from the knowledge base) once the control plane moves to a hop, or
+that run newer than the control plane. One finding per node pool and version, in the hop it
+bites, so that the plan can say which pools to upgrade first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.skew_policy import (
+    allowance,
+    governing,
+    image_minor,
+    minor_of,
+    oldest_allowed,
+    within,
+)
+from upgradecheck.checks.workloads import Workloads, containers
+from upgradecheck.knowledge.model import SkewRule
+from upgradecheck.model import Evidence, EvidenceSource, Finding, NodeInfo, ObjectRef, Severity
+from upgradecheck.versions import Minor
+
+KUBELET_SKEW = "kubelet-skew"
+KUBE_PROXY_SKEW = "kube-proxy-skew"
+RULE_OF = {"kubelet": KUBELET_SKEW, "kube-proxy": KUBE_PROXY_SKEW}
+APISERVER = "kube-apiserver"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Nodes of one pool running one minor of a component, or a kube-proxy DaemonSet."""
+
+    component: str
+    """`kubelet` or `kube-proxy`."""
+    version: Minor
+    """The component's minor release."""
+    label: str
+    """Who, for people: `node pool batch`, `DaemonSet kube-system/kube-proxy`."""
+    nodes: tuple[NodeInfo, ...] = ()
+    """The nodes, for groups read from nodes."""
+    obj: ObjectRef | None = None
+    """The DaemonSet, for kube-proxy read from its image."""
+    evidence: tuple[Evidence, ...] = ()
+    """Where the version was read."""
+
+    @property
+    def who(self) -> str:
+        """`3 nodes of node pool batch (a, b and c)` or the DaemonSet's label."""
+        if not self.nodes:
+            return self.label
+        listed = names(sorted(n.name for n in self.nodes))
+        return f"{plural(len(self.nodes), 'node')} of {self.label} ({listed})"
+
+    @property
+    def runs(self) -> str:
+        """`3 nodes of ... run` or `DaemonSet ... runs`: the subject with its verb."""
+        return f"{self.who} {'run' if len(self.nodes) > 1 else 'runs'}"
+
+
+def pool_label(pool: str | None) -> str:
+    """`node pool batch`, or what to call nodes without a pool label."""
+    return f"node pool {pool}" if pool else "the nodes with no pool label"
+
+
+def node_groups(
+    component: str, nodes: Iterable[NodeInfo], version_of: dict[str, str]
+) -> list[Group]:
+    """Nodes grouped by (pool, minor of the component), in a stable order."""
+    grouped: dict[tuple[str, Minor], list[NodeInfo]] = {}
+    for node in nodes:
+        version = minor_of(version_of.get(node.name))
+        if version is not None:
+            grouped.setdefault((node.pool or "", version), []).append(node)
+    groups = []
+    for (pool, version), members in sorted(grouped.items()):
+        evidence = tuple(
+            Evidence(EvidenceSource.NODE, f"node {n.name}", version_of[n.name], component)
+            for n in sorted(members, key=lambda n: n.name)
+        )
+        groups.append(
+            Group(component, version, pool_label(pool or None), tuple(members), None, evidence)
+        )
+    return groups
+
+
+def kube_proxy_workloads(workloads: Workloads) -> list[Group]:
+    """kube-proxy as deployed in kube-system (a DaemonSet, or its pods), from image tags."""
+    groups = []
+    for pod in workloads.pod_specs():
+        if pod.workload.namespace != "kube-system":
+            continue
+        for c in containers(pod.spec):
+            image = str(c.get("image", ""))
+            version = image_minor(image)
+            if c.get("name") == "kube-proxy" and version is not None:
+                where = pod.field(f"containers[{c.get('name')}].image")
+                groups.append(
+                    Group(
+                        "kube-proxy",
+                        version,
+                        pod.workload.display(),
+                        obj=pod.workload,
+                        evidence=(field_evidence(pod.workload, where, image),),
+                    )
+                )
+    return groups
+
+
+def _scope(rule: SkewRule) -> str:
+    """`for kube-proxy before 1.25`, `for kubelet 1.25 and later`, or `for kubelet`."""
+    text = f"for {rule.component}"
+    if rule.component_from is not None:
+        text += f" {rule.component_from} and later"
+    if rule.component_until is not None:
+        text += f" before {rule.component_until}"
+    return text
+
+
+class NodeSkewCheck(Check):
+    """Kubelets and kube-proxies against the control plane of each hop."""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        nodes = ctx.snapshot.nodes
+        kubelets = {n.name: n.kubelet_version for n in nodes}
+        for group in node_groups("kubelet", nodes, kubelets):
+            yield from self._judge(ctx, group)
+        proxies = kube_proxy_workloads(Workloads(ctx.snapshot))
+        if not proxies:
+            # Without a kube-proxy DaemonSet in sight, each node's report stands in (the
+            # kubelet's version when the node reports none: kube-proxy ships with it).
+            reported = {n.name: n.kube_proxy_version or n.kubelet_version for n in nodes}
+            proxies = node_groups("kube-proxy", nodes, reported)
+        for group in proxies:
+            yield from self._judge(ctx, group)
+        yield from self._proxy_vs_kubelet(ctx, proxies)
+
+    def _judge(self, ctx: CheckContext, group: Group) -> Iterator[Finding]:
+        rule = governing(ctx.kb, group.component, APISERVER, group.version)
+        if rule is None:
+            return
+        if ctx.current is not None and group.version > ctx.current:
+            yield self._newer(ctx, group, rule)
+            return
+        for hop in ctx.hops:
+            if group.version > hop:
+                yield self._newer(ctx, group, rule)
+                return
+            if not within(rule, group.version, hop):
+                yield self._behind(ctx, group, rule, hop)
+                return
+
+    def _behind(self, ctx: CheckContext, group: Group, rule: SkewRule, hop: Minor) -> Finding:
+        v, component = group.version, group.component
+        lag = hop.minus(v)
+        message = (
+            f"{group.runs} {component} {v}. Once the control plane is at {hop}, "
+            f"{component} {v} is {plural(lag, 'minor')} behind; the skew policy allows "
+            f"{allowance(rule)} {_scope(rule)}."
+        )
+        least = oldest_allowed(ctx.kb, component, APISERVER, hop, v.next()) or hop.previous()
+        who = "the kube-proxy DaemonSet" if group.obj else group.label
+        remediation = (
+            f"Upgrade {who} first: to {component} {least} or newer (better "
+            f"{hop.previous()}, the control plane's version just before) before the control "
+            f"plane moves to {hop}."
+        )
+        return self._finding(group, Severity.BLOCKER, message, remediation, hop, rule)
+
+    def _newer(self, ctx: CheckContext, group: Group, rule: SkewRule) -> Finding:
+        v, component = group.version, group.component
+        now = ctx.current or ctx.hops[0]
+        message = (
+            f"{group.runs} {component} {v}, newer than the control plane at {now}; the "
+            f"skew policy never allows {component} newer than kube-apiserver."
+        )
+        if v > ctx.target:
+            message += f" It is still newer than the target {ctx.target}."
+            remediation = (
+                f"Replace these nodes with nodes at {ctx.target} (or older within the skew), "
+                f"or upgrade to a target of at least {v}."
+            )
+            severity = Severity.BLOCKER
+        else:
+            remediation = (
+                f"Upgrade the control plane first: at {v} these nodes are supported again. "
+                "Until then do not add nodes newer than the control plane."
+            )
+            severity = Severity.WARNING
+        return self._finding(group, severity, message, remediation, ctx.hops[0], rule)
+
+    def _proxy_vs_kubelet(self, ctx: CheckContext, proxies: Sequence[Group]) -> Iterator[Finding]:
+        """kube-proxy too far from the kubelet of its node (a rule that holds at every hop)."""
+        kubelet_of = {n.name: minor_of(n.kubelet_version) for n in ctx.snapshot.nodes}
+        for proxy in proxies:
+            rule = governing(ctx.kb, "kube-proxy", "kubelet", proxy.version)
+            if rule is None:
+                continue
+            members = proxy.nodes or ctx.snapshot.nodes
+            outside = sorted(
+                {
+                    str(k)
+                    for n in members
+                    if (k := kubelet_of.get(n.name)) is not None
+                    and not within(rule, proxy.version, k)
+                }
+            )
+            if not outside:
+                continue
+            message = (
+                f"{proxy.runs} kube-proxy {proxy.version} next to kubelets "
+                f"{', '.join(outside)}; the skew policy allows kube-proxy {allowance(rule)} "
+                f"than the kubelet on its node ({_scope(rule)})."
+            )
+            remediation = (
+                "Bring kube-proxy and the kubelets within the policy on every node before the "
+                "upgrade: upgrade the oldest node pools, or pin kube-proxy closer to them."
+            )
+            yield self._finding(proxy, Severity.BLOCKER, message, remediation, ctx.hops[0], rule)
+
+    def _finding(
+        self,
+        group: Group,
+        severity: Severity,
+        message: str,
+        remediation: str,
+        hop: Minor,
+        rule: SkewRule,
+    ) -> Finding:
+        return finding(
+            RULE_OF[group.component],
+            severity,
+            message,
+            remediation,
+            obj=group.obj,
+            subject=None if group.obj else group.label,
+            hop=hop,
+            evidence=group.evidence,
+            link=rule.source,
+        )

@@ -1,0 +1,107 @@
+"""Rollback readiness, once per workload: `image-latest` (a warning: rolling back does not
+bring the old image back), and as info `no-resource-requests` (rescheduling onto fewer or
+new nodes is guesswork) and `no-readiness-probe` (a rollout cannot tell a broken pod from a
+working one, so a bad change goes unnoticed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.workloads import PodSpec, Workloads, as_map, as_maps, containers, dig
+from upgradecheck.model import Evidence, Finding, Severity
+
+IMAGE_LATEST = "image-latest"
+NO_REQUESTS = "no-resource-requests"
+NO_READINESS = "no-readiness-probe"
+PROBED_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def floating_tag(image: str) -> str | None:
+    """`untagged` or `:latest` for an image that names no fixed version; None when it is
+    pinned by a digest or a tag other than latest."""
+    if "@" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "untagged"
+    return ":latest" if last.rsplit(":", 1)[1] == "latest" else None
+
+
+class RollbackCheck(Check):
+    """Workloads that make a rollback (or a reschedule) harder than it needs to be."""
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        for pod in Workloads(ctx.snapshot).pod_specs():
+            if pod.mirror:
+                continue  # static pods are the node's, versioned with it
+            yield from self._images(pod)
+            yield from self._requests(pod)
+            yield from self._probes(pod)
+
+    def _images(self, pod: PodSpec) -> Iterator[Finding]:
+        evidence: list[Evidence] = []
+        shown: list[str] = []
+        for group in ("initContainers", "containers"):
+            for c in as_maps(pod.spec.get(group)):
+                image = str(c.get("image", ""))
+                if image and floating_tag(image) is not None:
+                    where = pod.field(f"{group}[{c.get('name')}].image")
+                    evidence.append(field_evidence(pod.workload, where, image))
+                    shown.append(f"{c.get('name')} ({image})")
+        if evidence:
+            yield finding(
+                IMAGE_LATEST,
+                Severity.WARNING,
+                f"{pod.workload.display()} runs images with no fixed version ({names(shown)}): "
+                "a pod rescheduled during the upgrade may pull a different image, and a "
+                "rollback cannot bring the old one back.",
+                "Pin each image to a version tag, or better a digest (image@sha256:...).",
+                obj=pod.workload,
+                evidence=evidence,
+            )
+
+    def _requests(self, pod: PodSpec) -> Iterator[Finding]:
+        missing = [c for c in containers(pod.spec) if not as_map(dig(c, "resources", "requests"))]
+        if not missing:
+            return
+        yield finding(
+            NO_REQUESTS,
+            Severity.INFO,
+            f"{pod.workload.display()}: {plural(len(missing), 'container')} without resource "
+            f"requests ({names([str(c.get('name')) for c in missing])}): when drains move it, "
+            "the scheduler cannot tell whether the remaining nodes have room, and it is the "
+            "first to be evicted under pressure.",
+            "Set cpu and memory requests from observed usage.",
+            obj=pod.workload,
+            evidence=(
+                field_evidence(pod.workload, pod.field(f"containers[{c.get('name')}].resources"))
+                for c in missing
+            ),
+        )
+
+    def _probes(self, pod: PodSpec) -> Iterator[Finding]:
+        if pod.workload.kind not in PROBED_KINDS:
+            return
+        # Containers that declare no port usually serve no traffic (workers, sidecars): a
+        # readiness probe would say nothing about them.
+        missing = [
+            c for c in containers(pod.spec) if c.get("ports") and not c.get("readinessProbe")
+        ]
+        if not missing:
+            return
+        yield finding(
+            NO_READINESS,
+            Severity.INFO,
+            f"{pod.workload.display()}: {plural(len(missing), 'container')} serving ports "
+            f"without a readiness probe ({names([str(c.get('name')) for c in missing])}): "
+            "traffic reaches its pods before they can serve, and a rollout reports a broken "
+            "version as ready, so a bad change is not caught in time to roll back.",
+            "Add a readinessProbe that checks the container can serve requests.",
+            obj=pod.workload,
+            evidence=(
+                field_evidence(pod.workload, pod.field(f"containers[{c.get('name')}]"))
+                for c in missing
+            ),
+        )

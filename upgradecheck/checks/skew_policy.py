@@ -1,0 +1,68 @@
+"""Reading the version skew policy of the knowledge base: which rule governs a component at
+a version, whether two versions are within it, and component versions from image tags."""
+
+from __future__ import annotations
+
+from upgradecheck.knowledge.model import KnowledgeBase, SkewRule
+from upgradecheck.versions import Minor, VersionError, parse_minor
+
+SKEW_POLICY = "https://kubernetes.io/releases/version-skew-policy/"
+
+
+def minor_of(version: str | None) -> Minor | None:
+    """The minor release of a version string (`v1.23.17-eks-a59e1f0`), None when unreadable."""
+    if not version:
+        return None
+    try:
+        return parse_minor(version)
+    except VersionError:
+        return None
+
+
+def image_minor(image: str) -> Minor | None:
+    """The minor release in an image tag (`registry.k8s.io/kube-proxy:v1.29.4`), if any."""
+    name = image.split("@", 1)[0]
+    _, sep, tag = name.rpartition(":")
+    if not sep or "/" in tag:  # `host:port/name` with no tag
+        return None
+    return minor_of(tag)
+
+
+def governing(
+    kb: KnowledgeBase, component: str, relative_to: str, version: Minor
+) -> SkewRule | None:
+    """The rule for `component` at `version` measured against `relative_to`, if the policy
+    has one."""
+    for rule in kb.skew_rules:
+        pair = (rule.component, rule.relative_to) == (component, relative_to)
+        if pair and rule.applies_to(version):
+            return rule
+    return None
+
+
+def within(rule: SkewRule, version: Minor, reference: Minor) -> bool:
+    """Whether a component at `version` is within `rule` of `reference`."""
+    distance = version.minus(reference)
+    return -rule.max_older <= distance <= rule.max_newer
+
+
+def oldest_allowed(
+    kb: KnowledgeBase, component: str, relative_to: str, reference: Minor, start: Minor
+) -> Minor | None:
+    """The oldest version from `start` up to `reference` that the policy allows against
+    `reference` (rules change with the component's version: n-2 before 1.25, n-3 after)."""
+    version = start
+    while version <= reference:
+        rule = governing(kb, component, relative_to, version)
+        if rule is not None and within(rule, version, reference):
+            return version
+        version = version.next()
+    return None
+
+
+def allowance(rule: SkewRule) -> str:
+    """`up to 2 minors older and never newer`, in words."""
+    older = f"up to {rule.max_older} minor{'s' if rule.max_older != 1 else ''} older"
+    if rule.max_newer == 0:
+        return f"{older} and never newer"
+    return f"{older} or {rule.max_newer} newer"
