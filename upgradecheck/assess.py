@@ -86,10 +86,12 @@ def assess(
     cur = current_version(snapshot, current)
     tgt = target_version(kb, cur, target)
     path = hops(cur, tgt) if cur is not None else (tgt,)
-    ctx = CheckContext(snapshot=snapshot, kb=kb, target=tgt, current=cur, hops=path)
+    when = now or dt.datetime.now(dt.UTC)
+    ctx = CheckContext(
+        snapshot=snapshot, kb=kb, target=tgt, current=cur, hops=path, today=when.date()
+    )
     findings = [f for check in (checks or all_checks()) for f in check.run(ctx)]
     findings.sort(key=_sort_key)
-    when = now or dt.datetime.now(dt.UTC)
     return Report(
         target_version=str(tgt),
         current_version=str(cur) if cur is not None else None,

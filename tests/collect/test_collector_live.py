@@ -158,3 +158,59 @@ def test_slow_response_times_out_and_is_retried(fakeapi: Any, kb: Any) -> None:
     assert any(o.ref.kind == "Deployment" for o in snap.objects)
     hits = [r for r in api.requests if r.path == "/apis/apps/v1/deployments"]
     assert len(hits) >= 2
+
+
+def _certificate(days: int) -> str:
+    import base64
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "shop.example.com")])
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.PEM)).decode()
+
+
+def test_tls_secrets_keep_only_the_expiry_date(fakeapi: Any, kb: Any) -> None:
+    api = fakeapi("v1.31")
+    crt = _certificate(days=30)
+    key = "U0VOVElORUwtU0VDUkVULVZBTFVFLTQyNDI="  # base64 of the sentinel
+    api.store.add_object(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "kubernetes.io/tls",
+            "metadata": {
+                "name": "shop-tls",
+                "namespace": "shop",
+                "labels": {"app": "shop"},
+                "annotations": {"note": SENTINEL},
+            },
+            "data": {"tls.crt": crt, "tls.key": key},
+        }
+    )
+    snap = collect_cluster(options(api), kb)
+    [secret] = [o for o in snap.objects if o.ref.kind == "Secret" and o.ref.name == "shop-tls"]
+    assert secret.body["tls"] == {"notAfter": "2026-01-31T00:00:00Z"}
+    assert secret.body["metadata"] == {
+        "name": "shop-tls",
+        "namespace": "shop",
+        "labels": {"app": "shop"},
+    }
+    text = repr(snap)
+    assert crt not in text and key not in text and SENTINEL not in text
+    assert any("fieldSelector" in r.query for r in api.requests if r.path == "/api/v1/secrets")

@@ -23,6 +23,8 @@ _KEPT_METADATA = (
     "creationTimestamp",
 )
 
+_SECRET_METADATA = ("name", "namespace", "labels")
+
 # Kinds whose checked content lives outside spec/status (PSP `use` grants in RBAC rules,
 # in-tree volume provisioners, admission webhooks, ...). StorageClass `parameters` stay
 # out: some in-tree provisioners took credentials there.
@@ -36,11 +38,20 @@ _KIND_FIELDS: Mapping[str, tuple[str, ...]] = {
     "StorageClass": ("provisioner", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion"),
     "RuntimeClass": ("handler", "overhead", "scheduling"),
     "PriorityClass": ("value", "globalDefault", "preemptionPolicy"),
+    # Whether a webhook's service has ready endpoints.
+    "EndpointSlice": ("addressType", "endpoints", "ports"),
+    "Endpoints": ("subsets",),
 }
 
 # ConfigMaps whose data the checks read (kube-proxy mode, CoreDNS plugins); every other
 # ConfigMap keeps only the names of its keys.
-_CONFIGMAPS_WITH_DATA = frozenset({("kube-system", "kube-proxy"), ("kube-system", "coredns")})
+_CONFIGMAPS_WITH_DATA = frozenset(
+    {
+        ("kube-system", "kube-proxy"),  # kubeadm
+        ("kube-system", "kube-proxy-config"),  # EKS
+        ("kube-system", "coredns"),
+    }
+)
 
 
 def trim_object(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,6 +67,9 @@ def trim_object(obj: Mapping[str, Any]) -> dict[str, Any]:
     if metadata is not None:
         body["metadata"] = metadata
     if kind == "Secret":
+        # Name, namespace, labels and type: nothing else of a Secret is ever kept.
+        if metadata is not None:
+            body["metadata"] = {k: metadata[k] for k in _SECRET_METADATA if k in metadata}
         if "type" in obj:
             body["type"] = obj["type"]
         return body

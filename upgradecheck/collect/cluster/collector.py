@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from upgradecheck import __version__
+from upgradecheck.collect.cluster.certificates import tls_not_after
 from upgradecheck.collect.cluster.discovery import Discovery, ServedResource, discover
 from upgradecheck.collect.cluster.evidence import evidence_of
 from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
@@ -143,6 +144,26 @@ class _Collector:
         self._tick("kube-system/configmaps", len(out.objects))
         return out
 
+    def tls_secrets(self) -> _Result:
+        """kubernetes.io/tls Secrets: name, namespace, labels and the notAfter date only."""
+        out = _Result()
+        res = ServedResource("", "v1", "secrets", "Secret", True, ("list",), True)
+        try:
+            for page in list_items(
+                self.t, "/api/v1/secrets", page_size=100, field_selector="type=kubernetes.io/tls"
+            ):
+                if page is RESTART:
+                    out.objects.clear()
+                for item in page:
+                    obj = observed(item, res)
+                    not_after = tls_not_after(item)
+                    body = {**obj.body, "tls": {"notAfter": not_after}} if not_after else obj.body
+                    out.objects.append(ObservedObject(obj.ref, (), body))
+        except RequestRefused as exc:
+            out.coverage.append(self._refused("TLS secrets (certificate expiry dates)", exc))
+        self._tick("tls secrets", len(out.objects))
+        return out
+
     def helm_records(self, storage: str) -> _Result:
         out = _Result()
         path = "/api/v1/secrets" if storage == "secret" else "/api/v1/configmaps"
@@ -235,6 +256,7 @@ def _collect(
         c.list_nodes,
         c.metrics,
         c.list_kube_system_configmaps,
+        c.tls_secrets,
         lambda: c.helm_records("secret"),
         lambda: c.helm_records("configmap"),
     ]

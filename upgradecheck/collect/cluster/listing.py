@@ -15,7 +15,11 @@ RESTART: list[Mapping[str, Any]] = []
 
 
 def list_items(
-    transport: Transport, path: str, selector: str | None = None, page_size: int = PAGE_SIZE
+    transport: Transport,
+    path: str,
+    selector: str | None = None,
+    page_size: int = PAGE_SIZE,
+    field_selector: str | None = None,
 ) -> Iterator[list[Mapping[str, Any]]]:
     """Yield the items of a list page by page. RequestRefused for 403/404 and the like.
 
@@ -28,6 +32,8 @@ def list_items(
         query: list[tuple[str, Any]] = [("limit", page_size)]
         if selector:
             query.append(("labelSelector", selector))
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
         if token:
             query.append(("continue", token))
         try:
