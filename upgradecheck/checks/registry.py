@@ -12,6 +12,7 @@ from upgradecheck.checks.disruption_budgets import DisruptionBudgetCheck
 from upgradecheck.checks.drain import DrainCheck
 from upgradecheck.checks.health import HealthCheck
 from upgradecheck.checks.helm_releases import HelmReleaseCheck
+from upgradecheck.checks.helm_state import HelmStateCheck
 from upgradecheck.checks.interface import Check
 from upgradecheck.checks.node_skew import NodeSkewCheck
 from upgradecheck.checks.release_eol import ReleaseEolCheck
@@ -28,6 +29,7 @@ def all_checks() -> tuple[Check, ...]:
         UpgradePathCheck(),
         ApiLifecycleCheck(),
         HelmReleaseCheck(),
+        HelmStateCheck(),
         AddonApiCheck(),
         CrdStoredVersionCheck(),
         # The risk checks (issue 4).

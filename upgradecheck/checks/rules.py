@@ -104,6 +104,37 @@ RULES: tuple[Rule, ...] = (
         "custom-resource-definition-versioning/",
     ),
     Rule(
+        id="helm-release-kube-version",
+        title="Chart kubeVersion excludes the target",
+        what="The chart of a deployed Helm release declares a kubeVersion constraint that a "
+        "hop (or the target) does not satisfy, judged as Helm does (a managed platform's "
+        "version suffix counts as a prerelease, so constraints need `-0`).",
+        why="`helm upgrade` refuses a chart whose kubeVersion does not admit the cluster: "
+        "the release can no longer be changed after the hop.",
+        fix="Upgrade the release to a chart version that admits the target before the hop.",
+        source="https://helm.sh/docs/topics/charts/#the-kubeversion-field",
+    ),
+    Rule(
+        id="helm-release-duplicate-deployed",
+        title="Several revisions of one Helm release marked deployed",
+        what="More than one stored revision of a release has status deployed (a known Helm "
+        "inconsistency after interrupted operations).",
+        why="Helm then picks one of them to diff against on the next upgrade or rollback; "
+        "findings are judged on the newest only.",
+        fix="Mark the older records superseded (their status label), or delete them.",
+        source="https://helm.sh/docs/topics/advanced/#storage-backends",
+    ),
+    Rule(
+        id="helm-release-stuck",
+        title="Helm release pending or failed",
+        what="The newest revision of a release is pending-install, pending-upgrade, "
+        "pending-rollback or failed.",
+        why="Helm refuses to upgrade a release with an operation in progress, and a failed "
+        "release upgrades from a half-applied state: fix it before changing the cluster.",
+        fix="Roll back to the last good revision (`helm rollback`), or finish the operation.",
+        source="https://helm.sh/docs/helm/helm_rollback/",
+    ),
+    Rule(
         id="upgrade-path",
         title="Upgrade spans more than one minor release",
         what="The target is more than one minor release ahead of the current version.",
