@@ -214,3 +214,45 @@ def test_tls_secrets_keep_only_the_expiry_date(fakeapi: Any, kb: Any) -> None:
     text = repr(snap)
     assert crt not in text and key not in text and SENTINEL not in text
     assert any("fieldSelector" in r.query for r in api.requests if r.path == "/api/v1/secrets")
+
+
+def test_scope_namespaces_exclusions_and_selector(fakeapi: Any, kb: Any) -> None:
+    from upgradecheck.collect.cluster.scope import Scope
+
+    api = fakeapi("v1.21")
+    full = collect_cluster(options(api), kb)
+    namespaces = sorted({o.ref.namespace for o in full.objects if o.ref.namespace})
+    keep, drop = "shop", "payments"
+    assert {keep, drop} <= set(namespaces)
+    cluster_scoped = {(o.ref.kind, o.ref.name) for o in full.objects if o.ref.namespace is None}
+
+    only = collect_cluster(options(api, scope=Scope(namespaces=(keep,))), kb)
+    assert {o.ref.namespace for o in only.objects if o.ref.namespace} == {keep, "kube-system"}
+    # kube-system's configuration (kube-proxy, CoreDNS) is cluster-level: always read.
+    assert {o.ref.kind for o in only.objects if o.ref.namespace == "kube-system"} == {
+        "ConfigMap"
+    }
+    assert {(o.ref.kind, o.ref.name) for o in only.objects if o.ref.namespace is None} == (
+        cluster_scoped
+    )
+    assert len(only.nodes) == len(full.nodes)
+    assert all(r.namespace == keep for r in only.helm_releases)
+    [note] = [c for c in only.coverage if c.subject == "scope"]
+    assert note.kind == "note" and f"only namespaces {keep}" in note.reason
+
+    without = collect_cluster(options(api, scope=Scope(exclude_namespaces=(drop,))), kb)
+    assert drop not in {o.ref.namespace for o in without.objects}
+    assert {o.ref.namespace for o in without.objects} >= set(namespaces) - {drop}
+
+    labelled = [
+        o
+        for o in full.objects
+        if o.ref.namespace and o.body.get("metadata", {}).get("labels", {}).get("app")
+    ]
+    app = labelled[0].body["metadata"]["labels"]["app"]
+    sel = collect_cluster(options(api, scope=Scope(selector=f"app={app}")), kb)
+    assert all(
+        o.body["metadata"]["labels"]["app"] == app
+        for o in sel.objects
+        if o.ref.namespace and o.ref.kind not in ("ConfigMap",)
+    )

@@ -11,14 +11,18 @@ import typer
 from upgradecheck.cli.collect_opts import (
     Concurrency,
     Context,
+    ExcludeNamespaces,
     Helm,
     Kubeconfig,
     Kubectl,
+    Namespaces,
     Quiet,
+    Selector,
     Timeout,
     end_progress,
     options,
     progress_printer,
+    scope,
 )
 from upgradecheck.run import collect_snapshot
 from upgradecheck.snapshot_io import write_snapshot
@@ -35,6 +39,9 @@ def collect(
     kubectl: Kubectl = None,
     helm: Helm = None,
     quiet: Quiet = False,
+    namespace: Namespaces = None,
+    exclude_namespace: ExcludeNamespaces = None,
+    selector: Selector = None,
 ) -> None:
     """Snapshot the cluster (read-only: GET requests only) into a file.
 
@@ -47,7 +54,16 @@ def collect(
     printer = progress_printer(quiet)
     try:
         snapshot = collect_snapshot(
-            options(kubeconfig, context, concurrency, request_timeout, kubectl, helm), printer
+            options(
+                kubeconfig,
+                context,
+                concurrency,
+                request_timeout,
+                kubectl,
+                helm,
+                scope(namespace, exclude_namespace, selector),
+            ),
+            printer,
         )
     finally:
         end_progress(printer)

@@ -9,12 +9,16 @@ from typing import Annotated
 import typer
 
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress
+from upgradecheck.collect.cluster.scope import Scope
 from upgradecheck.collect.cluster.transport import TransportOptions
 
 Kubeconfig = Annotated[
     str | None,
-    typer.Option("--kubeconfig", help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, "
-                 "else the in-cluster service account)."),
+    typer.Option(
+        "--kubeconfig",
+        help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, "
+        "else the in-cluster service account).",
+    ),
 ]
 Context = Annotated[str | None, typer.Option("--context", help="kubeconfig context.")]
 Concurrency = Annotated[
@@ -31,6 +35,27 @@ Helm = Annotated[
     list[str] | None, typer.Option("--helm", help="Another helm binary to check (repeatable).")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+Namespaces = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--namespace",
+        "-n",
+        help="Only this namespace (repeatable). Cluster-scoped "
+        "objects and nodes are always collected.",
+    ),
+]
+ExcludeNamespaces = Annotated[
+    list[str] | None,
+    typer.Option("--exclude-namespace", help="Leave this namespace out (repeatable)."),
+]
+Selector = Annotated[
+    str | None,
+    typer.Option(
+        "--selector",
+        "-l",
+        help="Only namespaced objects matching this label selector (e.g. team=shop).",
+    ),
+]
 
 
 def options(
@@ -40,6 +65,7 @@ def options(
     timeout: float,
     kubectl: list[str] | None,
     helm: list[str] | None,
+    scope: Scope | None = None,
 ) -> CollectOptions:
     """CollectOptions from the command line."""
     return CollectOptions(
@@ -48,7 +74,13 @@ def options(
         transport=TransportOptions(timeout=timeout, concurrency=concurrency),
         kubectl=tuple(kubectl or ()),
         helm=tuple(helm or ()),
+        scope=scope or Scope(),
     )
+
+
+def scope(namespaces: list[str] | None, exclude: list[str] | None, selector: str | None) -> Scope:
+    """The Scope from the command line."""
+    return Scope(tuple(namespaces or ()), tuple(exclude or ()), selector or None)
 
 
 def progress_printer(quiet: bool) -> Progress | None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 from upgradecheck.cli.collect_opts import (
     Concurrency,
     Context,
+    ExcludeNamespaces,
     Helm,
     Kubeconfig,
     Kubectl,
+    Namespaces,
     Quiet,
+    Selector,
     Timeout,
     end_progress,
     options,
     progress_printer,
+    scope,
 )
 from upgradecheck.cli.options import FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import emit
@@ -32,6 +36,9 @@ def plan(
     kubectl: Kubectl = None,
     helm: Helm = None,
     quiet: Quiet = False,
+    namespace: Namespaces = None,
+    exclude_namespace: ExcludeNamespaces = None,
+    selector: Selector = None,
 ) -> None:
     """Collect the cluster, assess it for the target and write the upgrade plan.
 
@@ -44,7 +51,15 @@ def plan(
     printer = progress_printer(quiet)
     try:
         report = report_for_cluster(
-            options(kubeconfig, context, concurrency, request_timeout, kubectl, helm),
+            options(
+                kubeconfig,
+                context,
+                concurrency,
+                request_timeout,
+                kubectl,
+                helm,
+                scope(namespace, exclude_namespace, selector),
+            ),
             target=target,
             progress=printer,
         )

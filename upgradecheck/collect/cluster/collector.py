@@ -8,16 +8,17 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from upgradecheck import __version__
 from upgradecheck.collect.cluster.certificates import tls_not_after
 from upgradecheck.collect.cluster.discovery import Discovery, ServedResource, discover
 from upgradecheck.collect.cluster.evidence import evidence_of
 from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
-from upgradecheck.collect.cluster.listing import RESTART, list_items
+from upgradecheck.collect.cluster.listing import PAGE_SIZE, RESTART, list_items
 from upgradecheck.collect.cluster.metrics import deprecated_api_requests
 from upgradecheck.collect.cluster.nodes import node_info, platform
+from upgradecheck.collect.cluster.scope import Scope
 from upgradecheck.collect.cluster.selection import select_resources
 from upgradecheck.collect.cluster.transport import (
     RequestRefused,
@@ -60,6 +61,8 @@ class CollectOptions:
     """Further helm binaries to report on."""
     probe_clients: bool = True
     """Whether to look for local kubectl and helm binaries."""
+    scope: Scope = field(default_factory=Scope)
+    """Namespaces and labels to collect (default: everything)."""
 
 
 @dataclass
@@ -84,10 +87,25 @@ def observed(item: Mapping[str, Any], res: ServedResource) -> ObservedObject:
     return ObservedObject(ref, evidence_of(meta), body)
 
 
+_SECRETS = ServedResource("", "v1", "secrets", "Secret", True, ("list",), True)
+_CONFIGMAPS = ServedResource("", "v1", "configmaps", "ConfigMap", True, ("list",), True)
+T = TypeVar("T")
+
+
+def _tls_secret(item: Mapping[str, Any]) -> ObservedObject:
+    obj = observed(item, _SECRETS)
+    not_after = tls_not_after(item)
+    body = {**obj.body, "tls": {"notAfter": not_after}} if not_after else obj.body
+    return ObservedObject(obj.ref, (), body)
+
+
 class _Collector:
-    def __init__(self, transport: Transport, kb: KnowledgeBase, progress: Progress | None):
+    def __init__(
+        self, transport: Transport, kb: KnowledgeBase, progress: Progress | None, scope: Scope
+    ):
         self.t = transport
         self.kb = kb
+        self.scope = scope
         self.progress = progress
         self.lock = threading.Lock()
         self.done = 0
@@ -106,26 +124,50 @@ class _Collector:
         why = f"{exc.status} {exc.reason}".strip() if exc.status else exc.reason
         return CoverageNote(subject, why, kind)
 
+    def _list(
+        self,
+        paths: list[str],
+        convert: Callable[[Mapping[str, Any]], T],
+        label: str | None = None,
+        field: str | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> list[T]:
+        """Every item of the lists at `paths`, converted; each exactly once even when a list
+        has to start over. RequestRefused from any path propagates."""
+        out: list[T] = []
+        for path in paths:
+            items: list[T] = []
+            for page in list_items(self.t, path, label, page_size, field):
+                if page is RESTART:  # an expired continue token: this list starts over
+                    items.clear()
+                items.extend(convert(item) for item in page)
+            out += items
+        return out
+
+    def _scoped_paths(self, base: str, resource: str) -> list[str]:
+        return self.scope.namespace_paths(base, resource)
+
     def list_resource(self, res: ServedResource) -> _Result:
         out = _Result()
-        try:
-            for page in list_items(self.t, res.path):
-                if page is RESTART:  # an expired continue token: the list starts over
-                    out.objects.clear()
-                out.objects.extend(observed(item, res) for item in page)
-        except RequestRefused as exc:
-            out.objects.clear()
-            out.coverage.append(self._refused(f"resource {res.api_version}/{res.name}", exc))
+        base = res.path.rpartition("/")[0]
+        paths = self._scoped_paths(base, res.name) if res.namespaced else [res.path]
+        label = self.scope.selector if res.namespaced else None
+        field = self.scope.field_selector() if res.namespaced else None
+        for path in paths:  # one namespace refused does not lose the others
+            try:
+                out.objects += self._list([path], lambda item: observed(item, res), label, field)
+            except RequestRefused as exc:
+                where = f"resource {res.api_version}/{res.name}"
+                if path != res.path:
+                    where += f" in namespace {path.split('/namespaces/')[1].split('/')[0]}"
+                out.coverage.append(self._refused(where, exc))
         self._tick(f"{res.api_version}/{res.name}", len(out.objects))
         return out
 
     def list_nodes(self) -> _Result:
         out = _Result()
         try:
-            for page in list_items(self.t, "/api/v1/nodes"):
-                if page is RESTART:
-                    out.nodes.clear()
-                out.nodes.extend(node_info(n) for n in page)
+            out.nodes = self._list(["/api/v1/nodes"], node_info)
         except RequestRefused as exc:
             out.coverage.append(self._refused("resource v1/nodes", exc))
         self._tick("v1/nodes", len(out.nodes))
@@ -133,12 +175,9 @@ class _Collector:
 
     def list_kube_system_configmaps(self) -> _Result:
         out = _Result()
-        res = ServedResource("", "v1", "configmaps", "ConfigMap", True, ("list",), True)
+        path = "/api/v1/namespaces/kube-system/configmaps"
         try:
-            for page in list_items(self.t, "/api/v1/namespaces/kube-system/configmaps"):
-                if page is RESTART:
-                    out.objects.clear()
-                out.objects.extend(observed(item, res) for item in page)
+            out.objects = self._list([path], lambda item: observed(item, _CONFIGMAPS))
         except RequestRefused as exc:
             out.coverage.append(self._refused("configmaps in kube-system", exc))
         self._tick("kube-system/configmaps", len(out.objects))
@@ -147,18 +186,15 @@ class _Collector:
     def tls_secrets(self) -> _Result:
         """kubernetes.io/tls Secrets: name, namespace, labels and the notAfter date only."""
         out = _Result()
-        res = ServedResource("", "v1", "secrets", "Secret", True, ("list",), True)
+        field = self.scope.field_selector("type=kubernetes.io/tls")
         try:
-            for page in list_items(
-                self.t, "/api/v1/secrets", page_size=100, field_selector="type=kubernetes.io/tls"
-            ):
-                if page is RESTART:
-                    out.objects.clear()
-                for item in page:
-                    obj = observed(item, res)
-                    not_after = tls_not_after(item)
-                    body = {**obj.body, "tls": {"notAfter": not_after}} if not_after else obj.body
-                    out.objects.append(ObservedObject(obj.ref, (), body))
+            out.objects = self._list(
+                self._scoped_paths("/api/v1", "secrets"),
+                _tls_secret,
+                self.scope.selector,
+                field,
+                page_size=100,
+            )
         except RequestRefused as exc:
             out.coverage.append(self._refused("TLS secrets (certificate expiry dates)", exc))
         self._tick("tls secrets", len(out.objects))
@@ -166,26 +202,33 @@ class _Collector:
 
     def helm_records(self, storage: str) -> _Result:
         out = _Result()
-        path = "/api/v1/secrets" if storage == "secret" else "/api/v1/configmaps"
+        resource = "secrets" if storage == "secret" else "configmaps"
         try:
-            for page in list_items(self.t, path, selector="owner=helm", page_size=50):
-                if page is RESTART:
-                    out.releases.clear()
-                    out.coverage.clear()
-                for record in page:
-                    self._decode(record, storage, out)
+            decoded = self._list(
+                self._scoped_paths("/api/v1", resource),
+                lambda record: self._decode(record, storage),
+                "owner=helm",
+                self.scope.field_selector(),
+                page_size=50,
+            )
         except RequestRefused as exc:
             out.coverage.append(self._refused(f"helm release records ({storage}s)", exc))
+            decoded = []
+        for item in decoded:
+            if isinstance(item, HelmRelease):
+                out.releases.append(item)
+            else:
+                out.coverage.append(item)
         self._tick(f"helm release {storage}s", len(out.releases))
         return out
 
-    def _decode(self, record: Mapping[str, Any], storage: str, out: _Result) -> None:
+    def _decode(self, record: Mapping[str, Any], storage: str) -> HelmRelease | CoverageNote:
         meta = record.get("metadata") or {}
         try:
-            out.releases.append(decode_release(record, storage, self._namespaced))
+            return decode_release(record, storage, self._namespaced)
         except HelmRecordError as exc:
             where = f"helm release record {meta.get('namespace')}/{meta.get('name')}"
-            out.coverage.append(CoverageNote(where, f"cannot decode: {exc}", "gap"))
+            return CoverageNote(where, f"cannot decode: {exc}", "gap")
 
     def _namespaced(self, api_version: str, kind: str) -> bool:
         entry = self.kb.api(api_version, kind)
@@ -206,10 +249,23 @@ class _Collector:
 # Cluster-scoped kinds commonly found in charts, for kinds the knowledge base does not track.
 _CLUSTER_SCOPED = frozenset(
     {
-        "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-        "StorageClass", "PersistentVolume", "PriorityClass", "IngressClass", "APIService",
-        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "CSIDriver",
-        "RuntimeClass", "PodSecurityPolicy", "ClusterIssuer", "GatewayClass", "Node",
+        "Namespace",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "StorageClass",
+        "PersistentVolume",
+        "PriorityClass",
+        "IngressClass",
+        "APIService",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "CSIDriver",
+        "RuntimeClass",
+        "PodSecurityPolicy",
+        "ClusterIssuer",
+        "GatewayClass",
+        "Node",
     }
 )
 
@@ -250,7 +306,7 @@ def _collect(
     progress: Progress | None,
     now: dt.datetime | None,
 ) -> Snapshot:
-    c = _Collector(transport, kb, progress)
+    c = _Collector(transport, kb, progress, options.scope)
     resources = select_resources(disco.resources, kb)
     tasks: list[Callable[[], _Result]] = [
         c.list_nodes,
@@ -272,8 +328,7 @@ def _collect(
     )
     clients = find_clients(options.kubectl, options.helm) if options.probe_clients else ()
     notes = tuple(
-        CoverageNote(f"local {name}", f"no {name} found on PATH (nor given with --{name})",
-                     "note")
+        CoverageNote(f"local {name}", f"no {name} found on PATH (nor given with --{name})", "note")
         for name in ("kubectl", "helm")
         if options.probe_clients and not any(c.name == name for c in clients)
     )
@@ -290,7 +345,7 @@ def _collect(
         ),
         api_requests=merged.requests,
         served_apis=disco.group_versions,
-        coverage=disco.coverage + tuple(merged.coverage) + notes,
+        coverage=disco.coverage + tuple(merged.coverage) + notes + _scope_note(options.scope),
         stats={
             "resources": len(resources),
             "objects": len(merged.objects),
@@ -300,6 +355,11 @@ def _collect(
         },
         tool_version=__version__,
     )
+
+
+def _scope_note(scope: Scope) -> tuple[CoverageNote, ...]:
+    note = scope.note()
+    return (note,) if note is not None else ()
 
 
 def _merge(results: Sequence[_Result]) -> _Result:
