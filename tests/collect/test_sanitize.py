@@ -84,15 +84,22 @@ def test_a_configmap_keeps_only_its_key_names() -> None:
     }
 
 
-def test_kube_proxy_and_coredns_configmaps_keep_their_data() -> None:
-    for name in ("kube-proxy", "coredns"):
+def test_kube_proxy_and_coredns_configmaps_keep_only_their_configuration() -> None:
+    for name, key in (
+        ("kube-proxy", "config.conf"),
+        ("kube-proxy-config", "config"),
+        ("coredns", "Corefile"),
+    ):
         config = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": {"name": name, "namespace": "kube-system"},
-            "data": {"config.conf": "mode: iptables"},
+            "data": {key: "mode: iptables", "password": SENTINEL},
         }
-        assert trim_object(config)["data"] == {"config.conf": "mode: iptables"}
+        trimmed = trim_object(config)
+        assert trimmed["data"] == {key: "mode: iptables"}
+        assert trimmed["dataKeys"] == sorted([key, "password"])
+        assert SENTINEL not in repr(trimmed)
     elsewhere = {
         "apiVersion": "v1",
         "kind": "ConfigMap",

@@ -43,15 +43,13 @@ _KIND_FIELDS: Mapping[str, tuple[str, ...]] = {
     "Endpoints": ("subsets",),
 }
 
-# ConfigMaps whose data the checks read (kube-proxy mode, CoreDNS plugins); every other
-# ConfigMap keeps only the names of its keys.
-_CONFIGMAPS_WITH_DATA = frozenset(
-    {
-        ("kube-system", "kube-proxy"),  # kubeadm
-        ("kube-system", "kube-proxy-config"),  # EKS
-        ("kube-system", "coredns"),
-    }
-)
+# ConfigMaps whose data the checks read (kube-proxy mode, CoreDNS plugins), and the keys
+# kept: every other key, and every other ConfigMap, keeps only the names of its keys.
+_CONFIGMAPS_WITH_DATA: Mapping[tuple[str, str], frozenset[str]] = {
+    ("kube-system", "kube-proxy"): frozenset({"config.conf"}),  # kubeadm
+    ("kube-system", "kube-proxy-config"): frozenset({"config"}),  # EKS
+    ("kube-system", "coredns"): frozenset({"Corefile"}),
+}
 
 
 def trim_object(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,11 +96,13 @@ def trim_metadata(metadata: Any) -> dict[str, Any] | None:
 def _trim_configmap_data(obj: Mapping[str, Any], metadata: Mapping[str, Any]) -> dict[str, Any]:
     data, binary = obj.get("data"), obj.get("binaryData")
     trimmed: dict[str, Any] = {}
-    if (metadata.get("namespace"), metadata.get("name")) in _CONFIGMAPS_WITH_DATA:
-        if isinstance(data, Mapping):
-            trimmed["data"] = dict(data)
-    elif isinstance(data, Mapping):
-        trimmed["dataKeys"] = _key_names(data)
+    readable = _CONFIGMAPS_WITH_DATA.get((metadata.get("namespace"), metadata.get("name")))
+    if isinstance(data, Mapping):
+        kept = {k: v for k, v in data.items() if readable and k in readable}
+        if kept:
+            trimmed["data"] = kept
+        if len(kept) < len(data):
+            trimmed["dataKeys"] = _key_names(data)
     if isinstance(binary, Mapping):
         trimmed["binaryDataKeys"] = _key_names(binary)
     return trimmed
