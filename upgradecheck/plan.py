@@ -518,11 +518,17 @@ _NODE_POOL = {
 
 
 def pools(nodes: Sequence[NodeInfo]) -> dict[str, list[NodeInfo]]:
-    """Nodes by pool name, pools sorted by name; nodes with no pool are under `""`."""
+    """Nodes by pool name, in the order skew requires: the pool with the oldest kubelet first
+    (it is the first to fall out of the allowed skew), then by name; nodes with no pool are
+    under `""`."""
     by_pool: dict[str, list[NodeInfo]] = {}
     for node in sorted(nodes, key=lambda n: (n.pool or "", n.name)):
         by_pool.setdefault(node.pool or "", []).append(node)
-    return by_pool
+
+    def oldest(item: tuple[str, list[NodeInfo]]) -> tuple[tuple[int, int], str]:
+        return (min(minor_key(n.kubelet_version) for n in item[1]), item[0])
+
+    return dict(sorted(by_pool.items(), key=oldest))
 
 
 def _pool_step(ctx: _Context, hop: str, pool: str, nodes: Sequence[NodeInfo]) -> Step:

@@ -171,6 +171,8 @@ class _Reader:
         return value
 
     def opt(self, d: Mapping[str, Any], key: str, where: str, typ: type = str) -> Any:
+        if not isinstance(d, Mapping):
+            raise self.fail(where, "expected an object")
         value = d.get(key)
         if value is None:
             return None
@@ -179,6 +181,8 @@ class _Reader:
         return value
 
     def lst(self, d: Mapping[str, Any], key: str, where: str) -> list[Any]:
+        if not isinstance(d, Mapping):
+            raise self.fail(where, "expected an object")
         value = d.get(key, [])
         if not isinstance(value, list):
             raise self.fail(f"{where}.{key}", "expected a list")

@@ -96,7 +96,8 @@ def trim_metadata(metadata: Any) -> dict[str, Any] | None:
 def _trim_configmap_data(obj: Mapping[str, Any], metadata: Mapping[str, Any]) -> dict[str, Any]:
     data, binary = obj.get("data"), obj.get("binaryData")
     trimmed: dict[str, Any] = {}
-    readable = _CONFIGMAPS_WITH_DATA.get((metadata.get("namespace"), metadata.get("name")))
+    where = (str(metadata.get("namespace")), str(metadata.get("name")))
+    readable = _CONFIGMAPS_WITH_DATA.get(where)
     if isinstance(data, Mapping):
         kept = {k: v for k, v in data.items() if readable and k in readable}
         if kept:
