@@ -10,6 +10,7 @@ from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.registry import all_checks
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import CoverageNote, Finding, Report, Severity, Snapshot, Verdict
+from upgradecheck.suppress import ExceptionsConfig, apply_exceptions
 from upgradecheck.versions import Minor, VersionError, hops, parse_minor
 
 
@@ -81,8 +82,12 @@ def assess(
     current: str | None = None,
     checks: Sequence[Check] | None = None,
     now: dt.datetime | None = None,
+    exceptions: ExceptionsConfig | None = None,
 ) -> Report:
-    """Assess `snapshot` for an upgrade to `target` (versions as users write them)."""
+    """Assess `snapshot` for an upgrade to `target` (versions as users write them).
+
+    Findings that `exceptions` cover move to `Report.suppressed`, out of the verdict.
+    """
     cur = current_version(snapshot, current)
     tgt = target_version(kb, cur, target)
     path = hops(cur, tgt) if cur is not None else (tgt,)
@@ -92,13 +97,17 @@ def assess(
     )
     findings = [f for check in (checks or all_checks()) for f in check.run(ctx)]
     findings.sort(key=_sort_key)
+    applied = apply_exceptions(
+        findings, exceptions or ExceptionsConfig(""), snapshot, when.date()
+    )
+    coverage = snapshot.coverage + applied.notes
     return Report(
         target_version=str(tgt),
         current_version=str(cur) if cur is not None else None,
         hops=tuple(str(h) for h in path),
-        verdict=verdict_of(findings, snapshot.coverage),
-        findings=tuple(findings),
-        coverage=snapshot.coverage,
+        verdict=verdict_of(applied.findings, coverage),
+        findings=applied.findings,
+        coverage=coverage,
         source=snapshot.source,
         generated_at=when.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         tool_version=__version__,
@@ -107,4 +116,5 @@ def assess(
         clients=snapshot.clients,
         stats=snapshot.stats,
         knowledge_version=kb.version,
+        suppressed=applied.suppressed,
     )

@@ -263,6 +263,18 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding does not count: the exception (`.upgradecheck.yaml`) that covers it."""
+
+    reason: str
+    """The reason the exception gives."""
+    expires: str | None = None
+    """The last day the exception applies (ISO date), or None when it does not expire."""
+    source: str = ""
+    """Where the exception is written: `.upgradecheck.yaml:12`."""
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing that matters for the upgrade, with why it was raised and what to do."""
 
@@ -290,6 +302,8 @@ class Finding:
     """The release the API is no longer served in."""
     subject: str | None = None
     """What it is about when it is not an object: a node, a client, a component."""
+    suppression: Suppression | None = None
+    """The exception that suppresses it (then it is listed in `Report.suppressed` only)."""
 
 
 @dataclass(frozen=True)
@@ -324,6 +338,9 @@ class Report:
     """Counters carried from the snapshot."""
     knowledge_version: str = ""
     """Which knowledge base judged it (its data's date or digest)."""
+    suppressed: tuple[Finding, ...] = ()
+    """Findings an exception covers, each with its `suppression`: shown, but left out of
+    `findings`, the summary counts, the verdict and the exit code."""
 
     @property
     def gaps(self) -> tuple[CoverageNote, ...]:

@@ -179,10 +179,10 @@ def _before_steps(ctx: _Context) -> tuple[Step, ...]:
             "kubectl --context TEST_CONTEXT version",
         ),
     ]
-    if report.coverage:
+    if report.gaps:
         steps.append(
             Step(
-                f"Close the {count(len(report.coverage), 'coverage gap')} listed in the "
+                f"Close the {count(len(report.gaps), 'coverage gap')} listed in the "
                 "report (re-run with the missing access) or check those items by hand: "
                 "this plan cannot see them.",
                 "kubectl auth can-i --list",

@@ -1,5 +1,5 @@
-"""The jobs behind the commands, each returning a Report: what the CLI calls, and what a
-program embedding upgradecheck would call."""
+"""The jobs behind the commands, each returning a Report (or a Comparison): what the CLI
+calls, and what a program embedding upgradecheck would call."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from upgradecheck.assess import assess
+from upgradecheck.assess import assess, target_version
+from upgradecheck.collect.binaries import BuildOptions, ClientFinder
+from upgradecheck.collect.charts import served_api_versions
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
-from upgradecheck.collect.manifests import scan_manifests
+from upgradecheck.collect.manifests import ManifestError, scan_manifests
+from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import Report, Snapshot
 from upgradecheck.snapshot_io import read_snapshot
+from upgradecheck.suppress import ExceptionsConfig, load_config
+from upgradecheck.versions import parse_minor
 
 
 def report_for_manifests(
@@ -21,19 +26,51 @@ def report_for_manifests(
     target: str | None,
     current: str | None = None,
     stdin: TextIO | None = None,
+    helm: str | None = None,
+    kubectl: str | None = None,
+    values: Sequence[str] = (),
+    find_clients: bool = True,
+    config: str | Path | None = None,
 ) -> Report:
-    """Scan manifest files and folders (`-` for stdin) and assess them."""
+    """Scan manifest files and folders (`-` for stdin) and assess them.
+
+    Chart folders are rendered with `helm template` for the target version and kustomization
+    folders built with `kubectl kustomize`: with the binaries named (`helm`, `kubectl`), else
+    those on PATH when `find_clients`; without one, the folder is read by its fallback and
+    the report's coverage says so. `values` files are passed to every `helm template`.
+    `config` names an exceptions file (`.upgradecheck.yaml`).
+    """
+    exceptions = _exceptions(config)
     kb = load_knowledge_base()
-    snapshot = scan_manifests(paths, stdin=stdin)
-    return assess(snapshot, kb, target=target, current=current)
+    current_minor = parse_minor(current) if current else None
+    target_minor = target_version(kb, current_minor, target)
+    for path in values:
+        if not Path(path).is_file():
+            raise ManifestError(f"--values {path}: no such file")
+    build = BuildOptions(
+        target=target_minor,
+        helm=ClientFinder("helm", helm, use_path=find_clients),
+        kubectl=ClientFinder("kubectl", kubectl, use_path=find_clients),
+        values=tuple(values),
+        api_versions=served_api_versions(kb, target_minor),
+    )
+    snapshot = scan_manifests(paths, stdin=stdin, build=build)
+    return assess(snapshot, kb, target=target, current=current, exceptions=exceptions)
 
 
 def report_for_snapshot(
-    path: str | Path, *, target: str | None, current: str | None = None
+    path: str | Path,
+    *,
+    target: str | None,
+    current: str | None = None,
+    config: str | Path | None = None,
 ) -> Report:
-    """Assess a saved snapshot file."""
+    """Assess a saved snapshot file (with the exceptions file `config`, if any)."""
+    exceptions = _exceptions(config)
     kb = load_knowledge_base()
-    return assess(read_snapshot(path), kb, target=target, current=current)
+    return assess(
+        read_snapshot(path), kb, target=target, current=current, exceptions=exceptions
+    )
 
 
 def collect_snapshot(options: CollectOptions, progress: Progress | None = None) -> Snapshot:
@@ -42,8 +79,29 @@ def collect_snapshot(options: CollectOptions, progress: Progress | None = None) 
 
 
 def report_for_cluster(
-    options: CollectOptions, *, target: str | None, progress: Progress | None = None
+    options: CollectOptions,
+    *,
+    target: str | None,
+    progress: Progress | None = None,
+    config: str | Path | None = None,
 ) -> Report:
-    """Collect a live cluster and assess it."""
+    """Collect a live cluster and assess it (with the exceptions file `config`, if any)."""
+    exceptions = _exceptions(config)
     kb = load_knowledge_base()
-    return assess(collect_cluster(options, kb, progress), kb, target=target)
+    snapshot = collect_cluster(options, kb, progress)
+    return assess(snapshot, kb, target=target, exceptions=exceptions)
+
+
+def comparison_for_files(
+    first: str | Path, second: str | Path, *, fidelity: bool = False
+) -> Comparison:
+    """Compare two snapshot files: one cluster before and after its upgrade, or (fidelity)
+    production and the test cluster that rehearses its upgrade."""
+    mode = CompareMode.FIDELITY if fidelity else CompareMode.REHEARSAL
+    snapshots = read_snapshot(first), read_snapshot(second)
+    return compare_snapshots(*snapshots, mode=mode, files=(str(first), str(second)))
+
+
+def _exceptions(config: str | Path | None) -> ExceptionsConfig | None:
+    # Read before any slow work, so that a broken file fails at once.
+    return load_config(config) if config is not None else None

@@ -141,20 +141,36 @@ def test_kubectl_pages_through_chunks(fakeapi: Any, tmp_path: Path) -> None:
     assert len(continued) == (expected - 1) // 2
 
 
-@pytest.mark.skipif(shutil.which("helm") is None, reason="no helm binary on PATH")
-def test_helm_lists_the_fixture_releases(fakeapi_v121: FakeApiServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("major", [3, 4])
+def test_real_helm_reads_the_fixture_release_records(
+    fakeapi_v121: FakeApiServer, tmp_path: Path, major: int
+) -> None:
+    """helm list / history / get manifest read the records the fake server holds: the
+    fixtures hold exactly what Helm writes."""
+    from clients import helm_binary
+
+    helm = str(helm_binary(major))
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
            "KUBECONFIG": str(fakeapi_v121.kubeconfig_path)}
-    out = subprocess.run(["helm", "list", "-A", "--all", "-o", "json"], capture_output=True,
-                         text=True, env=env, timeout=60, check=True).stdout
-    releases = {(r["name"], r["namespace"]): r for r in json.loads(out)}
+
+    def run(*args: str, driver: str = "secret") -> str:
+        return subprocess.run([helm, *args], capture_output=True, text=True, timeout=60,
+                              env={**env, "HELM_DRIVER": driver}, check=True).stdout
+
+    # Helm 4 dropped `--all`: it lists every status when asked for each.
+    every = ["--all"] if major == 3 else ["--deployed", "--failed", "--pending", "--superseded"]
+    releases = {(r["name"], r["namespace"]): r
+                for r in json.loads(run("list", "-A", *every, "-o", "json"))}
     assert releases[("payments-api", "payments")]["revision"] == "2"
     assert releases[("payments-api", "payments")]["status"] == "deployed"
     assert releases[("monitoring", "monitoring")]["status"] == "pending-upgrade"
-    env["HELM_DRIVER"] = "configmap"
-    out = subprocess.run(["helm", "list", "-A", "-o", "json"], capture_output=True, text=True,
-                         env=env, timeout=60, check=True).stdout
-    assert [r["name"] for r in json.loads(out)] == ["legacy-cron"]
+    history = json.loads(run("history", "payments-api", "-n", "payments", "-o", "json"))
+    assert [h["status"] for h in history] == ["superseded", "deployed"]
+    manifest = run("get", "manifest", "payments-api", "-n", "payments")
+    assert "apiVersion:" in manifest and "kind:" in manifest
+    configmap = json.loads(run("list", "-A", "-o", "json", driver="configmap"))
+    assert [r["name"] for r in configmap] == ["legacy-cron"]
+    assert fakeapi_v121.methods() == {"GET"}
 
 
 def test_script_serves_until_interrupted(tmp_path: Path) -> None:

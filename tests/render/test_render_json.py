@@ -35,7 +35,7 @@ def test_contract_values() -> None:
     assert data["schema"] == "upgradecheck.report/v1"
     assert data["hops"] == ["1.30", "1.31"]
     assert data["verdict"] == "blocked"
-    assert data["summary"] == {"blocker": 4, "warning": 3, "info": 1}
+    assert data["summary"] == {"blocker": 4, "warning": 3, "info": 1, "suppressed": 0}
     assert data["coverage"]["warnings"][0].startswith("resource policy/v1/poddisruptionbudgets")
     assert data["coverage"]["notes"][0]["kind"] == "forbidden"
     assert data["tool_version"] == "0.1.0" and data["knowledge_version"] == "2025-02-15"

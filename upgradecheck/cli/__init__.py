@@ -13,6 +13,7 @@ from upgradecheck.assess import AssessError
 from upgradecheck.cli import (
     assess_cmd,
     collect_cmd,
+    compare_cmd,
     kb_cmd,
     plan_cmd,
     rbac_cmd,
@@ -20,10 +21,12 @@ from upgradecheck.cli import (
     scan_cmd,
 )
 from upgradecheck.collect.errors import ClusterUnreachable, SourceError
+from upgradecheck.compare import CompareError
 from upgradecheck.exit_codes import ExitCode
 from upgradecheck.knowledge import KnowledgeError
 from upgradecheck.render.interface import RenderError
 from upgradecheck.snapshot_io import SnapshotError
+from upgradecheck.suppress import ConfigError
 from upgradecheck.versions import VersionError
 
 app = typer.Typer(
@@ -38,6 +41,7 @@ app.command("plan")(plan_cmd.plan)
 app.command("collect")(collect_cmd.collect)
 app.command("scan")(scan_cmd.scan)
 app.command("assess")(assess_cmd.assess)
+app.command("compare")(compare_cmd.compare)
 app.command("rules")(rules_cmd.rules)
 app.command("rbac")(rbac_cmd.rbac)
 app.add_typer(kb_cmd.app, name="kb")
@@ -51,6 +55,8 @@ _ERRORS: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (AssessError, ExitCode.BAD_INPUT),
     (KnowledgeError, ExitCode.BAD_INPUT),
     (RenderError, ExitCode.BAD_INPUT),
+    (ConfigError, ExitCode.BAD_INPUT),
+    (CompareError, ExitCode.BAD_INPUT),
 )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.options import Current, FailOnOpt, Format, Output, Target
+from upgradecheck.cli.options import Config, Current, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import emit
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.run import report_for_snapshot
@@ -20,6 +20,7 @@ def assess(
     fmt: Format = None,
     output: Output = None,
     fail_on: FailOnOpt = FailOn.BLOCKER,
+    config: Config = None,
 ) -> None:
     """Assess a saved snapshot (from `collect -o`) for an upgrade to the target.
 
@@ -29,5 +30,5 @@ def assess(
 
       upgradecheck assess snapshot.json.gz --format checklist -o rehearsal.md
     """
-    report = report_for_snapshot(snapshot, target=target, current=current)
+    report = report_for_snapshot(snapshot, target=target, current=current, config=config)
     emit(report, fmt, output, fail_on)

@@ -9,6 +9,7 @@ import typer
 
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import OutputFormat
+from upgradecheck.suppress import DEFAULT_CONFIG, find_config
 
 Target = Annotated[
     str | None,
@@ -43,5 +44,21 @@ FailOnOpt = Annotated[
         "--fail-on",
         help="Exit 1 when a finding is at or above this severity.",
         case_sensitive=False,
+    ),
+]
+
+
+def _config_file(given: Path | None) -> Path | None:
+    # Called by Typer for the default too, so every command finds .upgradecheck.yaml alike.
+    return find_config(given)
+
+
+Config = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help=f"Exceptions file: findings to suppress, each with a reason and an expiry "
+        f"(default: {DEFAULT_CONFIG} in the current directory, when there is one).",
+        callback=_config_file,
     ),
 ]

@@ -36,7 +36,7 @@ def summary_line(report: Report) -> str:
     path = " → ".join(report.hops)
     if report.current_version:
         path = f"{report.current_version} → {path}"
-    gaps = f", {len(report.coverage)} coverage gaps" if report.coverage else ""
+    gaps = f", {len(report.gaps)} coverage gaps" if report.gaps else ""
     return (
         f"{report.verdict.value}: {counts['blocker']} blockers, {counts['warning']} warnings, "
         f"{counts['info']} info{gaps} (upgrade {path})"

@@ -18,7 +18,7 @@ from upgradecheck.cli.collect_opts import (
     progress_printer,
     scope,
 )
-from upgradecheck.cli.options import FailOnOpt, Format, Output, Target
+from upgradecheck.cli.options import Config, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import emit
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.run import report_for_cluster
@@ -39,6 +39,7 @@ def plan(
     namespace: Namespaces = None,
     exclude_namespace: ExcludeNamespaces = None,
     selector: Selector = None,
+    config: Config = None,
 ) -> None:
     """Collect the cluster, assess it for the target and write the upgrade plan.
 
@@ -62,6 +63,7 @@ def plan(
             ),
             target=target,
             progress=printer,
+            config=config,
         )
     finally:
         end_progress(printer)

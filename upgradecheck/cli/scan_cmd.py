@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.options import Current, FailOnOpt, Format, Output, Target
+from upgradecheck.cli.options import Config, Current, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import emit
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.run import report_for_manifests
@@ -23,14 +23,51 @@ def scan(
     fmt: Format = None,
     output: Output = None,
     fail_on: FailOnOpt = FailOn.BLOCKER,
+    helm: Annotated[
+        str | None,
+        typer.Option(
+            "--helm",
+            help="The helm binary that renders chart folders (default: helm on PATH; "
+            "without one, charts are read by a template-aware fallback).",
+        ),
+    ] = None,
+    kubectl: Annotated[
+        str | None,
+        typer.Option(
+            "--kubectl",
+            help="The kubectl binary that builds kustomization folders (default: kubectl on "
+            "PATH; without one, the resources they list are scanned).",
+        ),
+    ] = None,
+    values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--values", help="A values file for every chart rendered (repeatable, in order)."
+        ),
+    ] = None,
+    config: Config = None,
 ) -> None:
     """Scan Kubernetes manifests for APIs the target no longer serves.
+
+    A folder holding Chart.yaml is rendered with helm template for the target version; a
+    folder holding kustomization.yaml is built with kubectl kustomize.
 
     Examples:
 
       upgradecheck scan manifests/ --target 1.33
 
+      upgradecheck scan charts/web --target 1.33 --values prod.yaml
+
       helm template ./chart | upgradecheck scan - --target 1.33 --format markdown
     """
-    report = report_for_manifests(paths, target=target, current=current, stdin=sys.stdin)
+    report = report_for_manifests(
+        paths,
+        target=target,
+        current=current,
+        stdin=sys.stdin,
+        helm=helm,
+        kubectl=kubectl,
+        values=values or (),
+        config=config,
+    )
     emit(report, fmt, output, fail_on)

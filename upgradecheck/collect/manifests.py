@@ -5,6 +5,10 @@ line it was written at (`Evidence(source=file, location="path:line")`), so a fin
 point at the line to change. Bad input is a value, not an exception: a malformed file or
 document becomes a `CoverageNote` (kind `error`) and the rest is still scanned. Only a
 path the user named that does not exist or cannot be read stops the scan (`ManifestError`).
+
+With `BuildOptions`, a folder holding `Chart.yaml` is a Helm chart (`charts`) and one holding
+`kustomization.yaml` is a kustomization (`kustomize`): built by helm or kubectl, or read by
+their fallbacks, never also read as plain files.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import upgradecheck
+from upgradecheck.collect.binaries import BuildOptions, FolderOutput, Placement, Stream
+from upgradecheck.collect.charts import CHART_FILE, read_chart
 from upgradecheck.collect.errors import SourceError
+from upgradecheck.collect.kustomize import KUSTOMIZATION_FILES, read_kustomization
 from upgradecheck.collect.sanitize import trim_object
 from upgradecheck.collect.yaml_documents import (
     Document,
@@ -77,6 +84,18 @@ class _Input:
     """Named by the user (read whatever it is) rather than found in a folder."""
 
 
+@dataclass(frozen=True)
+class _Folder:
+    """A chart or kustomization folder, read as a whole."""
+
+    kind: str
+    """`chart` or `kustomize`."""
+    display: str
+    """The folder as the scan names it."""
+    fs_path: str
+    """Where it is."""
+
+
 class _Skipped(Exception):
     """A found file is not worth reading (FIFO, device, repeat): a `skipped` note or none."""
 
@@ -110,6 +129,8 @@ class _Scan:
         )
     )
     seen_files: set[tuple[int, int]] = field(default_factory=set)
+    consumed: set[tuple[int, int]] = field(default_factory=set)
+    """Files and folders a kustomization build covered: not read again on the walk."""
 
     def note(self, subject: str, reason: str, kind: str) -> None:
         """Record something not seen, or not fully."""
@@ -133,12 +154,17 @@ def scan_manifests(
     *,
     stdin: TextIO | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    build: BuildOptions | None = None,
 ) -> Snapshot:
     """Read the Kubernetes objects of files, folders (recursively) and `-` (stdin).
 
     Folders yield their `.yaml`, `.yml` and `.json` files in sorted order, skipping hidden
     entries (`.git`, `.github`, ...). Raises ManifestError when a named path does not exist
     or cannot be read; every other problem is a CoverageNote in the snapshot.
+
+    With `build`, chart folders are rendered with helm and kustomization folders built with
+    kubectl for `build.target` (or read by their fallbacks: see `charts`, `kustomize`);
+    without it every folder is plain files.
 
     Stats: `files` read, non-empty `documents`, `objects`, `skipped_documents` (parsed but
     not Kubernetes objects: CI workflows, values files, ...), `skipped_files` (read without
@@ -147,8 +173,12 @@ def scan_manifests(
     roots = _check_paths(paths)
     scan = _Scan(max_file_bytes)
     with _cyclic_gc_paused():
-        for item in _inputs(roots, scan):
-            _scan_input(scan, item, stdin)
+        for item in _inputs(roots, scan, build):
+            if isinstance(item, _Folder):
+                assert build is not None
+                _scan_folder(scan, item, build)
+            else:
+                _scan_input(scan, item, stdin)
     return scan.snapshot()
 
 
@@ -203,54 +233,167 @@ def _check_paths(paths: Sequence[str]) -> list[_Input]:
     return roots
 
 
-def _inputs(roots: list[_Input], scan: _Scan) -> Iterator[_Input]:
+def _inputs(
+    roots: list[_Input], scan: _Scan, build: BuildOptions | None
+) -> Iterator[_Input | _Folder]:
     seen_dirs: set[tuple[int, int]] = set()
     for root in roots:
         if root.fs_path is not None and os.path.isdir(root.fs_path):
-            yield from _walk(root.fs_path, root.display, scan, seen_dirs)
+            yield from _walk(root.fs_path, root.display, scan, seen_dirs, build)
         else:
             yield root
 
 
 def _walk(
-    fs_root: str, display_root: str, scan: _Scan, seen_dirs: set[tuple[int, int]]
-) -> Iterator[_Input]:
+    fs_root: str,
+    display_root: str,
+    scan: _Scan,
+    seen_dirs: set[tuple[int, int]],
+    build: BuildOptions | None,
+) -> Iterator[_Input | _Folder]:
     """The manifest files under a folder, depth first in name order, each folder once.
 
     A stack of iterators rather than recursion: folder depth is the filesystem's to set.
     Folders are identified by device and inode, so a symbolic-link loop ends the descent.
+
+    With `build`, a chart folder is yielded whole (its files are the chart's); a
+    kustomization folder is yielded, then its subfolders are walked for what its build did
+    not cover (its own files are the kustomization's). The caller reads each yielded folder
+    before the walk goes on, so that `scan.consumed` is filled in time.
     """
     if not _first_visit(fs_root, seen_dirs):
         return
-    stack = [_entries(fs_root, display_root, scan)]
+    stack: list[tuple[Iterator[tuple[os.DirEntry[str], str]], bool]] = []
+    entries = _entries(fs_root, display_root, scan)
+    special = _folder_kind(entries, build)
+    if special is not None:
+        yield _Folder(special, display_root, fs_root)
+    if special != "chart":
+        stack.append((iter(entries), special is None))
     while stack:
-        entry_pair = next(stack[-1], None)
+        listing, files_wanted = stack[-1]
+        entry_pair = next(listing, None)
         if entry_pair is None:
             stack.pop()
             continue
         entry, display = entry_pair
         kind = _entry_kind(entry, display, scan)
         if kind == "dir":
+            if scan.consumed and _key(entry.path) in scan.consumed:
+                continue
             if _first_visit(entry.path, seen_dirs):
-                stack.append(_entries(entry.path, display, scan))
+                entries = _entries(entry.path, display, scan)
+                special = _folder_kind(entries, build)
+                if special is not None:
+                    yield _Folder(special, display, entry.path)
+                if special != "chart":
+                    stack.append((iter(entries), special is None))
             else:
                 scan.note(
                     display, f"{display}: folder already scanned (symbolic link loop?)", "skipped"
                 )
-        elif kind == "file":
+        elif kind == "file" and files_wanted:
+            if scan.consumed and _key(entry.path) in scan.consumed:
+                continue
             yield _Input(display, entry.path, named=False)
 
 
-def _entries(fs_dir: str, display_dir: str, scan: _Scan) -> Iterator[tuple[os.DirEntry[str], str]]:
+def _folder_kind(
+    entries: list[tuple[os.DirEntry[str], str]], build: BuildOptions | None
+) -> str | None:
+    """`chart`, `kustomize` or None (plain files) from a folder's entries; always None
+    without build options. Read from the listing, not by stat: every folder is asked."""
+    if build is None:
+        return None
+    kind = None
+    for entry, _ in entries:
+        if entry.name == CHART_FILE and _is_file(entry):
+            return "chart"
+        if entry.name in KUSTOMIZATION_FILES and _is_file(entry):
+            kind = "kustomize"
+    return kind
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _key(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _scan_folder(scan: _Scan, folder: _Folder, build: BuildOptions) -> None:
+    """Build (or read) a chart or kustomization folder and add what it yields."""
+    if folder.kind == "chart":
+        out = read_chart(folder.fs_path, folder.display, build, scan.max_file_bytes)
+    else:
+        out = read_kustomization(folder.fs_path, folder.display, build)
+    _add_folder_output(scan, out)
+
+
+def _add_folder_output(scan: _Scan, out: FolderOutput) -> None:
+    for path in out.consumed:
+        key = _key(path)
+        if key is not None:
+            scan.consumed.add(key)
+    scan.objects.extend(out.objects)
+    scan.coverage.extend(out.notes)
+    for name, value in out.stats.items():
+        scan.stats[name] = scan.stats.get(name, 0) + value
+    for display, fs_path in out.files:
+        _scan_input(scan, _Input(display, fs_path, named=False), None)
+    for stream in out.streams:
+        _scan_stream(scan, stream)
+
+
+def _scan_stream(scan: _Scan, stream: Stream) -> None:
+    """Add the objects of a client's output, each placed where its stream says."""
+    for outcome in iter_yaml_documents(stream.text):
+        if isinstance(outcome, DocumentProblem):
+            _add_problem(scan, stream.name, outcome)
+            continue
+        scan.stats["documents"] += 1
+        data = outcome.data
+        if is_list(data):
+            defaults = _typed_list_defaults(data)
+            lines = outcome.item_lines
+            for index, item in enumerate(data["items"]):
+                if defaults and isinstance(item, dict):
+                    item = {**defaults, **item}
+                line = lines[index] if index < len(lines) else outcome.line
+                placed = stream.place(outcome.template_source, item, line)
+                if not _add_placed(scan, placed):
+                    scan.stats["skipped_documents"] += 1
+        elif not _add_placed(scan, stream.place(outcome.template_source, data, outcome.line)):
+            scan.stats["skipped_documents"] += 1
+
+
+def _add_placed(scan: _Scan, placed: Placement) -> bool:
+    """Add a built object at the place its build names; False when it is not an object."""
+    ref = object_ref(placed.data)
+    if ref is None:
+        return False
+    evidence = Evidence(EvidenceSource.FILE, placed.location, ref.api_version, placed.detail)
+    scan.objects.append(ObservedObject(ref, (evidence,), trim_object(placed.data)))
+    return True
+
+
+def _entries(fs_dir: str, display_dir: str, scan: _Scan) -> list[tuple[os.DirEntry[str], str]]:
     try:
         with os.scandir(fs_dir) as found:
             entries = sorted(found, key=lambda entry: entry.name)
     except OSError as exc:
         scan.note(display_dir, f"{display_dir}: cannot read folder: {exc.strerror}", "error")
-        return
-    for entry in entries:
-        if not entry.name.startswith("."):  # .git, .github, editor and tool configs
-            yield entry, os.path.join(display_dir, entry.name)
+        return []
+    # Hidden entries are skipped: .git, .github, editor and tool configs.
+    return [(e, os.path.join(display_dir, e.name)) for e in entries if not e.name.startswith(".")]
 
 
 def _entry_kind(entry: os.DirEntry[str], display: str, scan: _Scan) -> str | None:

@@ -11,6 +11,8 @@ from upgradecheck.render.view import Limits, build_view, evidence_label, lifecyc
 STEP_OBJECTS = 10
 # Evidence entries listed under a finding before "and N more".
 FINDING_EVIDENCE = 10
+# Suppressed findings listed before "and N more".
+SUPPRESSED_ROWS = 500
 
 
 class HtmlRenderer(Renderer):
@@ -30,4 +32,5 @@ class HtmlRenderer(Renderer):
             lifecycle=lifecycle,
             step_objects=STEP_OBJECTS,
             finding_evidence=FINDING_EVIDENCE,
+            suppressed_rows=SUPPRESSED_ROWS,
         )

@@ -16,6 +16,7 @@ from upgradecheck.model import (
     NodeInfo,
     ObjectRef,
     Report,
+    Suppression,
 )
 from upgradecheck.render.interface import Renderer
 
@@ -62,6 +63,18 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "removed_in": finding.removed_in,
         "link": finding.link,
         "subject": finding.subject,
+        "suppressed": suppression_dict(finding.suppression),
+    }
+
+
+def suppression_dict(suppression: Suppression | None) -> dict[str, Any] | None:
+    """`{"reason", "expires", "source"}` for a suppressed finding, else None."""
+    if suppression is None:
+        return None
+    return {
+        "reason": suppression.reason,
+        "expires": suppression.expires,
+        "source": suppression.source,
     }
 
 
@@ -118,7 +131,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "target_version": report.target_version,
         "hops": list(report.hops),
         "verdict": report.verdict.value,
-        "summary": report.summary,
+        "summary": {**report.summary, "suppressed": len(report.suppressed)},
         "findings": [finding_dict(f) for f in report.findings],
         "coverage": coverage_dict(report.coverage),
         "generated_at": report.generated_at,
@@ -129,6 +142,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "nodes": [node_dict(n) for n in report.nodes],
         "clients": [client_dict(c) for c in report.clients],
         "stats": dict(sorted(report.stats.items())),
+        "suppressed_findings": [finding_dict(f) for f in report.suppressed],
     }
 
 

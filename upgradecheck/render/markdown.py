@@ -22,6 +22,8 @@ MAX_CHARS = 60_000
 COVERAGE_ROWS = 20
 # Longest cell texts, in characters, before they are cut with an ellipsis.
 CELL_OBJECT, CELL_EVIDENCE, CELL_FIX = 120, 120, 200
+# Suppressed findings listed before "and N more".
+SUPPRESSED_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -134,4 +136,6 @@ class MarkdownRenderer(Renderer):
             cell_object=CELL_OBJECT,
             cell_evidence=CELL_EVIDENCE,
             cell_fix=CELL_FIX,
+            object_label=object_label,
+            suppressed_rows=SUPPRESSED_ROWS,
         )

@@ -64,6 +64,22 @@ def table(findings: Sequence[Finding], width: int | None) -> list[str]:
     return lines
 
 
+def suppressed_lines(report: Report) -> list[str]:
+    """The suppressed findings with their reasons, or nothing when there are none."""
+    if not report.suppressed:
+        return []
+    lines = ["", f"Suppressed ({len(report.suppressed)}), not counted in the verdict:"]
+    for f in report.suppressed:
+        assert f.suppression is not None
+        s = f.suppression
+        until = f"until {s.expires}; " if s.expires else ""
+        lines.append(
+            f"  - {f.severity.value} {terminal_text(f.rule)} {terminal_text(object_label(f))}: "
+            f"{terminal_text(s.reason)} ({until}{terminal_text(s.source)})"
+        )
+    return lines
+
+
 def coverage_lines(report: Report) -> list[str]:
     """The coverage gaps, or nothing when everything was seen."""
     lines = []
@@ -103,6 +119,7 @@ class TextRenderer(Renderer):
             lines += table(by_severity(report.findings), self.width)
         else:
             lines.append("No findings.")
+        lines += suppressed_lines(report)
         lines += coverage_lines(report)
         lines += [
             "",

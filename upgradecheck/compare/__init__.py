@@ -1,0 +1,33 @@
+"""compare: two snapshots side by side. Rehearsal verification (one cluster before and after
+its upgrade: what broke) and rehearsal fidelity (production and its test cluster: what the
+rehearsal cannot show)."""
+
+from __future__ import annotations
+
+from upgradecheck.compare.core import (
+    CHECK_TITLES,
+    CompareError,
+    compare_snapshots,
+    exit_code,
+    verdict_of,
+)
+from upgradecheck.compare.model import (
+    COMPARE_SCHEMA,
+    CompareMode,
+    Comparison,
+    Difference,
+    Side,
+)
+
+__all__ = [
+    "CHECK_TITLES",
+    "COMPARE_SCHEMA",
+    "CompareError",
+    "CompareMode",
+    "Comparison",
+    "Difference",
+    "Side",
+    "compare_snapshots",
+    "exit_code",
+    "verdict_of",
+]

@@ -1,0 +1,154 @@
+"""compare: two snapshots in, one Comparison out, with its verdict and exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from upgradecheck import __version__
+from upgradecheck.compare.fidelity import fidelity_differences
+from upgradecheck.compare.inventory import same_cluster
+from upgradecheck.compare.model import CompareMode, Comparison, Difference, Side
+from upgradecheck.compare.rehearsal import rehearsal_differences
+from upgradecheck.exit_codes import ExitCode, FailOn
+from upgradecheck.model import CoverageNote, Severity, Snapshot, Verdict
+
+LABELS = {
+    CompareMode.REHEARSAL: ("before", "after"),
+    CompareMode.FIDELITY: ("production", "test"),
+}
+# Sections in the order renderers show them, with their titles.
+CHECK_TITLES = {
+    "server-version": "Server version",
+    "platform": "Platform",
+    "node-version": "Node versions",
+    "node-count": "Node count",
+    "node-not-ready": "Nodes not Ready",
+    "workload-not-ready": "Workloads no longer ready",
+    "crash-loop": "Crash loops",
+    "pvc-pending": "Pending PersistentVolumeClaims",
+    "helm-release-failed": "Failed Helm releases",
+    "object-disappeared": "Objects that disappeared",
+    "api-version": "API group/versions",
+    "crd": "CustomResourceDefinitions",
+    "helm-chart": "Helm charts",
+    "webhook": "Admission webhooks",
+    "kubelet-minor": "Kubelet minors",
+    "container-runtime": "Container runtimes",
+}
+
+
+class CompareError(Exception):
+    """Two snapshots that cannot be compared, e.g. a manifest scan (exit code 2)."""
+
+
+def compare_snapshots(
+    first: Snapshot,
+    second: Snapshot,
+    *,
+    mode: CompareMode = CompareMode.REHEARSAL,
+    files: tuple[str, str] = ("", ""),
+    now: dt.datetime | None = None,
+) -> Comparison:
+    """Compare `first` with `second`: before/after an upgrade, or production/test."""
+    labels = LABELS[mode]
+    _check_sources((first, second), labels, files)
+    if mode is CompareMode.REHEARSAL:
+        differences = rehearsal_differences(first, second)
+    else:
+        differences = fidelity_differences(first, second)
+    differences.sort(key=_sort_key)
+    coverage = (
+        _coverage(first, labels[0]) + _coverage(second, labels[1]) + _doubts(first, second, mode)
+    )
+    when = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    return Comparison(
+        mode=mode,
+        before=side(first, labels[0], files[0]),
+        after=side(second, labels[1], files[1]),
+        verdict=verdict_of(differences, coverage),
+        differences=tuple(differences),
+        coverage=coverage,
+        generated_at=when.isoformat().replace("+00:00", "Z"),
+        tool_version=__version__,
+    )
+
+
+def _check_sources(
+    snapshots: tuple[Snapshot, Snapshot], labels: tuple[str, str], files: tuple[str, str]
+) -> None:
+    for snapshot, label, file in zip(snapshots, labels, files, strict=True):
+        if snapshot.source != "cluster":
+            name = file or f"the {label} snapshot"
+            raise CompareError(
+                f"{name} is a {snapshot.source} scan; compare needs cluster snapshots"
+            )
+
+
+def side(snapshot: Snapshot, label: str, file: str) -> Side:
+    """The summary of one snapshot."""
+    cluster = snapshot.cluster
+    return Side(
+        label=label,
+        file=file,
+        collected_at=snapshot.collected_at,
+        server_version=cluster.server_version if cluster else None,
+        platform=cluster.platform if cluster else None,
+        context=cluster.context if cluster else None,
+        nodes=len(snapshot.nodes),
+        objects=len(snapshot.objects),
+    )
+
+
+def _sort_key(d: Difference) -> tuple[int, int, str]:
+    order = list(CHECK_TITLES).index(d.check) if d.check in CHECK_TITLES else len(CHECK_TITLES)
+    return (-d.severity.rank, order, d.subject)
+
+
+def _coverage(snapshot: Snapshot, label: str) -> tuple[CoverageNote, ...]:
+    """The snapshot's coverage notes, each prefixed with the side it is from."""
+    return tuple(
+        CoverageNote(f"{label}: {n.subject}", f"{label}: {n.reason}", n.kind)
+        if n.reason.startswith(n.subject)
+        else CoverageNote(f"{label}: {n.subject}", n.reason, n.kind)
+        for n in snapshot.coverage
+    )
+
+
+def _doubts(first: Snapshot, second: Snapshot, mode: CompareMode) -> tuple[CoverageNote, ...]:
+    """Notes when a rehearsal's snapshots look swapped, or of two different clusters."""
+    if mode is not CompareMode.REHEARSAL:
+        return ()
+    notes = []
+    if second.collected_at < first.collected_at:
+        reason = "the after snapshot was collected before the before snapshot: are they swapped?"
+        notes.append(CoverageNote("snapshot order", reason, "note"))
+    if same_cluster(first, second) is False:
+        reason = (
+            "no object present in both keeps its uid: these look like two different clusters "
+            "(to compare production with its test cluster, use --fidelity)"
+        )
+        notes.append(CoverageNote("snapshots", reason, "note"))
+    return tuple(notes)
+
+
+def verdict_of(differences: Sequence[Difference], coverage: Sequence[CoverageNote]) -> Verdict:
+    """blocked with any blocker; review with warnings or coverage gaps; else ready."""
+    if any(d.severity is Severity.BLOCKER for d in differences):
+        return Verdict.BLOCKED
+    if any(c.is_gap for c in coverage) or any(d.severity is Severity.WARNING for d in differences):
+        return Verdict.REVIEW
+    return Verdict.READY
+
+
+def exit_code(comparison: Comparison, fail_on: FailOn) -> ExitCode:
+    """The report's contract: 1 with a difference at or above `fail_on`, else 0 (2 when a
+    snapshot recorded bad input)."""
+    if any(note.is_input_error for note in comparison.coverage):
+        return ExitCode.BAD_INPUT
+    if fail_on is FailOn.NONE:
+        return ExitCode.OK
+    threshold = Severity(fail_on.value).rank
+    if any(d.severity.rank >= threshold for d in comparison.differences):
+        return ExitCode.FINDINGS
+    return ExitCode.OK

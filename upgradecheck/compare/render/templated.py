@@ -1,0 +1,49 @@
+"""The compare documents written by templates: text (`compare.txt.j2`), Markdown
+(`compare.md.j2`, kept under a pull-request comment's size) and HTML (`compare.html.j2`)."""
+
+from __future__ import annotations
+
+from upgradecheck.compare.model import Comparison
+from upgradecheck.compare.render.interface import ComparisonRenderer
+from upgradecheck.compare.view import build_view, change
+from upgradecheck.render.markdown import MAX_CHARS, fit
+from upgradecheck.render.templating import render_template
+
+# Differences listed per section in HTML before "and N more".
+HTML_ROWS = 500
+# Longest Markdown cell texts, in characters, before they are cut with an ellipsis.
+CELL = 160
+
+
+class TextRenderer(ComparisonRenderer):
+    """Plain text for a terminal: every difference, one line each."""
+
+    def render(self, comparison: Comparison) -> str:
+        """The text for `comparison`."""
+        return render_template("compare.txt.j2", view=build_view(comparison), change=change)
+
+
+class HtmlRenderer(ComparisonRenderer):
+    """One self-contained page (inline CSS, no scripts), autoescaped."""
+
+    def render(self, comparison: Comparison) -> str:
+        """The page for `comparison`."""
+        view = build_view(comparison, HTML_ROWS)
+        return render_template("compare.html.j2", view=view, change=change)
+
+
+class MarkdownRenderer(ComparisonRenderer):
+    """GitHub-flavoured Markdown, listing as many rows per section as fit under `max_chars`."""
+
+    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+        self.max_chars = max_chars
+
+    def render(self, comparison: Comparison) -> str:
+        """The Markdown section for `comparison`."""
+        largest = max((len(s.shown) for s in build_view(comparison).sections), default=0)
+
+        def document(rows: int) -> str:
+            view = build_view(comparison, rows)
+            return render_template("compare.md.j2", view=view, change=change, cell=CELL)
+
+        return fit(document, largest, self.max_chars)
