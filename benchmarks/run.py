@@ -1,0 +1,704 @@
+"""upgradecheck benchmarks: scan, assess and collect at realistic sizes, each beside a
+baseline measured in the same run, as Markdown tables.
+
+    python benchmarks/run.py                          # all three, scales 0.1 and 1.0, 3 runs
+    python benchmarks/run.py --only scan --scale 0.1 --repeat 5
+
+Every command runs as its own process (the installed `upgradecheck` console script, and the
+baselines of `benchmarks/baselines.py` on the same interpreter); its wall time and peak
+resident memory (from wait4's rusage) are recorded; medians of `--repeat` runs are shown.
+Inputs are generated once per seed and size (`benchmarks/generate.py`) and kept in
+`--workdir` for later runs.
+
+What is compared (targets from the issue; medians on a 2-core machine):
+
+- scan: `upgradecheck scan DIR --format json` against reading and parsing the same files
+  with PyYAML's C loader in one process; target at most 1.5x the baseline's time.
+- assess: `upgradecheck assess SNAP --format html|json -o F` against `read_snapshot(SNAP)`
+  alone; target at most 3x, and an HTML report under 10 MiB.
+- collect: `upgradecheck collect -o F` from the test suite's fake API server (run in its
+  own process), against the same GETs (same pages, TLS, token and concurrency) made with
+  urllib3 and parsed as JSON; target at most 1.5x, and the collector's peak RSS under 1 GiB.
+
+The report (Markdown) goes to stdout, progress to stderr; the exit code is 1 when a target
+is missed. Results and method: docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import generate
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PYTHON = sys.executable
+BENCHMARKS = ("scan", "assess", "collect")
+
+# Full-size inputs (scale 1.0), from the issue.
+SCAN_FILES, SCAN_OBJECTS = 20_000, 40_000
+SNAP_OBJECTS, SNAP_NODES, SNAP_RELEASES = 100_000, 2_000, 500
+CLUSTER_OBJECTS, CLUSTER_NODES, CLUSTER_RELEASES = 100_000, 2_000, 500
+ASSESS_TARGET = "1.26"  # the snapshot is of a 1.23 cluster: three hops
+COLLECT_CONCURRENCY = 8  # `upgradecheck collect`'s default
+
+TARGETS = {"scan": 1.5, "assess": 3.0, "collect": 1.5}
+HTML_LIMIT = 10 * 1024 * 1024
+COLLECT_RSS_LIMIT_MB = 1024
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def upgradecheck_command() -> list[str]:
+    """The installed console script next to this interpreter, else `python -m upgradecheck`."""
+    script = Path(PYTHON).parent / "upgradecheck"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [PYTHON, "-m", "upgradecheck"]
+
+
+def baseline_command(*args: str, gc: str = "default") -> list[str]:
+    return [PYTHON, str(HERE / "baselines.py"), "--gc", gc, *args]
+
+
+# ---- measuring one process -----------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One process: wall seconds, CPU seconds, peak RSS (MiB), exit code and output."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+    code: int
+    stdout: Path
+    stderr: Path
+
+
+class Spawner:
+    """benchmarks/spawner.py: starts and measures every command from a small process, so
+    that the runner's own memory never counts in a measured peak RSS (see spawner.py)."""
+
+    _proc: subprocess.Popen[str] | None = None
+
+    @classmethod
+    def call(cls, request: dict[str, Any]) -> dict[str, Any]:
+        if cls._proc is None:
+            cls._proc = subprocess.Popen(
+                [PYTHON, "-S", str(HERE / "spawner.py")], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, text=True,
+            )
+        assert cls._proc.stdin is not None and cls._proc.stdout is not None
+        cls._proc.stdin.write(json.dumps(request) + "\n")
+        cls._proc.stdin.flush()
+        answer: dict[str, Any] = json.loads(cls._proc.stdout.readline())
+        if "error" in answer:
+            raise RuntimeError(f"cannot run {' '.join(request['cmd'])}: {answer['error']}")
+        return answer
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls._proc is not None:
+            assert cls._proc.stdin is not None
+            cls._proc.stdin.close()
+            cls._proc.wait()
+            cls._proc = None
+
+
+def measure(cmd: Sequence[str], out_dir: Path, name: str, ok: Sequence[int] = (0,)) -> Run:
+    """Run `cmd` to completion; stdout and stderr go to files in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stdout, stderr = out_dir / f"{name}.out", out_dir / f"{name}.err"
+    got = Spawner.call({"cmd": list(cmd), "stdout": str(stdout), "stderr": str(stderr)})
+    code = int(got["code"])
+    run = Run(got["wall"], got["cpu"], got["maxrss_kb"] / 1024, code, stdout, stderr)
+    if code not in ok:
+        tail = stderr.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}:\n{tail}")
+    return run
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+@dataclass
+class Result:
+    """The runs of one command and of its baseline at one scale."""
+
+    bench: str
+    command: str
+    scale: float
+    size: str
+    units: float
+    """The input size in objects, for the scaling table."""
+    target: float
+    tool: list[Run] = field(default_factory=list)
+    base: list[Run] = field(default_factory=list)
+    """The baseline as the issue describes it (a plain script: cyclic GC on)."""
+    strict: list[Run] = field(default_factory=list)
+    """The same baseline with the cyclic GC paused: the parsing work alone."""
+    notes: list[str] = field(default_factory=list)
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+    """Further targets: (what, met)."""
+
+    @property
+    def time(self) -> float:
+        return median([r.wall for r in self.tool])
+
+    @property
+    def base_time(self) -> float:
+        return median([r.wall for r in self.base])
+
+    @property
+    def rss(self) -> float:
+        return median([r.rss_mb for r in self.tool])
+
+    @property
+    def base_rss(self) -> float:
+        return median([r.rss_mb for r in self.base])
+
+    @property
+    def ratio(self) -> float:
+        return self.time / self.base_time
+
+    @property
+    def cpu_ratio(self) -> float:
+        return median([r.cpu for r in self.tool]) / median([r.cpu for r in self.base])
+
+    @property
+    def strict_time(self) -> float:
+        return median([r.wall for r in self.strict])
+
+    @property
+    def strict_ratio(self) -> float:
+        return self.time / self.strict_time
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= self.target and all(ok for _, ok in self.checks)
+
+
+# ---- inputs --------------------------------------------------------------------------------
+
+
+def _cached(stamp: Path, params: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        saved = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return None
+    if saved.get("params") != params or saved.get("version") != generate.GENERATOR_VERSION:
+        return None
+    stats: dict[str, Any] = saved["stats"]
+    return stats
+
+
+def _stamp(stamp: Path, params: dict[str, Any], stats: dict[str, Any]) -> None:
+    stamp.write_text(json.dumps({"version": generate.GENERATOR_VERSION, "params": params,
+                                 "stats": stats}))
+
+
+def _generate(*args: str) -> dict[str, Any]:
+    """Run benchmarks/generate.py in its own process (its memory is not ours to keep)."""
+    done = subprocess.run([PYTHON, str(HERE / "generate.py"), *args], check=True,
+                          stdout=subprocess.PIPE, text=True)
+    stats: dict[str, Any] = json.loads(done.stdout)
+    return stats
+
+
+def manifest_input(
+    workdir: Path, seed: int, files: int, objects: int
+) -> tuple[Path, dict[str, Any]]:
+    params = {"seed": seed, "files": files, "objects": objects}
+    root = workdir / "inputs" / f"manifests-s{seed}-{files}-{objects}"
+    stamp = root.with_name(root.name + ".json")
+    stats = _cached(stamp, params)
+    if stats is None or not root.is_dir():
+        log(f"  generating {files:,} manifest files ({objects:,} objects) in {root}")
+        shutil.rmtree(root, ignore_errors=True)
+        started = time.perf_counter()
+        stats = _generate("manifests", str(root), "--seed", str(seed), "--files", str(files),
+                          "--objects", str(objects))
+        log(f"  generated in {time.perf_counter() - started:.1f} s")
+        _stamp(stamp, params, stats)
+    return root, stats
+
+
+def snapshot_input(workdir: Path, seed: int, objects: int, nodes: int,
+                   releases: int) -> tuple[Path, dict[str, Any]]:
+    params = {"seed": seed, "objects": objects, "nodes": nodes, "releases": releases}
+    path = workdir / "inputs" / f"snapshot-s{seed}-{objects}-{nodes}-{releases}.json.gz"
+    stamp = path.with_name(path.name + ".stamp.json")
+    stats = _cached(stamp, params)
+    if stats is None or not path.is_file():
+        log(f"  generating a snapshot of {objects:,} objects, {nodes:,} nodes, "
+            f"{releases:,} Helm releases in {path}")
+        started = time.perf_counter()
+        stats = _generate("snapshot", str(path), "--seed", str(seed), "--objects", str(objects),
+                          "--nodes", str(nodes), "--releases", str(releases))
+        log(f"  generated in {time.perf_counter() - started:.1f} s")
+        _stamp(stamp, params, stats)
+    return path, stats
+
+
+# ---- the benchmarks ------------------------------------------------------------------------
+
+
+def _mib(n: float) -> str:
+    return f"{n / (1024 * 1024):.1f} MiB"
+
+
+def _progress(result: Result, side: str, i: int, run: Run) -> None:
+    log(f"  {result.command} [{side} {i}]: {run.wall:.2f} s, {run.rss_mb:.0f} MiB peak")
+
+
+def bench_scan(scale: float, repeat: int, workdir: Path, seed: int) -> list[Result]:
+    files, objects = round(SCAN_FILES * scale), round(SCAN_OBJECTS * scale)
+    root, stats = manifest_input(workdir, seed, files, objects)
+    out = workdir / "runs" / f"scan-{scale}"
+    result = Result("scan", "scan DIR --format json", scale,
+                    f"{files:,} files, {objects:,} objects ({_mib(stats['bytes'])})",
+                    objects, TARGETS["scan"])
+    tool = [*upgradecheck_command(), "scan", str(root), "--format", "json"]
+    base = baseline_command("yaml", str(root))
+    strict = baseline_command("yaml", str(root), gc="paused")
+    measure(base, out, "warmup")  # the files into the page cache, for both sides alike
+    for i in range(1, repeat + 1):
+        run = measure(base, out, f"baseline-{i}")
+        result.base.append(run)
+        _progress(result, "baseline", i, run)
+        run = measure(strict, out, f"strict-{i}")
+        result.strict.append(run)
+        _progress(result, "baseline, GC paused", i, run)
+        run = measure(tool, out, f"tool-{i}", ok=(0, 1))
+        result.tool.append(run)
+        _progress(result, "upgradecheck", i, run)
+    report = json.loads(result.tool[-1].stdout.read_text())
+    seen = report.get("stats", {})
+    parsed = json.loads(result.base[-1].stdout.read_text())
+    result.checks.append((f"all {objects:,} objects scanned",
+                          seen.get("objects") == objects and seen.get("files") == files))
+    summary = report.get("summary", {})
+    result.notes.append(
+        f"upgradecheck read {seen.get('files'):,} files, {seen.get('documents'):,} documents, "
+        f"{seen.get('objects'):,} objects → {summary.get('blocker')} blockers, "
+        f"{summary.get('warning')} warnings; the baseline parsed {parsed['files']:,} files, "
+        f"{parsed['documents']:,} documents")
+    return [result]
+
+
+def bench_assess(scale: float, repeat: int, workdir: Path, seed: int) -> list[Result]:
+    objects, nodes = round(SNAP_OBJECTS * scale), round(SNAP_NODES * scale)
+    releases = round(SNAP_RELEASES * scale)
+    path, stats = snapshot_input(workdir, seed, objects, nodes, releases)
+    out = workdir / "runs" / f"assess-{scale}"
+    size = (f"{objects:,} objects, {nodes:,} nodes, {releases:,} releases "
+            f"({_mib(stats['file_bytes'])} gz, {_mib(stats['json_bytes'])} JSON)")
+    results = {fmt: Result("assess", f"assess SNAP --format {fmt}", scale, size, objects,
+                           TARGETS["assess"]) for fmt in ("html", "json")}
+    base = baseline_command("snapshot", str(path))
+    strict = baseline_command("snapshot", str(path), gc="paused")
+    measure(base, out, "warmup")
+    for i in range(1, repeat + 1):
+        run = measure(base, out, f"baseline-{i}")
+        strict_run = measure(strict, out, f"strict-{i}")
+        for result in results.values():
+            result.base.append(run)
+            result.strict.append(strict_run)
+        _progress(results["html"], "baseline", i, run)
+        _progress(results["html"], "baseline, GC paused", i, strict_run)
+        for fmt, result in results.items():
+            report = out / f"report-{i}.{fmt}"
+            tool = [*upgradecheck_command(), "assess", str(path), "--target", ASSESS_TARGET,
+                    "--format", fmt, "-o", str(report), "--fail-on", "none"]
+            run = measure(tool, out, f"tool-{fmt}-{i}")
+            result.tool.append(run)
+            _progress(result, "upgradecheck", i, run)
+    html_size = (out / f"report-{repeat}.html").stat().st_size
+    json_report = json.loads((out / f"report-{repeat}.json").read_text())
+    summary = json_report.get("summary", {})
+    results["html"].checks.append((f"HTML {_mib(html_size)}, limit 10 MiB",
+                                   html_size < HTML_LIMIT))
+    results["json"].notes.append(
+        f"{len(json_report.get('findings', [])):,} findings ({summary.get('blocker')} blockers, "
+        f"{summary.get('warning')} warnings, {summary.get('info')} info); JSON report "
+        f"{_mib((out / f'report-{repeat}.json').stat().st_size)}")
+    return list(results.values())
+
+
+class FakeServer:
+    """benchmarks/fakeapi_server.py in its own process."""
+
+    def __init__(self, workdir: Path, seed: int, objects: int, nodes: int, releases: int,
+                 bodies: str):
+        self.kubeconfig = workdir / "kubeconfig"
+        self.workdir = workdir
+        self.proc = subprocess.Popen(
+            [PYTHON, str(HERE / "fakeapi_server.py"), "--seed", str(seed), "--objects",
+             str(objects), "--nodes", str(nodes), "--releases", str(releases),
+             "--kubeconfig", str(self.kubeconfig), "--bodies", bodies],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        line = self._read()
+        if not line.startswith("ready "):
+            raise RuntimeError(f"the fake API server did not start: {line!r}")
+        self.url, count, size = line.split()[1:4]
+        self.objects = int(count)
+        self.bytes = int(size)
+        self._logs = 0
+
+    def _read(self) -> str:
+        assert self.proc.stdout is not None
+        return self.proc.stdout.readline().strip()
+
+    def log(self) -> dict[str, Any]:
+        """The requests received (and server CPU used) since the last call."""
+        assert self.proc.stdin is not None
+        self._logs += 1
+        path = self.workdir / f"server-log-{self._logs}.json"
+        self.proc.stdin.write(f"log {path}\n")
+        self.proc.stdin.flush()
+        if self._read() != "ok":
+            raise RuntimeError("the fake API server did not answer")
+        doc: dict[str, Any] = json.loads(path.read_text())
+        path.unlink()
+        if doc["errors"]:
+            raise RuntimeError(f"the fake API server failed: {doc['errors']}")
+        return doc
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@contextlib.contextmanager
+def fake_server(workdir: Path, seed: int, objects: int, nodes: int, releases: int,
+                bodies: str) -> Iterator[FakeServer]:
+    server = FakeServer(workdir, seed, objects, nodes, releases, bodies)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def fetch_plan(requests: list[list[Any]]) -> dict[str, list[str]]:
+    """The collector's requests as the baseline replays them: those before the first list
+    (version and discovery) in order, then each list's first page (and /metrics)."""
+    sequential: list[str] = []
+    parallel: list[str] = []
+    for path, query, _status in requests:
+        keys = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
+        url = f"{path}?{query}" if query else path
+        if "limit" in keys or path == "/metrics" or parallel:
+            if "continue" not in keys:
+                parallel.append(url)
+        else:
+            sequential.append(url)
+    return {"sequential": sequential, "parallel": parallel}
+
+
+def bench_collect(scale: float, repeat: int, workdir: Path, seed: int,
+                  bodies: str = "realistic") -> list[Result]:
+    objects, nodes = round(CLUSTER_OBJECTS * scale), round(CLUSTER_NODES * scale)
+    releases = round(CLUSTER_RELEASES * scale)
+    out = workdir / "runs" / f"collect-{scale}"
+    out.mkdir(parents=True, exist_ok=True)
+    log(f"  starting the fake API server ({objects:,} objects, {nodes:,} nodes, "
+        f"{releases:,} Helm releases, {bodies} bodies)")
+    with fake_server(out, seed, objects, nodes, releases, bodies) as server:
+        snapshot = out / "snapshot.json.gz"
+        tool = [*upgradecheck_command(), "collect", "-o", str(snapshot), "--kubeconfig",
+                str(server.kubeconfig), "--quiet", "--concurrency", str(COLLECT_CONCURRENCY)]
+        measure(tool, out, "warmup")  # the server serialises each object once: warm it
+        first = server.log()
+        plan = fetch_plan(first["requests"])
+        plan_file = out / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        n_requests = len(first["requests"])
+        kinds = len({url.split("?")[0] for url in plan["parallel"]})
+        result = Result("collect", "collect -o F", scale,
+                        f"{server.objects:,} objects served ({_mib(server.bytes)} JSON, "
+                        f"{bodies} bodies; {nodes:,} nodes, {releases:,} Helm releases); "
+                        f"{kinds} lists, {n_requests:,} requests",
+                        server.objects, TARGETS["collect"])
+        fetch = ("fetch", str(server.kubeconfig), str(plan_file), "--concurrency",
+                 str(COLLECT_CONCURRENCY))
+        base, strict = baseline_command(*fetch), baseline_command(*fetch, gc="paused")
+        server_cpu: dict[str, list[float]] = {"baseline": [], "upgradecheck": []}
+        for i in range(1, repeat + 1):
+            for side, cmd, runs in (("baseline", base, result.base),
+                                    ("baseline, GC paused", strict, result.strict)):
+                run = measure(cmd, out, f"{side.replace(', GC paused', '-strict')}-{i}")
+                got = server.log()
+                runs.append(run)
+                if side == "baseline":
+                    server_cpu["baseline"].append(got["cpu_seconds"])
+                replayed = json.loads(run.stdout.read_text())["requests"]
+                if replayed != n_requests:
+                    raise RuntimeError(f"the baseline made {replayed} requests, the "
+                                       f"collector {n_requests}")
+                _progress(result, side, i, run)
+            run = measure(tool, out, f"tool-{i}")
+            got = server.log()
+            result.tool.append(run)
+            server_cpu["upgradecheck"].append(got["cpu_seconds"])
+            _progress(result, "upgradecheck", i, run)
+    stderr = result.tool[-1].stderr.read_text().splitlines()
+    written = [line for line in stderr if "written" in line]
+    result.checks.append((f"collector peak RSS {result.rss:.0f} MiB, limit 1 GiB",
+                          result.rss < COLLECT_RSS_LIMIT_MB))
+    result.notes.append(
+        f"fake API server CPU per run (median): {median(server_cpu['upgradecheck']):.2f} s "
+        f"serving upgradecheck, {median(server_cpu['baseline']):.2f} s serving the baseline; "
+        + (written[-1].removeprefix("upgradecheck: ") if written else ""))
+    return [result]
+
+
+RUNNERS = {"scan": bench_scan, "assess": bench_assess, "collect": bench_collect}
+
+
+# ---- start-up cost, for the scaling table --------------------------------------------------
+
+
+def startup(repeat: int, out: Path) -> tuple[float, float]:
+    """Median wall time and peak RSS of `upgradecheck --help` (imports every command)."""
+    runs = [measure([*upgradecheck_command(), "--help"], out, f"startup-{i}")
+            for i in range(max(3, repeat))]
+    return median([r.wall for r in runs]), median([r.rss_mb for r in runs])
+
+
+# ---- reporting -----------------------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB RAM"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    import yaml
+
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    import upgradecheck
+
+    return [
+        f"- machine: {cpu}, {cores} cores{memory}; {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}, PyYAML {yaml.__version__} "
+        f"(libyaml: {'yes' if yaml.__with_libyaml__ else 'no'}), "
+        f"upgradecheck {upgradecheck.__version__} at {commit}",
+    ]
+
+
+def _fmt_time(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def results_table(results: list[Result]) -> list[str]:
+    lines = [
+        "| benchmark | scale | input | upgradecheck | baseline | ratio (target) "
+        "| CPU-time ratio | baseline, GC paused | ratio to it | upgradecheck peak RSS "
+        "| baseline peak RSS | target met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        extra = "; ".join(what for what, _ in r.checks)
+        verdict = "yes" if r.met else "**no**"
+        strict = f"{r.strict_ratio:.2f}x"
+        if r.strict_ratio > r.target:
+            strict = f"**{strict}**"
+        lines.append(
+            f"| {r.command} | {r.scale:g} | {r.size} | {_fmt_time(r.time)} "
+            f"| {_fmt_time(r.base_time)} | {r.ratio:.2f}x (≤ {r.target:g}x) "
+            f"| {r.cpu_ratio:.2f}x | {_fmt_time(r.strict_time)} | {strict} "
+            f"| {r.rss:.0f} MiB | {r.base_rss:.0f} MiB "
+            f"| {verdict}{f' ({extra})' if extra else ''} |"
+        )
+    return lines
+
+
+def _exponent(small: float, big: float, factor: float) -> float:
+    if small <= 0 or big <= 0:
+        return math.nan
+    return math.log(big / small) / math.log(factor)
+
+
+def growth_word(k: float) -> str:
+    if math.isnan(k):
+        return "n/a"
+    if k > 1.15:
+        return "**superlinear**"
+    if k < 0.85:
+        return "sublinear (fixed costs)"
+    return "linear"
+
+
+def scaling_table(results: list[Result], start: tuple[float, float]) -> list[str]:
+    """For each command measured at two or more scales: how time and memory grow between
+    the smallest and the largest, as an exponent k (size xf → time xf^k), after taking off
+    the start-up cost of `upgradecheck --help`."""
+    by_command: dict[str, list[Result]] = {}
+    for r in results:
+        by_command.setdefault(r.command, []).append(r)
+    lines = [
+        "| command | size x | time x (upgradecheck) | time x (baseline) "
+        "| time exponent k, start-up taken off | peak RSS x | RSS exponent k, start-up taken "
+        "off | growth |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    t0, m0 = start
+    for command, runs in by_command.items():
+        if len(runs) < 2:
+            continue
+        small, big = min(runs, key=lambda r: r.units), max(runs, key=lambda r: r.units)
+        factor = big.units / small.units
+        k_time = _exponent(small.time - t0, big.time - t0, factor)
+        k_rss = _exponent(small.rss - m0, big.rss - m0, factor)
+        lines.append(
+            f"| {command} | {factor:.1f}x | {big.time / small.time:.1f}x "
+            f"| {big.base_time / small.base_time:.1f}x | {k_time:.2f} "
+            f"| {big.rss / small.rss:.1f}x | {k_rss:.2f} "
+            f"| time {growth_word(k_time)}, memory {growth_word(k_rss)} |"
+        )
+    return lines
+
+
+def report(results: list[Result], start: tuple[float, float], args: argparse.Namespace,
+           elapsed: float) -> str:
+    lines = ["## Results", ""]
+    lines += machine()
+    command = " ".join(["python benchmarks/run.py", *args.argv])
+    lines.append(f"- command: `{command}`")
+    lines.append(f"- medians of {args.repeat} runs; total time of this run "
+                 f"{elapsed / 60:.1f} min")
+    lines.append(f"- start-up (`upgradecheck --help`): {start[0]:.2f} s, {start[1]:.0f} MiB")
+    with contextlib.suppress(OSError):
+        load = Path("/proc/loadavg").read_text().split()[:3]
+        lines.append(f"- load average at the end: {' '.join(load)} (other work on the machine "
+                     "shows here and in wall times)")
+    lines += ["", *results_table(results), ""]
+    lines += [
+        "Times are wall-clock medians; peak RSS is the process's own (wait4 rusage). "
+        "*baseline* is the issue's baseline, a plain script (Python's cyclic garbage "
+        "collector on, as by default); the target is judged against it. *baseline, GC "
+        "paused* is the same script with the collector off, i.e. the parsing work alone: "
+        "a ratio in bold there would miss the target against that stricter baseline. The "
+        "CPU-time ratio (user + system, same pairs of runs) is steadier than wall time on a "
+        "busy machine.",
+        "",
+    ]
+    notes = [f"- {r.command} at {r.scale:g}: {n}" for r in results for n in r.notes]
+    if notes:
+        lines += ["Notes:", "", *notes, ""]
+    scaling = scaling_table(results, start)
+    if len(scaling) > 2:
+        lines += ["### Scaling", "", *scaling, ""]
+    missed = [r for r in results if not r.met]
+    lines.append("Targets: " + ("all met." if not missed else "missed by " + ", ".join(
+        f"{r.command} at {r.scale:g} ({r.ratio:.2f}x of ≤ {r.target:g}x"
+        + "".join(f"; {what}" for what, ok in r.checks if not ok) + ")" for r in missed) + "."))
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Benchmark upgradecheck's scan, assess and collect against baselines.")
+    parser.add_argument("--only", default=",".join(BENCHMARKS),
+                        help="benchmarks to run, comma-separated: scan, assess, collect "
+                        "(default: all)")
+    parser.add_argument("--scale", default="0.1,1.0",
+                        help="input sizes as fractions of the full size, comma-separated "
+                        "(default: 0.1,1.0)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each command; the median is shown (default: 3)")
+    parser.add_argument("--workdir", type=Path,
+                        default=Path(os.environ.get("TMPDIR", "/tmp")) / "upgradecheck-bench",
+                        help="where generated inputs are kept and outputs written "
+                        "(default: $TMPDIR/upgradecheck-bench)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
+    parser.add_argument("--collect-bodies", choices=("realistic", "generated"),
+                        default="realistic",
+                        help="objects the fake API server serves: realistic bodies (default) "
+                        "or the test generator's small ones")
+    parser.add_argument("--output", type=Path, help="also write the Markdown report here")
+    args = parser.parse_args(argv)
+    args.argv = argv
+    args.only = [b.strip() for b in args.only.split(",") if b.strip()]
+    unknown = set(args.only) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    try:
+        args.scales = sorted({float(s) for s in args.scale.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--scale: not a list of numbers: {args.scale}")
+    if not args.scales or min(args.scales) <= 0:
+        parser.error("--scale: give one or more positive numbers")
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.perf_counter()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    log(f"upgradecheck benchmarks: {', '.join(args.only)} at scales "
+        f"{', '.join(f'{s:g}' for s in args.scales)}, {args.repeat} runs each; "
+        f"work folder {args.workdir}")
+    results: list[Result] = []
+    try:
+        start = startup(args.repeat, args.workdir / "runs" / "startup")  # starts the spawner
+        for bench in [b for b in BENCHMARKS if b in args.only]:
+            for scale in args.scales:
+                log(f"{bench} at scale {scale:g}")
+                if bench == "collect":
+                    results += bench_collect(scale, args.repeat, args.workdir, args.seed,
+                                             args.collect_bodies)
+                else:
+                    results += RUNNERS[bench](scale, args.repeat, args.workdir, args.seed)
+    finally:
+        Spawner.stop()
+    text = report(results, start, args, time.perf_counter() - started)
+    sys.stdout.write(text)
+    if args.output:
+        args.output.write_text(text)
+    return 0 if all(r.met for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
