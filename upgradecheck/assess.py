@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from upgradecheck import __version__
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.registry import all_checks
+from upgradecheck.gcpause import gc_paused
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import CoverageNote, Finding, Report, Severity, Snapshot, Verdict
 from upgradecheck.suppress import ExceptionsConfig, apply_exceptions
@@ -95,7 +96,8 @@ def assess(
     ctx = CheckContext(
         snapshot=snapshot, kb=kb, target=tgt, current=cur, hops=path, today=when.date()
     )
-    findings = [f for check in (checks or all_checks()) for f in check.run(ctx)]
+    with gc_paused():
+        findings = [f for check in (checks or all_checks()) for f in check.run(ctx)]
     findings.sort(key=_sort_key)
     applied = apply_exceptions(
         findings, exceptions or ExceptionsConfig(""), snapshot, when.date()

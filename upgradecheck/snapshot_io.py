@@ -6,10 +6,12 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from upgradecheck.gcpause import gc_paused
 from upgradecheck.model import (
     SNAPSHOT_SCHEMA,
     ApiRequest,
@@ -27,6 +29,7 @@ from upgradecheck.model import (
 
 _SCHEMA_PREFIX = "upgradecheck.snapshot/v"
 _SUPPORTED_MAJOR = 1
+_BATCH = 1000
 
 
 class SnapshotError(Exception):
@@ -135,15 +138,34 @@ def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
     }
 
 
+def _chunks(snapshot: Snapshot) -> Iterator[bytes]:
+    """The snapshot's JSON, in pieces: the objects in batches, so that a large snapshot is
+    never one string (and its bytes copy) in memory at once."""
+    doc = snapshot_to_dict(replace(snapshot, objects=()))
+    head = json.dumps(doc, separators=(",", ":"))
+    marker = '"objects":[]'
+    before, after = head.split(marker, 1)
+    yield (before + '"objects":[').encode("utf-8")
+    for start in range(0, len(snapshot.objects), _BATCH):
+        batch = [_object(o) for o in snapshot.objects[start : start + _BATCH]]
+        text = json.dumps(batch, separators=(",", ":"))[1:-1]
+        yield (("," if start else "") + text).encode("utf-8")
+    yield ("]" + after).encode("utf-8")
+
+
 def write_snapshot(snapshot: Snapshot, path: str | Path) -> None:
     """Write `snapshot` to `path` (gzip when the name ends in `.gz`)."""
     target = Path(path)
-    data = json.dumps(snapshot_to_dict(snapshot), separators=(",", ":")).encode("utf-8")
-    if target.name.endswith(".gz"):
-        # mtime=0 keeps the file byte-identical for identical snapshots.
-        data = gzip.compress(data, compresslevel=6, mtime=0)
     try:
-        target.write_bytes(data)
+        with gc_paused(), target.open("wb") as raw:
+            if target.name.endswith(".gz"):
+                # mtime=0 keeps the file byte-identical for identical snapshots.
+                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+                    for chunk in _chunks(snapshot):
+                        gz.write(chunk)
+            else:
+                for chunk in _chunks(snapshot):
+                    raw.write(chunk)
     except OSError as exc:
         raise SnapshotError(f"cannot write snapshot {target}: {exc.strerror or exc}") from exc
 
@@ -351,7 +373,8 @@ def read_snapshot(path: str | Path) -> Snapshot:
         except (OSError, EOFError, zlib.error) as exc:
             raise SnapshotError(f"{source}: corrupt or truncated gzip data ({exc})") from None
     try:
-        document = json.loads(raw)
+        with gc_paused():
+            document = json.loads(raw)
     except UnicodeDecodeError:
         raise SnapshotError(f"{source}: not a snapshot (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:
@@ -360,4 +383,5 @@ def read_snapshot(path: str | Path) -> Snapshot:
         ) from None
     except RecursionError:
         raise SnapshotError(f"{source}: JSON nested too deeply") from None
-    return snapshot_from_dict(document, str(source))
+    with gc_paused():
+        return snapshot_from_dict(document, str(source))

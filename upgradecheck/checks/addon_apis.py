@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.usage import object_usages
 from upgradecheck.model import Finding, ObjectRef, Severity
 
 
@@ -14,7 +13,7 @@ class AddonApiCheck(Check):
     """Add-on CRD versions, judged against the add-on's releases (not Kubernetes')."""
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        for usage in object_usages(ctx.snapshot):
+        for usage in ctx.usages:
             entry = ctx.kb.addon_api(usage.api_version, usage.object.kind)
             if entry is None or (entry.removed_in is None and entry.deprecated_in is None):
                 continue

@@ -9,7 +9,6 @@ from dataclasses import replace
 from upgradecheck.checks.freshness import Judgement, judge_removed
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import Migration, migration_text, plan_migration
-from upgradecheck.checks.usage import object_usages
 from upgradecheck.knowledge.model import ApiLifecycle
 from upgradecheck.model import Evidence, EvidenceSource, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
@@ -114,7 +113,7 @@ class ApiLifecycleCheck(Check):
         )
 
     def _objects(self, ctx: CheckContext) -> Iterator[Finding]:
-        for usage in object_usages(ctx.snapshot):
+        for usage in ctx.usages:
             entry = ctx.kb.api(usage.api_version, usage.object.kind)
             if entry is None:
                 continue

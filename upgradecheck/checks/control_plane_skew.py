@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from upgradecheck.checks.findings import field_evidence, finding, names, plural
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.skew_policy import allowance, governing, image_minor, within
-from upgradecheck.checks.workloads import PodSpec, Workloads, containers, labels_of
+from upgradecheck.checks.workloads import PodSpec, containers, labels_of
 from upgradecheck.model import Evidence, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
 
@@ -56,7 +56,7 @@ def image_of(pod: PodSpec, component: str) -> tuple[str, str] | None:
 def control_plane(ctx: CheckContext) -> dict[tuple[str, Minor], _Seen]:
     """Control-plane workloads in kube-system by (component, minor of the image)."""
     seen: dict[tuple[str, Minor], _Seen] = {}
-    for pod in Workloads(ctx.snapshot).pod_specs():
+    for pod in ctx.workloads.pod_specs():
         if pod.workload.namespace != "kube-system":
             continue
         component = component_of(pod)

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from upgradecheck.checks.findings import field_evidence, finding, names, plural
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.workloads import (
-    Workloads,
     as_map,
     as_maps,
     dig,
@@ -80,7 +79,7 @@ class DrainCheck(Check):
             )
 
     def _emptydir(self, ctx: CheckContext) -> Iterator[Finding]:
-        workloads = Workloads(ctx.snapshot)
+        workloads = ctx.workloads
         for pod in workloads.pod_specs():
             if pod.workload.kind == "DaemonSet":
                 continue  # drains skip DaemonSet pods (--ignore-daemonsets)

@@ -48,12 +48,12 @@ class Hit:
 class Scene:
     """The snapshot as the detectors read it, indexed once per run."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, workloads: Workloads | None = None) -> None:
         self.snapshot = snapshot
         self.by_kind: dict[str, list[ObservedObject]] = {}
         for obj in snapshot.objects:
             self.by_kind.setdefault(obj.ref.kind, []).append(obj)
-        workloads = Workloads(snapshot)
+        workloads = workloads or Workloads(snapshot)
         self.controllers = workloads.controllers
         self.pod_specs: list[PodSpec] = list(workloads.pod_specs())
         # Admission writes some annotations on pods only (`kubernetes.io/psp`): those are

@@ -75,7 +75,7 @@ class HealthCheck(Check):
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         yield from self._nodes(ctx.snapshot.nodes)
-        workloads = Workloads(ctx.snapshot)
+        workloads = ctx.workloads
         groups = workloads.pods_by_owner()
         yield from self._pods(groups, CRASHLOOP, crashlooping)
         yield from self._pods(groups, OOMKILLED, oom_killed)

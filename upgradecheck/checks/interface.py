@@ -6,7 +6,10 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
+from upgradecheck.checks.usage import Usage, object_usages
+from upgradecheck.checks.workloads import Workloads
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import Finding, Snapshot
 from upgradecheck.versions import Minor
@@ -30,6 +33,16 @@ class CheckContext:
     today: dt.date | None = None
     """The report date that dated checks (end of life, certificates) measure from; None means
     the day the checks run. Tests set it."""
+
+    @cached_property
+    def workloads(self) -> Workloads:
+        """The snapshot's pods and controllers, indexed once for every check."""
+        return Workloads(self.snapshot)
+
+    @cached_property
+    def usages(self) -> tuple[Usage, ...]:
+        """Every (object, authored apiVersion) pair, computed once for every check."""
+        return tuple(object_usages(self.snapshot))
 
     @property
     def report_date(self) -> dt.date:

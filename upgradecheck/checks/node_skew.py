@@ -127,7 +127,7 @@ class NodeSkewCheck(Check):
         kubelets = {n.name: n.kubelet_version for n in nodes}
         for group in node_groups("kubelet", nodes, kubelets):
             yield from self._judge(ctx, group)
-        proxies = kube_proxy_workloads(Workloads(ctx.snapshot))
+        proxies = kube_proxy_workloads(ctx.workloads)
         if not proxies:
             # Without a kube-proxy DaemonSet in sight, each node's report stands in (the
             # kubelet's version when the node reports none: kube-proxy ships with it).

@@ -54,7 +54,7 @@ class RemovedFeatureCheck(Check):
     """Every knowledge-base removal whose detectors fire on the snapshot."""
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        scene = Scene(ctx.snapshot)
+        scene = Scene(ctx.snapshot, ctx.workloads)
         for removal in ctx.kb.removals:
             yield from self._removal(ctx, removal, scene)
 

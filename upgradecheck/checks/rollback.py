@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from upgradecheck.checks.findings import field_evidence, finding, names, plural
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.workloads import PodSpec, Workloads, as_map, as_maps, containers, dig
+from upgradecheck.checks.workloads import PodSpec, as_map, as_maps, containers, dig
 from upgradecheck.model import Evidence, Finding, Severity
 
 IMAGE_LATEST = "image-latest"
@@ -33,7 +33,7 @@ class RollbackCheck(Check):
     """Workloads that make a rollback (or a reschedule) harder than it needs to be."""
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        for pod in Workloads(ctx.snapshot).pod_specs():
+        for pod in ctx.workloads.pod_specs():
             if pod.mirror:
                 continue  # static pods are the node's, versioned with it
             yield from self._images(pod)

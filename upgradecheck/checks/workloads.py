@@ -27,14 +27,15 @@ POD_TEMPLATE_HASH = "pod-template-hash"
 
 def as_map(value: Any) -> Mapping[str, Any]:
     """`value` when it is a mapping, else an empty one."""
-    return value if isinstance(value, Mapping) else {}
+    # `type(...) is dict` first: JSON gives plain dicts, and the ABC check is slow at volume.
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 def as_maps(value: Any) -> list[Mapping[str, Any]]:
     """The mappings of a list (a missing or malformed list reads as empty)."""
     if not isinstance(value, list):
         return []
-    return [item for item in value if isinstance(item, Mapping)]
+    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
 
 def dig(body: Mapping[str, Any], *keys: str) -> Any:
@@ -159,6 +160,9 @@ class Workloads:
     def __init__(self, snapshot: Snapshot) -> None:
         self.controllers: dict[tuple[str, str | None, str], ObservedObject] = {}
         self.pods: list[ObservedObject] = []
+        # Several checks ask for the same owners and groups: each is computed once.
+        self._owners: dict[int, ObjectRef] = {}
+        self._groups: dict[bool, dict[ObjectRef, list[ObservedObject]]] = {}
         for obj in snapshot.objects:
             kind = obj.ref.kind
             if kind == "Pod":
@@ -170,6 +174,12 @@ class Workloads:
         """The top controller of an object as far as the snapshot shows (a pod of a
         ReplicaSet of a Deployment: the Deployment); the object itself when it has none.
         The controller may be an object the snapshot does not hold."""
+        known = self._owners.get(id(obj))
+        if known is None:
+            known = self._owners[id(obj)] = self._find_owner(obj)
+        return known
+
+    def _find_owner(self, obj: ObservedObject) -> ObjectRef:
         ref, meta = obj.ref, metadata(obj)
         pod_labels = labels_of(meta)
         for _ in range(4):  # Pod → ReplicaSet → Deployment; Pod → Job → CronJob; no deeper
@@ -216,7 +226,13 @@ class Workloads:
             )
 
     def pods_by_owner(self, include_mirror: bool = True) -> dict[ObjectRef, list[ObservedObject]]:
-        """Pods grouped by their top controller (a pod with none is its own group)."""
+        """Pods grouped by their top controller (a pod with none is its own group). The
+        result is shared between callers: do not change it."""
+        if include_mirror not in self._groups:
+            self._groups[include_mirror] = self._group_pods(include_mirror)
+        return self._groups[include_mirror]
+
+    def _group_pods(self, include_mirror: bool) -> dict[ObjectRef, list[ObservedObject]]:
         groups: dict[ObjectRef, list[ObservedObject]] = {}
         for pod in self.pods:
             if not include_mirror and is_mirror_pod(pod):

@@ -52,15 +52,19 @@ _CONFIGMAPS_WITH_DATA: Mapping[tuple[str, str], frozenset[str]] = {
 }
 
 
-def trim_object(obj: Mapping[str, Any]) -> dict[str, Any]:
+def trim_object(
+    obj: Mapping[str, Any], api_version: str | None = None, kind: str | None = None
+) -> dict[str, Any]:
     """The object's apiVersion, kind, trimmed metadata, spec and status (and per-kind extras).
 
+    `api_version` and `kind` stand in for the object's own (list items carry none).
     A Secret keeps only its metadata and `type`; a ConfigMap only its data's key names
     (`dataKeys`, `binaryDataKeys`), except kube-proxy's and CoreDNS's in kube-system.
     `managedFields` and the last-applied annotation are always dropped.
     """
-    kind = obj.get("kind")
-    body = {key: obj[key] for key in ("apiVersion", "kind") if key in obj}
+    kind = kind or obj.get("kind")
+    body = {"apiVersion": api_version or obj.get("apiVersion"), "kind": kind}
+    body = {key: value for key, value in body.items() if value is not None}
     metadata = trim_metadata(obj.get("metadata"))
     if metadata is not None:
         body["metadata"] = metadata

@@ -29,6 +29,7 @@ from upgradecheck.collect.cluster.transport import (
 from upgradecheck.collect.errors import SourceError
 from upgradecheck.collect.local_clients import find_clients
 from upgradecheck.collect.sanitize import trim_object
+from upgradecheck.gcpause import gc_paused
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import (
     ApiRequest,
@@ -77,7 +78,7 @@ class _Result:
 def observed(item: Mapping[str, Any], res: ServedResource) -> ObservedObject:
     """One listed item as an ObservedObject (list items carry no apiVersion or kind)."""
     meta = item.get("metadata") or {}
-    body = trim_object({**item, "apiVersion": res.api_version, "kind": res.kind})
+    body = trim_object(item, res.api_version, res.kind)
     ref = ObjectRef(
         res.api_version,
         res.kind,
@@ -317,7 +318,8 @@ def _collect(
         lambda: c.helm_records("configmap"),
     ]
     tasks += [lambda r=r: c.list_resource(r) for r in resources]  # type: ignore[misc]
-    with ThreadPoolExecutor(max_workers=max(1, options.transport.concurrency)) as pool:
+    workers = max(1, options.transport.concurrency)
+    with gc_paused(), ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda task: task(), tasks))
     merged = _merge(results)
     nodes = tuple(sorted(merged.nodes, key=lambda n: n.name))

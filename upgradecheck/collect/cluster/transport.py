@@ -9,13 +9,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import urllib3
-from kubernetes import client as k8s_client
-from kubernetes import config as k8s_config
-from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
+
+if TYPE_CHECKING:
+    from kubernetes import client as k8s_client
+
+# The kubernetes client (and pydantic under it) takes a fifth of a second to import: it is
+# imported where a cluster is reached, so `scan` and `assess` start without it.
 
 from upgradecheck import __version__
 from upgradecheck.collect.errors import ClusterUnreachable, SourceError
@@ -52,6 +54,10 @@ def load_configuration(
     kubeconfig: str | None, context: str | None
 ) -> tuple[k8s_client.Configuration, str | None]:
     """The client configuration: the kubeconfig (or its default), else in-cluster."""
+    from kubernetes import client as k8s_client
+    from kubernetes import config as k8s_config
+    from kubernetes.config.config_exception import ConfigException
+
     cfg = k8s_client.Configuration()
     try:
         k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
@@ -75,6 +81,9 @@ def load_configuration(
 
 
 def _current_context(kubeconfig: str | None) -> str | None:
+    from kubernetes import config as k8s_config
+    from kubernetes.config.config_exception import ConfigException
+
     try:
         _, active = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
             config_file=kubeconfig
@@ -96,6 +105,8 @@ class Transport:
     ) -> None:
         cfg.connection_pool_maxsize = max(options.concurrency, 1)
         cfg.retries = False  # retries are ours: urllib3's would hide 429s and Retry-After
+        from kubernetes import client as k8s_client
+
         self._api = k8s_client.ApiClient(cfg)
         self._api.user_agent = USER_AGENT
         self.options = options
@@ -140,6 +151,8 @@ class Transport:
         return float(min(base, 10.0) * (0.5 + random.random() / 2))
 
     def _once(self, path: str, query: Sequence[tuple[str, Any]], accept: str) -> bytes:
+        from kubernetes.client.exceptions import ApiException
+
         self.requests += 1
         try:
             status, headers, data = self._request(path, query, accept)
@@ -154,6 +167,8 @@ class Transport:
     def _request(
         self, path: str, query: Sequence[tuple[str, Any]], accept: str
     ) -> tuple[int, Mapping[str, str], bytes]:
+        from kubernetes.client.exceptions import ApiException
+
         api: Any = self._api
         headers = {"Accept": accept, "User-Agent": USER_AGENT}
         if hasattr(api, "param_serialize"):  # kubernetes client 35 and newer
