@@ -22,7 +22,10 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """2 for blocker, 1 for warning, 0 for info: larger is worse."""
-        return {"blocker": 2, "warning": 1, "info": 0}[self.value]
+        return _RANKS[self]
+
+
+_RANKS = {Severity.BLOCKER: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
 
 class Verdict(StrEnum):

@@ -23,6 +23,7 @@ from upgradecheck.cli import (
 from upgradecheck.collect.errors import ClusterUnreachable, SourceError
 from upgradecheck.compare import CompareError
 from upgradecheck.exit_codes import ExitCode
+from upgradecheck.gcpause import gc_paused
 from upgradecheck.knowledge import KnowledgeError
 from upgradecheck.render.interface import RenderError
 from upgradecheck.snapshot_io import SnapshotError
@@ -77,5 +78,7 @@ def run(entry: Callable[[], object]) -> None:
 
 
 def main() -> None:
-    """The `upgradecheck` console script."""
-    run(lambda: app(prog_name="upgradecheck"))
+    """The `upgradecheck` console script. The cyclic garbage collector stays off for the
+    run: the process builds large acyclic data and exits (see gcpause.py)."""
+    with gc_paused():
+        run(lambda: app(prog_name="upgradecheck"))
