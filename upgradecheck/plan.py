@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from upgradecheck.model import EvidenceSource, Finding, NodeInfo, Report, Severity
+from upgradecheck.model import Finding, NodeInfo, Report, Severity
 from upgradecheck.versions import VersionError, parse_minor
 
 # Platforms whose control plane (and etcd) the provider runs, with their names.
@@ -319,12 +319,13 @@ def _nodes_fix(component: str, command: str) -> Callable[[Sequence[Finding]], tu
     def describe(findings: Sequence[Finding]) -> tuple[str, str]:
         hop = findings[0].hop
         at = f" for {hop}" if hop else ""
-        # Skew findings are per node pool and version; the nodes are their evidence.
-        nodes = {
-            e.location for f in findings for e in f.evidence if e.source is EvidenceSource.NODE
-        }
-        where = f"on {count(len(nodes), 'node')}" if nodes else "(its DaemonSet image)"
-        return (f"Upgrade {component} {where} outside the version skew policy{at}.", command)
+        # Skew findings are per node pool (or the kube-proxy DaemonSet) and version.
+        where = sorted({f.subject or (f.object.display() if f.object else "") for f in findings})
+        return (
+            f"Upgrade {component} on {', '.join(w for w in where if w)} (outside the version "
+            f"skew policy{at}).",
+            command,
+        )
 
     return describe
 

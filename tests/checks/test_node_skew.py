@@ -70,7 +70,7 @@ def test_one_finding_per_pool_and_version_with_node_names() -> None:
     e = batch.evidence[0]
     assert (e.source, e.location, e.api_version) == (
         EvidenceSource.NODE,
-        "node batch-0",
+        "batch-0",
         "v1.22.17",
     )
 

@@ -56,7 +56,7 @@ def test_docker_nodes_one_finding_per_pool_blocker_in_its_hop() -> None:
     )
     assert f.message.startswith("[dockershim] dockershim title: 2 nodes of node pool legacy")
     assert "It breaks in 1.24." in f.message and f.removed_in == "1.24"
-    assert [e.location for e in f.evidence] == ["node l1", "node l2"]
+    assert [e.location for e in f.evidence] == ["l1", "l2"]
     assert f.evidence[0].source is EvidenceSource.NODE
     assert f.link == "https://kubernetes.io/docs/dockershim/" and f.remediation == "Fix dockershim."
 
@@ -84,7 +84,7 @@ def test_node_os_detector() -> None:
     )
     snap = cluster(nodes=[node("a", "v1.23.1", os_image="Amazon Linux 2"), node("b", "v1.23.1")])
     [f] = run(CHECK, ctx(snap, cgroup))
-    assert [e.location for e in f.evidence] == ["node a"]
+    assert [e.location for e in f.evidence] == ["a"]
 
 
 def test_gitrepo_in_a_deployment_is_one_finding_not_one_per_pod() -> None:

@@ -56,7 +56,7 @@ def test_one_fix_step_per_distinct_migration() -> None:
         "Migrate 2 PodDisruptionBudget objects from policy/v1beta1 to policy/v1.",
         "Upgrade 1 Helm release that deployed 1 CronJob object in batch/v1beta1 to chart "
         "versions that use batch/v1.",
-        "Upgrade the kubelet on 1 node outside the version skew policy for 1.31.",
+        "Upgrade the kubelet on node worker-legacy-1 (outside the version skew policy for 1.31).",
     ]
     migrate, helm, kubelet = steps
     assert [f.object.name for f in migrate.findings if f.object] == ["web", "api"]

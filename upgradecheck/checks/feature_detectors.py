@@ -83,7 +83,7 @@ def _node_hits(scene: Scene, attribute: str, label: str, pattern: str) -> Iterat
             where=f"{plural(len(nodes), 'node')} of {who} ({listed}) with {label} {value}",
             evidence=tuple(
                 Evidence(
-                    EvidenceSource.NODE, f"node {n.name}", n.kubelet_version, f"{label} {value}"
+                    EvidenceSource.NODE, n.name, n.kubelet_version, f"{label} {value}"
                 )
                 for n in sorted(nodes, key=lambda n: n.name)
             ),

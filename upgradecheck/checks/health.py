@@ -100,7 +100,7 @@ class HealthCheck(Check):
                 "Repair or remove these nodes before the upgrade (kubectl describe node NAME).",
                 subject=who,
                 evidence=(
-                    Evidence(EvidenceSource.NODE, f"node {n.name}", n.kubelet_version, "not Ready")
+                    Evidence(EvidenceSource.NODE, n.name, n.kubelet_version, "not Ready")
                     for n in members
                 ),
             )

@@ -77,7 +77,7 @@ def node_groups(
     groups = []
     for (pool, version), members in sorted(grouped.items()):
         evidence = tuple(
-            Evidence(EvidenceSource.NODE, f"node {n.name}", version_of[n.name], component)
+            Evidence(EvidenceSource.NODE, n.name, version_of[n.name], component)
             for n in sorted(members, key=lambda n: n.name)
         )
         groups.append(

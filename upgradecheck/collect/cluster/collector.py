@@ -294,7 +294,7 @@ def collect_cluster(
     cfg, context = load_configuration(options.kubeconfig, options.context)
     transport = Transport(cfg, options.transport)
     cluster = _server(transport, context)
-    disco = discover(transport)
+    disco = discover(transport, options.transport.concurrency)
     return _collect(transport, kb, cluster, disco, options, progress, now)
 
 
