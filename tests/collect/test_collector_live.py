@@ -256,3 +256,25 @@ def test_scope_namespaces_exclusions_and_selector(fakeapi: Any, kb: Any) -> None
         for o in sel.objects
         if o.ref.namespace and o.ref.kind not in ("ConfigMap",)
     )
+
+
+def test_in_cluster_configuration_when_no_kubeconfig(
+    fakeapi: Any, kb: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pod's service account: no kubeconfig anywhere, the token and CA mounted as files."""
+    import kubernetes.config.incluster_config as incluster
+    import kubernetes.config.kube_config as kube_config
+
+    api = fakeapi("v1.31")
+    token, ca = tmp_path / "token", tmp_path / "ca.crt"
+    token.write_text(api.token)
+    ca.write_bytes(api.ca_pem)
+    monkeypatch.setattr(incluster, "SERVICE_TOKEN_FILENAME", str(token))
+    monkeypatch.setattr(incluster, "SERVICE_CERT_FILENAME", str(ca))
+    monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(tmp_path / "none"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(api.port))
+    opts = CollectOptions(probe_clients=False, transport=TransportOptions(retries=1))
+    snap = collect_cluster(opts, kb)
+    assert snap.cluster is not None and snap.cluster.context == "in-cluster"
+    assert snap.objects

@@ -380,7 +380,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._discard_body()
 
         auth = self.headers.get("Authorization", "")
-        self._record.authorized = api.token is None or auth == f"Bearer {api.token}"
+        # The auth scheme is case-insensitive, as kube-apiserver reads it: in-cluster clients
+        # send `bearer TOKEN`.
+        scheme, _, presented = (auth or "").partition(" ")
+        self._record.authorized = api.token is None or (
+            scheme.lower() == "bearer" and presented == api.token
+        )
         if not self._record.authorized and not any(
             fnmatch.fnmatchcase(path, p) for p in api.anonymous_paths
         ):
