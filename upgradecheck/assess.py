@@ -9,6 +9,7 @@ from upgradecheck import __version__
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.registry import all_checks
 from upgradecheck.gcpause import gc_paused
+from upgradecheck.inventory import addon_versions
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import CoverageNote, Finding, Report, Severity, Snapshot, Verdict
 from upgradecheck.suppress import ExceptionsConfig, apply_exceptions
@@ -118,5 +119,6 @@ def assess(
         clients=snapshot.clients,
         stats=snapshot.stats,
         knowledge_version=kb.version,
+        addons=addon_versions(snapshot),
         suppressed=applied.suppressed,
     )

@@ -310,6 +310,21 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class AddonVersion:
+    """A cluster add-on (CoreDNS, kube-proxy, a CNI or CSI driver, ...) and the version its
+    image names, as the plan's add-on phase reports them."""
+
+    name: str
+    """What it is, for people: `CoreDNS`, `kube-proxy`, `Amazon VPC CNI`, ..."""
+    workload: str
+    """`Deployment kube-system/coredns`."""
+    image: str
+    """The container image."""
+    version: str
+    """The image tag (`v1.8.7-eksbuild.3`), or `unknown`."""
+
+
+@dataclass(frozen=True)
 class Report:
     """The assessment of one snapshot against one target: what every renderer receives."""
 
@@ -341,6 +356,8 @@ class Report:
     """Counters carried from the snapshot."""
     knowledge_version: str = ""
     """Which knowledge base judged it (its data's date or digest)."""
+    addons: tuple[AddonVersion, ...] = ()
+    """Add-ons seen in the cluster, with their versions."""
     suppressed: tuple[Finding, ...] = ()
     """Findings an exception covers, each with its `suppression`: shown, but left out of
     `findings`, the summary counts, the verdict and the exit code."""

@@ -474,20 +474,42 @@ def _control_plane_steps(
     return tuple(steps)
 
 
+def _seen(ctx: _Context, *names: str) -> str:
+    """` (seen: v1.8.7 in Deployment kube-system/coredns)` for the add-ons named, or ''."""
+    found = [a for a in ctx.report.addons if a.name in names or not names]
+    if not found:
+        return ""
+    return " (seen: " + "; ".join(f"{a.name} {a.version} in {a.workload}" for a in found) + ")"
+
+
+_CNI = ("Amazon VPC CNI", "Calico", "Cilium", "Flannel", "Weave Net", "Antrea")
+_NAMED = ("CoreDNS", "kube-proxy", *_CNI)
+
+
 def _addon_steps(ctx: _Context, hop: str) -> tuple[Step, ...]:
+    others = [a for a in ctx.report.addons if a.name not in _NAMED]
     steps = [
         Step(
-            f"CoreDNS: check that its version is the one supported with {hop}.",
+            f"CoreDNS{_seen(ctx, 'CoreDNS')}: check that its version is the one supported "
+            f"with {hop}.",
             f"kubectl -n kube-system get deployment coredns {IMAGE_PATH}",
         ),
         Step(
-            f"kube-proxy: upgrade it to {hop}; it must never be newer than the API server.",
+            f"kube-proxy{_seen(ctx, 'kube-proxy')}: upgrade it to {hop}; it must never be "
+            "newer than the API server.",
             f"kubectl -n kube-system get daemonset kube-proxy {IMAGE_PATH}",
         ),
         Step(
-            f"CNI plugin (Calico, Cilium, VPC CNI, ...): check that the installed version "
-            f"supports {hop}, and upgrade it first if not.",
+            f"CNI plugin{_seen(ctx, *_CNI) or ' (Calico, Cilium, VPC CNI, ...)'}: check that "
+            f"the installed version supports {hop}, and upgrade it first if not.",
             "kubectl -n kube-system get daemonsets -o wide",
+        ),
+        *(
+            Step(
+                f"{a.name} {a.version} ({a.workload}): check that this version supports {hop}.",
+                None,
+            )
+            for a in others
         ),
         Step(
             f"CSI drivers: check that each installed driver supports {hop}.",

@@ -142,6 +142,10 @@ def report_dict(report: Report) -> dict[str, Any]:
         "nodes": [node_dict(n) for n in report.nodes],
         "clients": [client_dict(c) for c in report.clients],
         "stats": dict(sorted(report.stats.items())),
+        "addons": [
+            {"name": a.name, "workload": a.workload, "image": a.image, "version": a.version}
+            for a in report.addons
+        ],
         "suppressed_findings": [finding_dict(f) for f in report.suppressed],
     }
 

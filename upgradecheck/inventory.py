@@ -1,0 +1,63 @@
+"""The add-ons a cluster runs (CoreDNS, kube-proxy, CNI and CSI drivers, ...) and the
+versions their images name, for the plan's add-on phase."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from upgradecheck.model import AddonVersion, ObservedObject, Snapshot
+
+# Workload name patterns of well-known add-ons, and what to call them.
+_KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), name)
+    for pattern, name in (
+        (r"^coredns$|^kube-dns$", "CoreDNS"),
+        (r"^kube-proxy", "kube-proxy"),
+        (r"^aws-node$", "Amazon VPC CNI"),
+        (r"^calico-node$|^calico-kube-controllers$", "Calico"),
+        (r"^cilium$|^cilium-operator$", "Cilium"),
+        (r"^kube-flannel", "Flannel"),
+        (r"^weave-net$", "Weave Net"),
+        (r"^antrea", "Antrea"),
+        (r"^ebs-csi", "Amazon EBS CSI driver"),
+        (r"^efs-csi", "Amazon EFS CSI driver"),
+        (r"^csi-azure|^csi-azuredisk|^csi-azurefile", "Azure CSI driver"),
+        (r"^pdcsi|^gce-pd-csi", "GCE PD CSI driver"),
+        (r"^metrics-server$", "metrics-server"),
+        (r"^cluster-autoscaler", "cluster-autoscaler"),
+        (r"^aws-load-balancer-controller$", "AWS Load Balancer Controller"),
+        (r"^ingress-nginx-controller$|^nginx-ingress", "ingress-nginx"),
+        (r"^cert-manager$", "cert-manager"),
+    )
+)
+_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
+
+
+def _containers(obj: ObservedObject) -> list[Mapping[str, Any]]:
+    spec = (((obj.body.get("spec") or {}).get("template") or {}).get("spec")) or {}
+    return [c for c in spec.get("containers") or () if isinstance(c, Mapping)]
+
+
+def _tag(image: str) -> str:
+    name = image.split("@", 1)[0]
+    _repo, sep, tag = name.rpartition(":")
+    return tag if sep and "/" not in tag else "unknown"
+
+
+def addon_versions(snapshot: Snapshot) -> tuple[AddonVersion, ...]:
+    """Every well-known add-on workload, with its first container's image tag."""
+    return tuple(sorted(_find(snapshot), key=lambda a: (a.name, a.workload)))
+
+
+def _find(snapshot: Snapshot) -> Iterator[AddonVersion]:
+    for obj in snapshot.objects:
+        if obj.ref.kind not in _KINDS:
+            continue
+        name = next((label for pattern, label in _KNOWN if pattern.search(obj.ref.name)), None)
+        containers = _containers(obj)
+        if name is None or not containers:
+            continue
+        image = str(containers[0].get("image", ""))
+        yield AddonVersion(name, obj.ref.display(), image, _tag(image))
