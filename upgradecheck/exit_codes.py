@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 
-from upgradecheck.model import Report, Severity
+from upgradecheck.model import CoverageNote, Report, Severity
 
 
 class ExitCode(IntEnum):
@@ -24,13 +25,21 @@ class FailOn(StrEnum):
     NONE = "none"
 
 
-def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
-    """Bad input seen while collecting wins over findings; findings at or above fail_on → 1."""
-    if any(note.is_input_error for note in report.coverage):
+def exit_code_of(
+    severities: Iterable[Severity], coverage: Iterable[CoverageNote], fail_on: FailOn
+) -> ExitCode:
+    """Bad input seen while collecting wins over findings; anything at or above `fail_on`
+    gives 1; else 0. Shared by reports and comparisons."""
+    if any(note.is_input_error for note in coverage):
         return ExitCode.BAD_INPUT
     if fail_on is FailOn.NONE:
         return ExitCode.OK
     threshold = Severity(fail_on.value).rank
-    if any(f.severity.rank >= threshold for f in report.findings):
+    if any(s.rank >= threshold for s in severities):
         return ExitCode.FINDINGS
     return ExitCode.OK
+
+
+def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
+    """The exit code a report earns (its suppressed findings do not count)."""
+    return exit_code_of((f.severity for f in report.findings), report.coverage, fail_on)

@@ -10,7 +10,7 @@ from upgradecheck.compare.fidelity import fidelity_differences
 from upgradecheck.compare.inventory import same_cluster
 from upgradecheck.compare.model import CompareMode, Comparison, Difference, Side
 from upgradecheck.compare.rehearsal import rehearsal_differences
-from upgradecheck.exit_codes import ExitCode, FailOn
+from upgradecheck.exit_codes import ExitCode, FailOn, exit_code_of
 from upgradecheck.model import CoverageNote, Severity, Snapshot, Verdict
 
 LABELS = {
@@ -144,11 +144,5 @@ def verdict_of(differences: Sequence[Difference], coverage: Sequence[CoverageNot
 def exit_code(comparison: Comparison, fail_on: FailOn) -> ExitCode:
     """The report's contract: 1 with a difference at or above `fail_on`, else 0 (2 when a
     snapshot recorded bad input)."""
-    if any(note.is_input_error for note in comparison.coverage):
-        return ExitCode.BAD_INPUT
-    if fail_on is FailOn.NONE:
-        return ExitCode.OK
-    threshold = Severity(fail_on.value).rank
-    if any(d.severity.rank >= threshold for d in comparison.differences):
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    severities = (d.severity for d in comparison.differences)
+    return exit_code_of(severities, comparison.coverage, fail_on)
