@@ -50,10 +50,10 @@ def describe(
         if entry.removed_in:
             parts.append(f"removed in {entry.removed_in}")
         message = f"{name} is {' and '.join(parts)}, after the target {ctx.target}."
+    if migration.target is None and entry.note:
+        return message, entry.note  # the note says what to do instead
     fix = migration_text(entry, migration, hop)
-    if entry.note:
-        fix = f"{fix} {entry.note}"
-    return message, fix
+    return message, f"{fix} {entry.note}" if entry.note else fix
 
 
 def _weigh(finding: Finding, judgement: Judgement) -> Finding:
