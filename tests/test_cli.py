@@ -197,3 +197,25 @@ def test_real_entry_point_prints_no_traceback(entry: list[str], tmp_path: Path) 
     )
     assert done.returncode == 2
     assert done.stderr.startswith("upgradecheck: error: ") and "Traceback" not in done.stderr
+
+
+def test_files_over_the_size_limit_are_reported_not_read(monkeypatch, capsys, tmp_path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text(PDB_V1BETA1 + "# " + "x" * (2 * 1024 * 1024) + "\n")
+    (tmp_path / "small.yaml").write_text(PDB_V1BETA1.replace("name: web", "name: small"))
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "scan",
+        str(tmp_path),
+        "-t",
+        "1.25",
+        "--max-file-size",
+        "1",
+        "--format",
+        "json",
+    )
+    doc = json.loads(out)
+    assert code == 2
+    assert [f["object"]["name"] for f in doc["findings"]] == ["small"]
+    assert any("big.yaml" in w for w in doc["coverage"]["warnings"])

@@ -11,7 +11,7 @@ from upgradecheck.assess import assess, target_version
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
 from upgradecheck.collect.charts import served_api_versions
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
-from upgradecheck.collect.manifests import ManifestError, scan_manifests
+from upgradecheck.collect.manifests import DEFAULT_MAX_FILE_BYTES, ManifestError, scan_manifests
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import Report, Snapshot
@@ -31,6 +31,7 @@ def report_for_manifests(
     values: Sequence[str] = (),
     find_clients: bool = True,
     config: str | Path | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> Report:
     """Scan manifest files and folders (`-` for stdin) and assess them.
 
@@ -54,7 +55,7 @@ def report_for_manifests(
         values=tuple(values),
         api_versions=served_api_versions(kb, target_minor),
     )
-    snapshot = scan_manifests(paths, stdin=stdin, build=build)
+    snapshot = scan_manifests(paths, stdin=stdin, build=build, max_file_bytes=max_file_bytes)
     return assess(snapshot, kb, target=target, current=current, exceptions=exceptions)
 
 
@@ -68,9 +69,7 @@ def report_for_snapshot(
     """Assess a saved snapshot file (with the exceptions file `config`, if any)."""
     exceptions = _exceptions(config)
     kb = load_knowledge_base()
-    return assess(
-        read_snapshot(path), kb, target=target, current=current, exceptions=exceptions
-    )
+    return assess(read_snapshot(path), kb, target=target, current=current, exceptions=exceptions)
 
 
 def collect_snapshot(options: CollectOptions, progress: Progress | None = None) -> Snapshot:

@@ -46,6 +46,14 @@ def scan(
         ),
     ] = None,
     config: Config = None,
+    max_file_size: Annotated[
+        int,
+        typer.Option(
+            "--max-file-size",
+            min=1,
+            help="Largest file read, in MiB; a larger one is reported, not read.",
+        ),
+    ] = 16,
 ) -> None:
     """Scan Kubernetes manifests for APIs the target no longer serves.
 
@@ -69,5 +77,6 @@ def scan(
         kubectl=kubectl,
         values=values or (),
         config=config,
+        max_file_bytes=max_file_size * 1024 * 1024,
     )
     emit(report, fmt, output, fail_on)
