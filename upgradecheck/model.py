@@ -118,6 +118,8 @@ class ClusterInfo:
     """Recognised distribution or provider: eks, gke, aks, openshift, k3s, ... or unknown."""
     context: str | None = None
     """The kubeconfig context it was reached through."""
+    credential_expires: str | None = None
+    """notAfter (ISO 8601) of the kubeconfig's client certificate, when it uses one."""
 
 
 @dataclass(frozen=True)

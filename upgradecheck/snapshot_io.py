@@ -82,6 +82,7 @@ def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
             "server_version": s.cluster.server_version,
             "platform": s.cluster.platform,
             "context": s.cluster.context,
+            "credential_expires": s.cluster.credential_expires,
         },
         "nodes": [
             {
@@ -287,6 +288,7 @@ class _Reader:
                 server_version=self.req(cluster, "server_version", "cluster"),
                 platform=self.opt(cluster, "platform", "cluster") or "unknown",
                 context=self.opt(cluster, "context", "cluster"),
+                credential_expires=self.opt(cluster, "credential_expires", "cluster"),
             ),
             nodes=tuple(
                 self.node(n, f"nodes[{i}]") for i, n in enumerate(self.lst(d, "nodes", "snapshot"))

@@ -229,9 +229,7 @@ def test_scope_namespaces_exclusions_and_selector(fakeapi: Any, kb: Any) -> None
     only = collect_cluster(options(api, scope=Scope(namespaces=(keep,))), kb)
     assert {o.ref.namespace for o in only.objects if o.ref.namespace} == {keep, "kube-system"}
     # kube-system's configuration (kube-proxy, CoreDNS) is cluster-level: always read.
-    assert {o.ref.kind for o in only.objects if o.ref.namespace == "kube-system"} == {
-        "ConfigMap"
-    }
+    assert {o.ref.kind for o in only.objects if o.ref.namespace == "kube-system"} == {"ConfigMap"}
     assert {(o.ref.kind, o.ref.name) for o in only.objects if o.ref.namespace is None} == (
         cluster_scoped
     )
@@ -278,3 +276,61 @@ def test_in_cluster_configuration_when_no_kubeconfig(
     snap = collect_cluster(opts, kb)
     assert snap.cluster is not None and snap.cluster.context == "in-cluster"
     assert snap.objects
+
+
+def test_kubeconfig_client_certificate_expiry_is_recorded_and_judged(
+    fakeapi: Any, kb: Any, tmp_path: Path
+) -> None:
+    import base64
+    import datetime as dt
+
+    import yaml
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    api = fakeapi("v1.31")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "platform-admin")])
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=100))
+        .sign(key, hashes.SHA256())
+    )
+    doc = yaml.safe_load(api.kubeconfig_path.read_text())
+    doc["users"][0]["user"]["client-certificate-data"] = base64.b64encode(
+        cert.public_bytes(serialization.Encoding.PEM)
+    ).decode()
+    doc["users"][0]["user"]["client-key-data"] = base64.b64encode(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    ).decode()
+    kubeconfig = tmp_path / "kc-cert"
+    kubeconfig.write_text(yaml.safe_dump(doc))
+
+    snap = collect_cluster(
+        CollectOptions(
+            kubeconfig=str(kubeconfig), probe_clients=False, transport=TransportOptions(retries=1)
+        ),
+        kb,
+    )
+    assert snap.cluster is not None
+    assert snap.cluster.credential_expires == "2026-04-11T00:00:00Z"
+    report = assess(snap, kb, now=__import__("datetime").datetime(2026, 3, 25, tzinfo=dt.UTC))
+    [f] = [
+        f
+        for f in report.findings
+        if f.rule == "certificate-expiry"
+        and (f.subject or "").startswith("kubeconfig client certificate")
+    ]
+    assert f.severity is Severity.WARNING and "expires on 2026-04-11" in f.message

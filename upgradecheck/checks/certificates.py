@@ -16,7 +16,7 @@ from cryptography import x509
 from upgradecheck.checks.findings import field_evidence, finding, names
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.workloads import as_map, as_maps, dig
-from upgradecheck.model import Evidence, Finding, ObservedObject, Severity
+from upgradecheck.model import Evidence, EvidenceSource, Finding, ObservedObject, Severity
 
 RULE = "certificate-expiry"
 SOON = dt.timedelta(days=30)
@@ -83,6 +83,7 @@ class CertificateCheck(Check):
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         today = ctx.report_date
+        yield from self._credential(ctx, today)
         for obj in ctx.snapshot.objects:
             kind = obj.ref.kind
             if kind in WEBHOOK_KINDS:
@@ -116,6 +117,26 @@ class CertificateCheck(Check):
                 "(cert-manager's CA injector or the component's own rotation) before the upgrade.",
                 evidence,
             )
+
+    def _credential(self, ctx: CheckContext, today: dt.date) -> Iterator[Finding]:
+        cluster = ctx.snapshot.cluster
+        not_after = parse_not_after(cluster.credential_expires) if cluster else None
+        verdict = judge([not_after] if not_after else [], today)
+        if cluster is None or verdict is None:
+            return
+        where = f"context {cluster.context}" if cluster.context else "the kubeconfig"
+        yield finding(
+            RULE,
+            verdict.severity,
+            f"The client certificate of {where} {verdict.text}: the API server will reject "
+            "it, mid-upgrade if it lapses then.",
+            "Renew the credentials (a new client certificate or kubeconfig from the cluster's "
+            "provider or `kubeadm kubeconfig user`) before the upgrade window.",
+            subject=f"kubeconfig client certificate ({where})",
+            evidence=[
+                Evidence(EvidenceSource.CLIENT, where, "", f"client certificate {verdict.text}")
+            ],
+        )
 
     def _apiservice(self, obj: ObservedObject, today: dt.date) -> Iterator[Finding]:
         bundle = dig(obj.body, "spec", "caBundle")

@@ -25,3 +25,16 @@ def tls_not_after(secret: Mapping[str, Any]) -> str | None:
     if not certs:
         return None
     return certs[0].not_valid_after_utc.isoformat().replace("+00:00", "Z")
+
+
+def file_not_after(path: str | None) -> str | None:
+    """The notAfter (ISO 8601, UTC) of the first certificate in a PEM file (the kubeconfig's
+    client certificate, which the client writes to a file), or None."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            certs = x509.load_pem_x509_certificates(fh.read())
+    except (OSError, ValueError):
+        return None
+    return certs[0].not_valid_after_utc.isoformat().replace("+00:00", "Z") if certs else None

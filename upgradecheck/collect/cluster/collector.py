@@ -7,11 +7,11 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from upgradecheck import __version__
-from upgradecheck.collect.cluster.certificates import tls_not_after
+from upgradecheck.collect.cluster.certificates import file_not_after, tls_not_after
 from upgradecheck.collect.cluster.discovery import Discovery, ServedResource, discover
 from upgradecheck.collect.cluster.evidence import evidence_of
 from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
@@ -293,7 +293,7 @@ def collect_cluster(
     """Collect a snapshot of the cluster `options` point at."""
     cfg, context = load_configuration(options.kubeconfig, options.context)
     transport = Transport(cfg, options.transport)
-    cluster = _server(transport, context)
+    cluster = replace(_server(transport, context), credential_expires=file_not_after(cfg.cert_file))
     disco = discover(transport, options.transport.concurrency)
     return _collect(transport, kb, cluster, disco, options, progress, now)
 
@@ -323,11 +323,7 @@ def _collect(
         results = list(pool.map(lambda task: task(), tasks))
     merged = _merge(results)
     nodes = tuple(sorted(merged.nodes, key=lambda n: n.name))
-    info = ClusterInfo(
-        server_version=cluster.server_version,
-        platform=platform(cluster.server_version, disco.group_versions, nodes),
-        context=cluster.context,
-    )
+    info = replace(cluster, platform=platform(cluster.server_version, disco.group_versions, nodes))
     clients = find_clients(options.kubectl, options.helm) if options.probe_clients else ()
     notes = tuple(
         CoverageNote(f"local {name}", f"no {name} found on PATH (nor given with --{name})", "note")
