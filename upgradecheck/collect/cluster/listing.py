@@ -9,7 +9,6 @@ from typing import Any
 from upgradecheck.collect.cluster.transport import RequestRefused, Transport
 
 PAGE_SIZE = 500
-MAX_RESTARTS = 3
 RESTART: list[Mapping[str, Any]] = []
 """Yielded (by identity) when a list starts over: drop what the earlier pages gave."""
 
@@ -23,13 +22,13 @@ def list_items(
 ) -> Iterator[list[Mapping[str, Any]]]:
     """Yield the items of a list page by page. RequestRefused for 403/404 and the like.
 
-    A 410 on a continue token means the snapshot the pages were read from has expired; the
-    list starts over and the caller must discard the pages it already got, so each restart
-    is signalled by yielding RESTART (compare by identity) first."""
-    restarts = 0
+    A 410 on a continue token means the snapshot the pages were read from has expired: the
+    list is read again in one unpaginated request, and the caller must discard the pages it
+    already got, which RESTART (compare by identity) signals first."""
     token: str | None = None
+    paged = True
     while True:
-        query: list[tuple[str, Any]] = [("limit", page_size)]
+        query: list[tuple[str, Any]] = [("limit", page_size)] if paged else []
         if selector:
             query.append(("labelSelector", selector))
         if field_selector:
@@ -39,9 +38,10 @@ def list_items(
         try:
             doc = transport.get_json(path, query)
         except RequestRefused as exc:
-            if exc.status == 410 and token and restarts < MAX_RESTARTS:
-                restarts += 1
-                token = None
+            if exc.status == 410 and token:
+                # The snapshot the pages came from was compacted away. As client-go's pager
+                # does, read the whole list in one unpaginated request: it cannot expire.
+                token, paged = None, False
                 yield RESTART
                 continue
             raise

@@ -239,7 +239,9 @@ def _status_message(status: int, body: bytes) -> str:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return reason
     if isinstance(doc, Mapping) and doc.get("message"):
-        return f"{reason}: {doc['message']}" if reason else str(doc["message"])
+        # The first sentence: Status messages can run to a paragraph.
+        message = str(doc["message"]).split(". ", 1)[0].rstrip(".")[:200]
+        return f"{reason}: {message}" if reason else message
     return reason
 
 
