@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import typer
 
+from upgradecheck import __version__
 from upgradecheck.assess import AssessError
 from upgradecheck.cli import (
     assess_cmd,
@@ -38,6 +39,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"upgradecheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """What breaks when you upgrade a Kubernetes cluster, and the plan to get there."""
+
+
 app.command("plan")(plan_cmd.plan)
 app.command("collect")(collect_cmd.collect)
 app.command("scan")(scan_cmd.scan)
