@@ -150,10 +150,16 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def inert_json(document: Any) -> str:
+    """`document` as indented JSON in its own key order, with C1 controls, line separators
+    and bidi overrides escaped so that printing it to a terminal is harmless."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 class JsonRenderer(Renderer):
     """Renders `report_dict` with two-space indentation, keys in contract order."""
 
     def render(self, report: Report) -> str:
         """The JSON document for `report`."""
-        text = json.dumps(report_dict(report), indent=2, ensure_ascii=False, sort_keys=False)
-        return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+        return inert_json(report_dict(report))

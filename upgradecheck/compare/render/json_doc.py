@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from upgradecheck.compare.model import COMPARE_SCHEMA, Comparison, Difference, Side
 from upgradecheck.compare.render.interface import ComparisonRenderer
-from upgradecheck.render.json_report import coverage_dict, object_dict
-
-# As in the report: C1 controls and line separators escaped, so `cat compare.json` is inert.
-_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+from upgradecheck.render.json_report import coverage_dict, inert_json, object_dict
 
 
 def side_dict(side: Side) -> dict[str, Any]:
@@ -62,5 +57,4 @@ class JsonRenderer(ComparisonRenderer):
 
     def render(self, comparison: Comparison) -> str:
         """The JSON document for `comparison`."""
-        text = json.dumps(comparison_dict(comparison), indent=2, ensure_ascii=False)
-        return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+        return inert_json(comparison_dict(comparison))
