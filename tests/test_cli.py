@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli as run
 
 from upgradecheck.checks.rules import rules_markdown
-from upgradecheck.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "cluster-1.23.snapshot.json"
@@ -18,24 +18,6 @@ PDB_V1BETA1 = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\
 HPA_V2BETA2 = (
     "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\n"
 )
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    *args: str,
-    stdin: str | None = None,
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["upgradecheck", *args])
-    if stdin is not None:
-        import io
-
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), out.out, out.err
 
 
 @pytest.fixture

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from upgradecheck.cli import main
+from cli_runner import run_cli as run
 
 SENTINEL = "SENTINEL-SECRET-VALUE-4242"
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["upgradecheck", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out = capsys.readouterr()
-    return int(exc.value.code or 0), out.out, out.err
 
 
 def test_plan_writes_the_html_plan(fakeapi: Any, monkeypatch, capsys, tmp_path: Path) -> None:

@@ -4,26 +4,14 @@ one-line errors."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli as run
 from compare_fixtures import cluster, deployment
 
-from upgradecheck.cli import main
 from upgradecheck.model import Snapshot
 from upgradecheck.snapshot_io import write_snapshot
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["upgradecheck", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), out.out, out.err
 
 
 def save(path: Path, snapshot: Snapshot) -> str:
