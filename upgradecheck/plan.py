@@ -301,9 +301,12 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
         )
     if to is None:
         return f"Remove or replace {objects} in {api} (it has no replacement API).", None
+    if first.rule.startswith("addon-"):
+        # kubectl convert knows built-in kinds only; the add-on's guide gives its converter.
+        return f"Migrate {objects} from {api} to {to} (see the add-on's upgrade guide).", None
     return (
         f"Migrate {objects} from {api} to {to}.",
-        f"kubectl convert -f FILE --output-version {to}",
+        f"kubectl convert -f FILE --output-version {to}  # the kubectl-convert plugin",
     )
 
 

@@ -60,7 +60,9 @@ def test_one_fix_step_per_distinct_migration() -> None:
     ]
     migrate, helm, kubelet = steps
     assert [f.object.name for f in migrate.findings if f.object] == ["web", "api"]
-    assert migrate.command == "kubectl convert -f FILE --output-version policy/v1"
+    assert migrate.command == (
+        "kubectl convert -f FILE --output-version policy/v1  # the kubectl-convert plugin"
+    )
     assert helm.command == "helm mapkubeapis invoicer --namespace billing"
     assert (migrate.hop, kubelet.hop) == ("1.30", "1.31")
     assert all(s.severity is Severity.BLOCKER for s in steps)
