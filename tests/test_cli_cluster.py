@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +109,43 @@ def test_rejected_credentials_exit_3(fakeapi: Any, monkeypatch, capsys) -> None:
 def test_missing_kubeconfig_exits_2(monkeypatch, capsys, tmp_path: Path) -> None:
     code, _, err = run(monkeypatch, capsys, "plan", "--kubeconfig", str(tmp_path / "nope"))
     assert code == 2 and "kubeconfig" in err
+
+
+class _Terminal:
+    """A stand-in stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_on_a_terminal_and_quiet_otherwise(fakeapi: Any, monkeypatch, tmp_path) -> None:
+    from upgradecheck.cli.collect_opts import end_progress, progress_printer
+    from upgradecheck.collect.cluster.collector import CollectOptions, collect_cluster
+    from upgradecheck.knowledge import load_knowledge_base
+
+    api = fakeapi("v1.21")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert progress_printer(quiet=True) is None
+    printer = progress_printer(quiet=False)
+    assert printer is not None
+    collect_cluster(
+        CollectOptions(kubeconfig=str(api.kubeconfig_path), probe_clients=False),
+        load_knowledge_base(),
+        printer,
+    )
+    end_progress(printer)
+    assert "collecting: " in terminal.text and " objects (" in terminal.text
+    assert terminal.text.endswith("\r\x1b[K")  # the line is cleared at the end
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: no display
+    assert progress_printer(quiet=False) is None
