@@ -3,19 +3,17 @@ that rehearsed it, or (--fidelity) how faithfully a test cluster stands in for p
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from upgradecheck.cli.options import FailOnOpt, Output
-from upgradecheck.cli.output import choose_format
+from upgradecheck.cli.output import choose_format, deliver
 from upgradecheck.compare import Comparison, exit_code
 from upgradecheck.compare.render import CompareFormat
 from upgradecheck.compare.view import counts_text
 from upgradecheck.exit_codes import FailOn
-from upgradecheck.render.interface import RenderError
 from upgradecheck.run import comparison_for_files
 
 FormatOpt = Annotated[
@@ -72,15 +70,6 @@ def emit_comparison(
     """Render, write to the file or stdout, print the summary when writing a file, exit."""
     chosen = fmt or CompareFormat(choose_format(None, output).value)
     text = chosen.to_renderer().render(comparison)
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from exc
-        summary = f"{comparison.verdict.value}: {counts_text(comparison)}"
-        print(f"upgradecheck: {comparison.mode.value} {summary}", file=sys.stderr)
-        print(f"upgradecheck: {chosen.value} comparison written to {output}", file=sys.stderr)
+    summary = f"{comparison.mode.value} {comparison.verdict.value}: {counts_text(comparison)}"
+    deliver(text, output, summary, f"{chosen.value} comparison")
     raise SystemExit(int(exit_code(comparison, fail_on)))

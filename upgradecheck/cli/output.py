@@ -49,14 +49,21 @@ def emit(
     """Render, write to the file or stdout, print the summary when writing a file, exit."""
     chosen = choose_format(fmt, output)
     text = chosen.to_renderer().render(report)
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from exc
-        print(f"upgradecheck: {summary_line(report)}", file=sys.stderr)
-        print(f"upgradecheck: {chosen.value} report written to {output}", file=sys.stderr)
+    text = text if text.endswith("\n") else text + "\n"
+    deliver(text, output, summary_line(report), f"{chosen.value} report")
     raise SystemExit(int(exit_code(report, fail_on)))
+
+
+def deliver(text: str, output: Path | None, summary: str, what: str) -> None:
+    """Write `text` to stdout, or to `output` with the summary and what was written on
+    stderr. RenderError when the file cannot be written."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    print(f"upgradecheck: {summary}", file=sys.stderr)
+    print(f"upgradecheck: {what} written to {output}", file=sys.stderr)
