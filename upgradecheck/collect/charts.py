@@ -30,7 +30,7 @@ from upgradecheck.collect.binaries import (
     run_client,
 )
 from upgradecheck.collect.chart_templates import TemplateFile, read_templates
-from upgradecheck.collect.yaml_documents import Document, iter_yaml_documents
+from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.knowledge.model import ApiLifecycle, KnowledgeBase
 from upgradecheck.model import CoverageNote
 from upgradecheck.versions import Minor, parse_minor
@@ -312,12 +312,7 @@ def _dependencies(files: _Files, meta: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _read_values(text: str, where: str, notes: list[CoverageNote]) -> dict[str, Any]:
     """A values file as a mapping; a broken one is an input error."""
-    for outcome in iter_yaml_documents(text):
-        if isinstance(outcome, Document):
-            return outcome.data if isinstance(outcome.data, dict) else {}
-        notes.append(CoverageNote(where, f"{where}:{outcome.line}: {outcome.message}", "error"))
-        return {}
-    return {}
+    return first_mapping(text, where, notes)
 
 
 def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from upgradecheck.collect.binaries import (
     Stream,
     run_client,
 )
-from upgradecheck.collect.yaml_documents import Document, iter_yaml_documents
+from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.model import CoverageNote
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -126,12 +126,7 @@ def _read_kustomization(path: str, where: str, notes: list[CoverageNote]) -> dic
     except OSError as exc:
         notes.append(CoverageNote(where, f"{where}: cannot read: {exc.strerror or exc}", "error"))
         return {}
-    for outcome in iter_yaml_documents(text):
-        if isinstance(outcome, Document):
-            return outcome.data if isinstance(outcome.data, dict) else {}
-        notes.append(CoverageNote(where, f"{where}:{outcome.line}: {outcome.message}", "error"))
-        return {}
-    return {}
+    return first_mapping(text, where, notes)
 
 
 def read_kustomization(fs_dir: str, display: str, options: BuildOptions) -> FolderOutput:

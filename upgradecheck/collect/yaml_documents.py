@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from upgradecheck.model import CoverageNote
+
 try:
     from yaml import CSafeLoader as _FastSafeLoader
 except ImportError:  # PyYAML built without libyaml: same results, only slower.
@@ -476,3 +478,14 @@ def _lines_of(text: str, positions: list[int]) -> tuple[int, ...]:
 
 def _nth(values: tuple[int, ...], index: int, default: int) -> int:
     return values[index] if index < len(values) else default
+
+
+def first_mapping(text: str, where: str, notes: list[CoverageNote]) -> dict[str, Any]:
+    """The first document of `text` as a mapping (empty when it is not one). A document that
+    cannot be parsed is an input error noted against `where`."""
+    for outcome in iter_yaml_documents(text):
+        if isinstance(outcome, Document):
+            return outcome.data if isinstance(outcome.data, dict) else {}
+        notes.append(CoverageNote(where, f"{where}:{outcome.line}: {outcome.message}", "error"))
+        return {}
+    return {}
