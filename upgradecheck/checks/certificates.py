@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from upgradecheck.checks.findings import field_evidence, finding, names
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.workloads import as_map, as_maps, dig
 from upgradecheck.model import Evidence, EvidenceSource, Finding, ObservedObject, Severity
+from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.wording import names
 
 RULE = "certificate-expiry"
 SOON = dt.timedelta(days=30)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.skew_policy import allowance, governing, image_minor, within
-from upgradecheck.checks.workloads import PodSpec, containers, labels_of
 from upgradecheck.model import Evidence, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
+from upgradecheck.wording import names, plural
+from upgradecheck.workloads import PodSpec, containers, labels_of
 
 RULE = "control-plane-skew"
 COMPONENTS = (

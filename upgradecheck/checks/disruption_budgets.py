@@ -9,16 +9,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence, finding, plural
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.workloads import (
-    as_map,
-    dig,
-    labels_of,
-    metadata,
-    selector_matches,
-)
 from upgradecheck.model import Evidence, Finding, ObservedObject, Severity, Snapshot
+from upgradecheck.shapes import as_map, dig
+from upgradecheck.wording import plural
+from upgradecheck.workloads import labels_of, metadata, selector_matches
 
 BLOCKS = "pdb-blocks-drain"
 NOTHING = "pdb-matches-nothing"

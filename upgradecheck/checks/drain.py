@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.workloads import (
-    as_map,
-    as_maps,
-    dig,
-    is_mirror_pod,
-    metadata,
-)
 from upgradecheck.model import Finding, ObservedObject, Severity
+from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.wording import names, plural
+from upgradecheck.workloads import is_mirror_pod, metadata
 
 SINGLE = "single-replica"
 UNMANAGED = "unmanaged-pod"

@@ -8,17 +8,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence, names, plural
+from upgradecheck.checks.findings import field_evidence
 from upgradecheck.checks.node_skew import pool_label
-from upgradecheck.checks.workloads import (
-    PodSpec,
-    Workloads,
-    annotations_of,
-    as_map,
-    as_maps,
-    containers,
-    labels_of,
-)
 from upgradecheck.model import (
     Evidence,
     EvidenceSource,
@@ -27,6 +18,9 @@ from upgradecheck.model import (
     ObservedObject,
     Snapshot,
 )
+from upgradecheck.shapes import as_map, as_maps
+from upgradecheck.wording import names, plural
+from upgradecheck.workloads import PodSpec, Workloads, annotations_of, containers, labels_of
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ read from object fields, and long lists cut to a readable length."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from upgradecheck.checks.rules import RULES_BY_ID
@@ -12,8 +12,6 @@ from upgradecheck.versions import Minor
 
 EVIDENCE_CAP = 10
 """At most this many pieces of evidence per finding; the message gives the full count."""
-NAMES_CAP = 5
-"""At most this many names spelled out in a message."""
 
 
 def field_evidence(ref: ObjectRef, location: str, value: Any = None) -> Evidence:
@@ -35,24 +33,6 @@ def capped(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
             break
         out.append(e)
     return tuple(out)
-
-
-def names(items: Sequence[str], cap: int = NAMES_CAP) -> str:
-    """`a, b and c`, or `a, b, c, d, e and 7 more` beyond `cap`."""
-    if not items:
-        return ""
-    shown = list(items[:cap])
-    rest = len(items) - len(shown)
-    if rest:
-        return f"{', '.join(shown)} and {rest} more"
-    if len(shown) == 1:
-        return shown[0]
-    return f"{', '.join(shown[:-1])} and {shown[-1]}"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 node`, `3 nodes`."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def finding(

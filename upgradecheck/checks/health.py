@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.node_skew import pool_label
-from upgradecheck.checks.workloads import Workloads, as_map, as_maps, dig
 from upgradecheck.model import (
     Evidence,
     EvidenceSource,
@@ -21,6 +20,9 @@ from upgradecheck.model import (
     ObservedObject,
     Severity,
 )
+from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.wording import names, plural
+from upgradecheck.workloads import Workloads, statuses
 
 NODE_NOT_READY = "node-not-ready"
 CRASHLOOP = "pod-crashloop"
@@ -30,12 +32,6 @@ JOB_FAILED = "job-failed"
 MANY_RESTARTS = 10
 
 ContainerTest = Callable[[Mapping[str, Any]], str | None]
-
-
-def statuses(pod: ObservedObject) -> list[Mapping[str, Any]]:
-    """The container statuses of a pod, init containers included."""
-    status = as_map(pod.body.get("status"))
-    return as_maps(status.get("initContainerStatuses")) + as_maps(status.get("containerStatuses"))
 
 
 def crashlooping(status: Mapping[str, Any]) -> str | None:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from upgradecheck.checks.usage import Usage, object_usages
-from upgradecheck.checks.workloads import Workloads
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import Finding, Snapshot
 from upgradecheck.versions import Minor
+from upgradecheck.workloads import Workloads
 
 
 @dataclass(frozen=True)

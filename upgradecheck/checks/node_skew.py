@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.skew_policy import (
     allowance,
@@ -18,10 +18,11 @@ from upgradecheck.checks.skew_policy import (
     oldest_allowed,
     within,
 )
-from upgradecheck.checks.workloads import Workloads, containers
 from upgradecheck.knowledge.model import SkewRule
 from upgradecheck.model import Evidence, EvidenceSource, Finding, NodeInfo, ObjectRef, Severity
 from upgradecheck.versions import Minor
+from upgradecheck.wording import names, plural
+from upgradecheck.workloads import Workloads, containers
 
 KUBELET_SKEW = "kubelet-skew"
 KUBE_PROXY_SKEW = "kube-proxy-skew"

@@ -15,11 +15,12 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 
 from upgradecheck.checks.feature_detectors import DETECTORS, Hit, Scene
-from upgradecheck.checks.findings import finding, names, plural
+from upgradecheck.checks.findings import finding
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.knowledge.model import Removal
 from upgradecheck.model import Finding, Severity
 from upgradecheck.versions import Minor
+from upgradecheck.wording import names, plural
 
 RULE = "removed-feature"
 MAX_PLACES = 10

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.workloads import PodSpec, as_map, as_maps, containers, dig
 from upgradecheck.model import Evidence, Finding, Severity
+from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.wording import names, plural
+from upgradecheck.workloads import PodSpec, containers
 
 IMAGE_LATEST = "image-latest"
 NO_REQUESTS = "no-resource-requests"

@@ -11,17 +11,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence, finding, names, plural
+from upgradecheck.checks.findings import field_evidence, finding
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.workloads import (
-    as_map,
-    as_maps,
-    dig,
-    labels_of,
-    metadata,
-    selector_matches,
-)
 from upgradecheck.model import Evidence, Finding, ObservedObject, Severity, Snapshot
+from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.wording import names, plural
+from upgradecheck.workloads import labels_of, metadata, selector_matches
 
 FAILURE_POLICY = "webhook-failure-policy"
 INTERCEPTS_SYSTEM = "webhook-intercepts-system"

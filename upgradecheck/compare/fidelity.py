@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from upgradecheck.checks.findings import names
 from upgradecheck.compare.inventory import deployed_charts, kubelet_minors, minor_of, runtimes
 from upgradecheck.compare.model import Difference
 from upgradecheck.model import Severity, Snapshot
+from upgradecheck.wording import names
 
 WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
 

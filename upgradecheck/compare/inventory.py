@@ -8,11 +8,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from upgradecheck.checks.findings import plural
-from upgradecheck.checks.health import statuses
-from upgradecheck.checks.workloads import Workloads, dig, labels_of, metadata
 from upgradecheck.model import HelmRelease, NodeInfo, ObservedObject, Snapshot
+from upgradecheck.shapes import dig
 from upgradecheck.versions import VersionError, parse_minor
+from upgradecheck.wording import plural
+from upgradecheck.workloads import Workloads, labels_of, metadata, statuses
 
 ObjectKey = tuple[str, str | None, str]
 """(kind, namespace, name): an object whatever apiVersion it was listed through."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from upgradecheck.checks.findings import plural
 from upgradecheck.compare.inventory import (
     WORKLOAD_KINDS,
     ObjectKey,
@@ -22,6 +21,7 @@ from upgradecheck.compare.inventory import (
 from upgradecheck.compare.model import Difference
 from upgradecheck.model import ObservedObject, Severity, Snapshot
 from upgradecheck.versions import VersionError, parse_minor
+from upgradecheck.wording import plural
 
 # Kinds whose objects come and go by design: their disappearance says nothing.
 EPHEMERAL_KINDS = frozenset(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from upgradecheck.checks.findings import plural
 from upgradecheck.compare.core import CHECK_TITLES
 from upgradecheck.compare.model import CompareMode, Comparison, Difference, Side
 from upgradecheck.model import CoverageNote, Severity, Verdict
+from upgradecheck.wording import plural
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from upgradecheck.model import ObjectRef, ObservedObject, Snapshot
+from upgradecheck.shapes import as_map, as_maps, dig
 
 # Where each controller kind keeps its pod template.
 TEMPLATE_PATHS: Mapping[str, tuple[str, ...]] = {
@@ -25,29 +26,6 @@ MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 POD_TEMPLATE_HASH = "pod-template-hash"
 
 
-def as_map(value: Any) -> Mapping[str, Any]:
-    """`value` when it is a mapping, else an empty one."""
-    # `type(...) is dict` first: JSON gives plain dicts, and the ABC check is slow at volume.
-    return value if type(value) is dict or isinstance(value, Mapping) else {}
-
-
-def as_maps(value: Any) -> list[Mapping[str, Any]]:
-    """The mappings of a list (a missing or malformed list reads as empty)."""
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
-
-
-def dig(body: Mapping[str, Any], *keys: str) -> Any:
-    """`body[k1][k2]...`, or None where a step is missing or not a mapping."""
-    value: Any = body
-    for key in keys:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
 def metadata(obj: ObservedObject) -> Mapping[str, Any]:
     """The object's metadata."""
     return as_map(obj.body.get("metadata"))
@@ -61,6 +39,12 @@ def labels_of(meta: Mapping[str, Any]) -> Mapping[str, str]:
 def annotations_of(meta: Mapping[str, Any]) -> Mapping[str, str]:
     """The annotations of a metadata block."""
     return {str(k): str(v) for k, v in as_map(meta.get("annotations")).items()}
+
+
+def statuses(pod: ObservedObject) -> list[Mapping[str, Any]]:
+    """The container statuses of a pod, init containers included."""
+    status = as_map(pod.body.get("status"))
+    return as_maps(status.get("initContainerStatuses")) + as_maps(status.get("containerStatuses"))
 
 
 def is_mirror_pod(obj: ObservedObject) -> bool:
