@@ -12,6 +12,7 @@ from typing import Any
 from kbfactory import small_kb
 
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import Detector, KnowledgeBase, Removal, SkewRule
 from upgradecheck.model import (
     ClientBinary,
@@ -81,8 +82,12 @@ def detector(type_: str, /, **params: Any) -> Detector:
 
 
 def risk_kb(**changes: Any) -> KnowledgeBase:
-    """The small test knowledge base with the skew policy above (and any other changes)."""
-    return dataclasses.replace(small_kb(), **{"skew_rules": SKEW_RULES, **changes})
+    """The small test knowledge base with the skew policy above and the bundled Helm support
+    table (and any other changes)."""
+    helm_support = load_knowledge_base().helm_support
+    return dataclasses.replace(
+        small_kb(), **{"skew_rules": SKEW_RULES, "helm_support": helm_support, **changes}
+    )
 
 
 def context(

@@ -1,21 +1,15 @@
-"""kubectl-skew / helm-client-skew: local clients against the target and each hop, and the
-Helm support table they are judged by."""
+"""kubectl-skew / helm-client-skew: local clients against the target and each hop (helm by
+the knowledge base's Helm support table)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from riskfixtures import cluster, context, run
+from riskfixtures import cluster, context, risk_kb, run
 
 from upgradecheck.checks.client_skew import HELM_CLIENT_SKEW, KUBECTL_SKEW, ClientSkewCheck
-from upgradecheck.knowledge import KnowledgeError
-from upgradecheck.knowledge.helm_support import load_helm_support
+from upgradecheck.knowledge.model import HelmSupportTable
 from upgradecheck.model import ClientBinary, EvidenceSource, Severity
-from upgradecheck.versions import Minor
 
-TABLE = load_helm_support()
-CHECK = ClientSkewCheck(TABLE)
+CHECK = ClientSkewCheck()
 
 
 def kubectl(version: str | None, path: str = "/usr/local/bin/kubectl") -> ClientBinary:
@@ -82,39 +76,8 @@ def test_helm_at_the_edge_of_its_range_and_unknown_releases() -> None:
     assert run(CHECK, context(at_edge, current="1.22", target="1.23")) == []
     unknown = cluster(clients=[helm("v3.99.0")])
     assert run(CHECK, context(unknown)) == []
-    assert run(ClientSkewCheck(None), context(cluster(clients=[helm("v3.0.0")]))) == []
-
-
-def test_bundled_helm_table() -> None:
-    row = TABLE.of(Minor(3, 14))
-    assert row is not None and (str(row.oldest), str(row.newest)) == ("1.26", "1.29")
-    assert TABLE.rows == tuple(sorted(TABLE.rows, key=lambda r: r.helm, reverse=True))
-    assert all(r.oldest <= r.newest for r in TABLE.rows)
-
-
-@pytest.mark.parametrize(
-    ("rows", "error"),
-    [
-        ('- {helm: "3.1", oldest: "1.17", newest: "1.14"}', "oldest 1.17 must be at or before"),
-        (
-            '- {helm: "3.1", oldest: "1.14", newest: "1.17"}\n  - {helm: "3.1", oldest: "1.14", '
-            'newest: "1.17"}',
-            "listed twice",
-        ),
-        ('- {helm: "3.1", oldest: "1.14"}', "missing required key 'newest'"),
-        ('- {helm: 3.1, oldest: "1.14", newest: "1.17"}', "must be a quoted string"),
-    ],
-)
-def test_helm_table_errors_name_the_row(tmp_path: Path, rows: str, error: str) -> None:
-    path = tmp_path / "helm-support.yaml"
-    path.write_text(
-        "schema: upgradecheck.kb.helm-support/v1\n"
-        "source: https://helm.sh/docs/topics/version_skew/\n"
-        f"helm:\n  {rows}\n"
-    )
-    with pytest.raises(KnowledgeError, match=error) as caught:
-        load_helm_support(path)
-    assert str(caught.value).startswith(f"{tmp_path.name}/helm-support.yaml: helm")
+    no_table = risk_kb(helm_support=HelmSupportTable((), ""))
+    assert run(CHECK, context(cluster(clients=[helm("v3.0.0")]), kb=no_table)) == []
 
 
 def test_kubectl_advice_prefers_the_target_when_it_fits_every_hop() -> None:

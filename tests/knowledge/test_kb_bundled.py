@@ -93,6 +93,15 @@ def test_every_entry_of_every_file_has_an_https_source() -> None:
             assert isinstance(value, str) and value.startswith("https://"), (name, trail)
 
 
+def test_helm_support_table(bundled: KnowledgeBase) -> None:
+    table = bundled.helm_support
+    row = table.of(Minor(3, 14))
+    assert row is not None and (str(row.oldest), str(row.newest)) == ("1.26", "1.29")
+    assert table.rows == tuple(sorted(table.rows, key=lambda r: r.helm, reverse=True))
+    assert all(r.oldest <= r.newest for r in table.rows)
+    assert table.source == "https://helm.sh/docs/topics/version_skew/"
+
+
 def test_release_calendar_covers_1_16_to_1_37(bundled: KnowledgeBase) -> None:
     minors = [r.minor for r in bundled.releases]
     assert minors == [Minor(1, n) for n in range(16, 38)]

@@ -411,6 +411,30 @@ def test_release_patch_of_another_minor(edit: Editor) -> None:
     assert "latest_patch '1.17.3' is not a patch of 1.16" in refused(edit("releases.yaml", change))
 
 
+# -------------------------------------------------------------------- helm-support.yaml
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            lambda doc: doc["helm"].insert(0, {"helm": "3.1", "oldest": "1.17", "newest": "1.14"}),
+            "helm[0] ({'helm': '3.1', 'oldest': '1.17', 'newest': '1.14'}): oldest 1.17 must be "
+            "at or before",
+        ),
+        (lambda doc: doc["helm"].append(doc["helm"][0]), "helm: a Helm minor is listed twice"),
+        (lambda doc: doc["helm"][0].pop("newest"), "missing required key 'newest'"),
+        (lambda doc: doc["helm"][0].update(helm=3.1), "helm 3.1 must be a quoted string"),
+    ],
+)
+def test_helm_support_errors_name_the_row(
+    edit: Editor, change: Callable[[Doc], None], error: str
+) -> None:
+    message = refused(edit("helm-support.yaml", change))
+    assert message.startswith("deprecations/helm-support.yaml: helm"), message
+    assert error in message
+
+
 # ------------------------------------------------------------------------- any file
 
 

@@ -1,6 +1,7 @@
 """`kubectl-skew` and `helm-client-skew`: local kubectl and helm binaries that do not support
 the target or a hop on the way: kubectl by the skew policy of the knowledge base (within one
-minor of the API server), helm by Helm's own table of supported Kubernetes minors."""
+minor of the API server), helm by Helm's own table of supported Kubernetes minors (also in
+the knowledge base)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from collections.abc import Iterable, Iterator
 from upgradecheck.checks.findings import finding
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.skew_policy import allowance, governing, minor_of, within
-from upgradecheck.knowledge.helm_support import HelmSupportTable
-from upgradecheck.knowledge.model import SkewRule
+from upgradecheck.knowledge.model import HelmSupportTable, SkewRule
 from upgradecheck.model import ClientBinary, Evidence, EvidenceSource, Finding, Severity
 from upgradecheck.versions import Minor
 
@@ -49,15 +49,12 @@ def kubectl_advice(rule: SkewRule, ctx: CheckContext) -> str:
 class ClientSkewCheck(Check):
     """Local client binaries against the target and each hop."""
 
-    def __init__(self, helm_support: HelmSupportTable | None = None) -> None:
-        self.helm_support = helm_support
-
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         for client in ctx.snapshot.clients:
             if client.name == "kubectl":
                 yield from self._kubectl(ctx, client)
-            elif client.name == "helm" and self.helm_support is not None:
-                yield from self._helm(ctx, client, self.helm_support)
+            elif client.name == "helm":
+                yield from self._helm(ctx, client, ctx.kb.helm_support)
 
     def _kubectl(self, ctx: CheckContext, client: ClientBinary) -> Iterator[Finding]:
         version = minor_of(client.version)

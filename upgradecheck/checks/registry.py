@@ -20,7 +20,6 @@ from upgradecheck.checks.removed_features import RemovedFeatureCheck
 from upgradecheck.checks.rollback import RollbackCheck
 from upgradecheck.checks.upgrade_path import UpgradePathCheck
 from upgradecheck.checks.webhooks import WebhookCheck
-from upgradecheck.knowledge.helm_support import load_helm_support
 
 
 def all_checks() -> tuple[Check, ...]:
@@ -35,7 +34,7 @@ def all_checks() -> tuple[Check, ...]:
         # The risk checks (issue 4).
         NodeSkewCheck(),
         ControlPlaneSkewCheck(),
-        ClientSkewCheck(load_helm_support()),
+        ClientSkewCheck(),
         ReleaseEolCheck(),
         RemovedFeatureCheck(),
         DisruptionBudgetCheck(),

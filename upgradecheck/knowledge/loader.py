@@ -5,7 +5,9 @@ Public API:
   entry (`deprecations/addons.yaml: addons[3].apis[1] (cert-manager.io/v1alpha2): ...`).
 - `load_knowledge_base(path=None)`: the validated `KnowledgeBase` from a folder of data
   files (default: the bundled `deprecations/`, loaded once per process and cached).
-- `DATA_FILES`: the file names read, in the order they are digested.
+- `DATA_FILES`: the file names digested into the knowledge base's version, in that order.
+  `helm-support.yaml` is read too, but kept out of the digest (it joined the knowledge base
+  later; digesting it would change every report's knowledge version).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import yaml
 
 from upgradecheck import resources
-from upgradecheck.knowledge import _addons, _apis, _calendar, _removals
+from upgradecheck.knowledge import _addons, _apis, _calendar, _helm_support, _removals
 from upgradecheck.knowledge._fields import KnowledgeError, Where, as_mapping
 from upgradecheck.knowledge.model import KnowledgeBase
 
@@ -31,6 +33,7 @@ ADDONS = "addons.yaml"
 SKEW = "skew-policy.yaml"
 RELEASES = "releases.yaml"
 REMOVALS = "removals.yaml"
+HELM_SUPPORT = "helm-support.yaml"
 DATA_FILES = (APIS, OVERLAY, ADDONS, SKEW, RELEASES, REMOVALS)
 
 SCHEMAS = {
@@ -40,6 +43,7 @@ SCHEMAS = {
     SKEW: _calendar.SKEW_SCHEMA,
     RELEASES: _calendar.RELEASES_SCHEMA,
     REMOVALS: _removals.SCHEMA,
+    HELM_SUPPORT: _helm_support.SCHEMA,
 }
 
 try:  # the C parser when PyYAML was built with libyaml
@@ -101,7 +105,7 @@ def _digest(contents: Mapping[str, bytes]) -> str:
 
 def _build(folder: Path) -> KnowledgeBase:
     """Read and validate every file of `folder`."""
-    read = {name: _read(folder, name) for name in DATA_FILES}
+    read = {name: _read(folder, name) for name in (*DATA_FILES, HELM_SUPPORT)}
     docs = {name: (doc, where) for name, (_, doc, where) in read.items()}
     skew_rules, upgrade_order = _calendar.build_skew(*docs[SKEW])
     return KnowledgeBase(
@@ -112,6 +116,7 @@ def _build(folder: Path) -> KnowledgeBase:
         removals=_removals.build_removals(*docs[REMOVALS]),
         version=_digest({name: raw for name, (raw, _, _) in read.items()}),
         upgrade_order=upgrade_order,
+        helm_support=_helm_support.build_helm_support(*docs[HELM_SUPPORT]),
     )
 
 

@@ -1,5 +1,6 @@
 """The knowledge base as frozen data: API lifecycles, add-on CRD APIs, skew rules, the
-release calendar and non-API removals. Loaded from `deprecations/` by `loader.py`."""
+release calendar, non-API removals and the Kubernetes minors each Helm client supports.
+Loaded from `deprecations/` by `loader.py`."""
 
 from __future__ import annotations
 
@@ -182,6 +183,45 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class HelmSupport:
+    """One Helm minor release and the Kubernetes minors it supports."""
+
+    helm: Minor
+    """Helm's major.minor, e.g. 3.14 (a Minor used for Helm's numbers)."""
+    oldest: Minor
+    """The oldest Kubernetes minor it supports."""
+    newest: Minor
+    """The newest Kubernetes minor it supports (the client it was compiled against)."""
+
+    def supports(self, kubernetes: Minor) -> bool:
+        """Whether a cluster at `kubernetes` is within this Helm's support."""
+        return self.oldest <= kubernetes <= self.newest
+
+    @property
+    def range(self) -> str:
+        """`1.26 to 1.29`."""
+        return f"{self.oldest} to {self.newest}"
+
+
+@dataclass(frozen=True)
+class HelmSupportTable:
+    """Every row, newest Helm first, and where the facts come from."""
+
+    rows: tuple[HelmSupport, ...]
+    """The rows, newest Helm first."""
+    source: str
+    """Helm's version support policy (a URL)."""
+
+    def of(self, helm: Minor) -> HelmSupport | None:
+        """The row of a Helm minor, if the table has it."""
+        return next((r for r in self.rows if r.helm == helm), None)
+
+    def newest_supporting(self, *kubernetes: Minor) -> HelmSupport | None:
+        """The newest Helm minor that supports every given Kubernetes minor, if any."""
+        return next((r for r in self.rows if all(r.supports(k) for k in kubernetes)), None)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """All the data, validated, with look-ups."""
 
@@ -200,6 +240,8 @@ class KnowledgeBase:
     upgrade_order: tuple[tuple[str, ...], ...] = ()
     """The supported component upgrade order: steps of components (any order within a
     step), kube-apiserver first."""
+    helm_support: HelmSupportTable = HelmSupportTable((), "")
+    """The Kubernetes minors each Helm client minor supports (empty: no claim on Helm)."""
     _api_index: Mapping[tuple[str, str, str], ApiLifecycle] = field(
         default_factory=dict, repr=False, compare=False
     )
