@@ -12,6 +12,7 @@ from typing import Any
 from kbfactory import small_kb
 
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import Detector, KnowledgeBase, Removal, SkewRule
 from upgradecheck.model import (
@@ -106,9 +107,9 @@ def context(
     )
 
 
-def run(check: Check, ctx: CheckContext, rule: str | None = None) -> list[Finding]:
+def run(check: Check, ctx: CheckContext, rule: Rule | None = None) -> list[Finding]:
     """The check's findings (of one rule, when given)."""
-    return [f for f in check.run(ctx) if rule is None or f.rule == rule]
+    return [f for f in check.run(ctx) if rule is None or f.rule == rule.id]
 
 
 def cluster(

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from riskfixtures import TODAY, cluster, context, obj, run
 
-from upgradecheck.checks.certificates import RULE, CertificateCheck, judge
+from upgradecheck.checks.certificates import CERTIFICATE_EXPIRY, CertificateCheck, judge
 from upgradecheck.model import ObservedObject, Severity
 
 CHECK = CertificateCheck()
@@ -62,7 +62,7 @@ def secret(not_after: str | None, kind: str = "kubernetes.io/tls") -> ObservedOb
 
 
 def found(*objects: ObservedObject) -> list[Any]:
-    return run(CHECK, context(cluster(*objects)), RULE)
+    return run(CHECK, context(cluster(*objects)), CERTIFICATE_EXPIRY)
 
 
 def test_expired_webhook_bundle_is_a_blocker_once_per_bundle() -> None:

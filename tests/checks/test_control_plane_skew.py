@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from riskfixtures import cluster, container, context, obj, pod, pod_spec, run, template
 
-from upgradecheck.checks.control_plane_skew import RULE, ControlPlaneSkewCheck
+from upgradecheck.checks.control_plane_skew import CONTROL_PLANE_SKEW, ControlPlaneSkewCheck
 from upgradecheck.model import ObservedObject, Severity
 
 CHECK = ControlPlaneSkewCheck()
@@ -38,7 +38,7 @@ def test_components_at_the_api_servers_version_pass() -> None:
 
 def test_one_minor_older_falls_out_at_the_first_hop() -> None:
     pods = control_plane(kube_apiserver="v1.23.17", kube_controller_manager="v1.22.9")
-    [f] = run(CHECK, context(cluster(*pods)), RULE)
+    [f] = run(CHECK, context(cluster(*pods)), CONTROL_PLANE_SKEW)
     assert (f.severity, f.hop) == (Severity.BLOCKER, "1.24")
     assert f.object is not None and f.object.name == "kube-controller-manager-cp-1"
     assert "Once kube-apiserver is at 1.24 it is outside the policy" in f.message
@@ -48,7 +48,7 @@ def test_one_minor_older_falls_out_at_the_first_hop() -> None:
 
 
 def test_newer_than_the_api_server_is_outside_now() -> None:
-    [f] = run(CHECK, context(cluster(*control_plane(kube_scheduler="v1.24.1"))), RULE)
+    [f] = run(CHECK, context(cluster(*control_plane(kube_scheduler="v1.24.1"))), CONTROL_PLANE_SKEW)
     assert f.severity is Severity.BLOCKER and "outside the policy now" in f.message
 
 
@@ -57,13 +57,13 @@ def test_ha_api_server_one_minor_ahead_is_an_unfinished_upgrade() -> None:
         static_pod("kube-apiserver", "v1.24.0", "cp-2"),
         static_pod("kube-apiserver", "v1.23.17"),
     ]
-    [f] = run(CHECK, context(cluster(*pods)), RULE)
+    [f] = run(CHECK, context(cluster(*pods)), CONTROL_PLANE_SKEW)
     assert f.severity is Severity.WARNING and "unfinished" in f.message
 
 
 def test_same_version_on_several_nodes_is_one_finding() -> None:
     pods = [static_pod("kube-scheduler", "v1.22.1", f"cp-{i}") for i in range(3)]
-    [f] = run(CHECK, context(cluster(*pods)), RULE)
+    [f] = run(CHECK, context(cluster(*pods)), CONTROL_PLANE_SKEW)
     assert f.object is None and f.subject == "kube-scheduler" and len(f.evidence) == 3
 
 
@@ -76,7 +76,7 @@ def test_cloud_controller_manager_deployment_is_judged() -> None:
         "cloud-controller-manager",
         spec={"template": template(spec, labels={"k8s-app": "cloud-controller-manager"})},
     )
-    [f] = run(CHECK, context(cluster(ccm)), RULE)
+    [f] = run(CHECK, context(cluster(ccm)), CONTROL_PLANE_SKEW)
     assert f.object is not None and f.object.kind == "Deployment"
 
 

@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 from riskfixtures import cluster, context, deployment, manifests, obj, pod, run
 
-from upgradecheck.checks.disruption_budgets import BLOCKS, NOTHING, DisruptionBudgetCheck
+from upgradecheck.checks.disruption_budgets import (
+    PDB_BLOCKS_DRAIN,
+    PDB_MATCHES_NOTHING,
+    DisruptionBudgetCheck,
+)
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import ObservedObject, Severity, Snapshot
 
 CHECK = DisruptionBudgetCheck()
@@ -30,10 +35,10 @@ def web_pods(n: int = 3) -> list[ObservedObject]:
     return [pod("shop", f"web-{i}", labels={"app": "web"}) for i in range(n)]
 
 
-def findings(*objects: ObservedObject, snap: Snapshot | None = None) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = {BLOCKS: [], NOTHING: []}
+def findings(*objects: ObservedObject, snap: Snapshot | None = None) -> dict[Rule, list[Any]]:
+    found: dict[Rule, list[Any]] = {PDB_BLOCKS_DRAIN: [], PDB_MATCHES_NOTHING: []}
     for f in run(CHECK, context(snap or cluster(*objects))):
-        found[f.rule].append(f)
+        found[next(r for r in found if r.id == f.rule)].append(f)
     return found
 
 
@@ -42,9 +47,9 @@ def findings(*objects: ObservedObject, snap: Snapshot | None = None) -> dict[str
 )
 def test_max_unavailable_edge(max_unavailable: Any, blocks: bool) -> None:
     found = findings(pdb(maxUnavailable=max_unavailable), *web_pods())
-    assert bool(found[BLOCKS]) is blocks
+    assert bool(found[PDB_BLOCKS_DRAIN]) is blocks
     if blocks:
-        [f] = found[BLOCKS]
+        [f] = found[PDB_BLOCKS_DRAIN]
         assert f.severity is Severity.WARNING and f.hop is None
         assert f.evidence[0].location == "spec.maxUnavailable"
         assert f.object is not None and f.object.name == "web"
@@ -52,21 +57,21 @@ def test_max_unavailable_edge(max_unavailable: Any, blocks: bool) -> None:
 
 def test_disruptions_allowed_zero_with_expected_pods_blocks() -> None:
     status = {"disruptionsAllowed": 0, "expectedPods": 3, "currentHealthy": 2}
-    [f] = findings(pdb(status, maxUnavailable=1), *web_pods())[BLOCKS]
+    [f] = findings(pdb(status, maxUnavailable=1), *web_pods())[PDB_BLOCKS_DRAIN]
     assert [e.location for e in f.evidence] == ["status.disruptionsAllowed"]
     assert "not all healthy" in f.message
 
 
 def test_disruptions_allowed_zero_with_zero_expected_pods_does_not_block() -> None:
     found = findings(pdb({"disruptionsAllowed": 0, "expectedPods": 0}, maxUnavailable=0))
-    assert found[BLOCKS] == []
-    [f] = found[NOTHING]
+    assert found[PDB_BLOCKS_DRAIN] == []
+    [f] = found[PDB_MATCHES_NOTHING]
     assert f.severity is Severity.INFO and f.evidence[0].location == "status.expectedPods"
 
 
 def test_status_allowing_disruptions_wins_over_the_spec_reading() -> None:
     status = {"disruptionsAllowed": 1, "expectedPods": 3}
-    assert findings(pdb(status, minAvailable=2), *web_pods())[BLOCKS] == []
+    assert findings(pdb(status, minAvailable=2), *web_pods())[PDB_BLOCKS_DRAIN] == []
 
 
 @pytest.mark.parametrize(
@@ -77,36 +82,36 @@ def test_min_available_against_the_workloads_replicas(min_available: Any, blocks
     # 90% of 3 rounds up to 3, as the disruption controller rounds.
     web = deployment("shop", "web", replicas=3)
     found = findings(snap=manifests(pdb(minAvailable=min_available), web))
-    assert bool(found[BLOCKS]) is blocks
+    assert bool(found[PDB_BLOCKS_DRAIN]) is blocks
     if blocks and min_available != "100%":
-        assert "replicas of Deployment shop/web" in found[BLOCKS][0].message
+        assert "replicas of Deployment shop/web" in found[PDB_BLOCKS_DRAIN][0].message
 
 
 def test_min_available_against_pods_when_no_workload_is_collected() -> None:
     found = findings(pdb(minAvailable=3), *web_pods(3))
-    assert "3 pods (pods selected)" in found[BLOCKS][0].message
-    assert findings(pdb(minAvailable=3), *web_pods(4))[BLOCKS] == []
+    assert "3 pods (pods selected)" in found[PDB_BLOCKS_DRAIN][0].message
+    assert findings(pdb(minAvailable=3), *web_pods(4))[PDB_BLOCKS_DRAIN] == []
 
 
 def test_min_available_with_nothing_to_count_is_not_judged() -> None:
-    assert findings(snap=manifests(pdb(minAvailable=2)))[BLOCKS] == []
+    assert findings(snap=manifests(pdb(minAvailable=2)))[PDB_BLOCKS_DRAIN] == []
 
 
 def test_matches_nothing_by_selector_only_when_pods_were_collected() -> None:
     other = pod("shop", "api-0", labels={"app": "api"})
-    [f] = findings(pdb(maxUnavailable=1), other)[NOTHING]
+    [f] = findings(pdb(maxUnavailable=1), other)[PDB_MATCHES_NOTHING]
     assert "matches none of the pods collected in shop" in f.message
-    assert findings(pdb(maxUnavailable=1), *web_pods())[NOTHING] == []
-    assert findings(snap=manifests(pdb(maxUnavailable=1)))[NOTHING] == []
+    assert findings(pdb(maxUnavailable=1), *web_pods())[PDB_MATCHES_NOTHING] == []
+    assert findings(snap=manifests(pdb(maxUnavailable=1)))[PDB_MATCHES_NOTHING] == []
     # pods of another namespace do not count
     elsewhere = pod("other", "web-0", labels={"app": "web"})
-    assert findings(pdb(maxUnavailable=1), elsewhere)[NOTHING]
+    assert findings(pdb(maxUnavailable=1), elsewhere)[PDB_MATCHES_NOTHING]
 
 
 def test_selector_expressions_and_empty_selectors() -> None:
     expr = {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web", "x"]}]}
-    assert findings(pdb(selector=expr, maxUnavailable=1), *web_pods())[NOTHING] == []
+    assert findings(pdb(selector=expr, maxUnavailable=1), *web_pods())[PDB_MATCHES_NOTHING] == []
     # policy/v1: an empty selector selects every pod of the namespace; v1beta1: none
-    assert findings(pdb(selector={}, maxUnavailable=1), *web_pods())[NOTHING] == []
+    assert findings(pdb(selector={}, maxUnavailable=1), *web_pods())[PDB_MATCHES_NOTHING] == []
     v1beta1 = pdb(selector={}, api_version="policy/v1beta1", maxUnavailable=1)
-    assert findings(v1beta1, *web_pods())[NOTHING]
+    assert findings(v1beta1, *web_pods())[PDB_MATCHES_NOTHING]

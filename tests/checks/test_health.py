@@ -8,10 +8,10 @@ from typing import Any
 from riskfixtures import cluster, context, deployment, node, obj, owner, pod, run
 
 from upgradecheck.checks.health import (
-    CRASHLOOP,
     JOB_FAILED,
     NODE_NOT_READY,
-    OOMKILLED,
+    POD_CRASHLOOP,
+    POD_OOMKILLED,
     PVC_PENDING,
     HealthCheck,
 )
@@ -63,7 +63,7 @@ def test_not_ready_nodes_one_warning_per_pool() -> None:
 
 def test_crashloop_one_finding_per_controller() -> None:
     pods = replica_pods(5, restarts=3, waiting="CrashLoopBackOff")
-    [f] = run(CHECK, context(cluster(deployment("shop", "web"), *pods)), CRASHLOOP)
+    [f] = run(CHECK, context(cluster(deployment("shop", "web"), *pods)), POD_CRASHLOOP)
     assert f.object is not None and (f.object.kind, f.object.name) == ("Deployment", "web")
     assert "5 of 5 pods of Deployment shop/web" in f.message and f.severity is Severity.INFO
     assert f.evidence[0].location == "pod web-5d9c-0 container app"
@@ -71,15 +71,15 @@ def test_crashloop_one_finding_per_controller() -> None:
 
 
 def test_restart_count_edge() -> None:
-    assert run(CHECK, context(cluster(*replica_pods(1, restarts=9))), CRASHLOOP) == []
-    [f] = run(CHECK, context(cluster(*replica_pods(1, restarts=10))), CRASHLOOP)
+    assert run(CHECK, context(cluster(*replica_pods(1, restarts=9))), POD_CRASHLOOP) == []
+    [f] = run(CHECK, context(cluster(*replica_pods(1, restarts=10))), POD_CRASHLOOP)
     # the ReplicaSet was not collected: its Deployment is named from the pod-template-hash
     assert f.object is not None and f.object.name == "web"
 
 
 def test_oom_killed_last_state() -> None:
     pods = replica_pods(2, last="OOMKilled") + replica_pods(1, last="Error")
-    [f] = run(CHECK, context(cluster(*pods)), OOMKILLED)
+    [f] = run(CHECK, context(cluster(*pods)), POD_OOMKILLED)
     assert len(f.evidence) == 2 and f.evidence[0].detail.startswith("OOMKilled at 2026-11-24")
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from riskfixtures import TODAY, cluster, context, manifests, risk_kb, run
 
 from upgradecheck.checks.interface import CheckContext
-from upgradecheck.checks.release_eol import RULE, ReleaseEolCheck
+from upgradecheck.checks.release_eol import RELEASE_EOL, ReleaseEolCheck
 from upgradecheck.knowledge.model import Release
 from upgradecheck.model import Severity
 from upgradecheck.versions import Minor
@@ -35,25 +35,25 @@ def ctx(current: str | None = "1.25", target: str = "1.26", **eol: int | None) -
 
 
 def test_target_past_end_of_life_is_a_warning() -> None:
-    [f] = run(CHECK, ctx(m26=-3), RULE)
+    [f] = run(CHECK, ctx(m26=-3), RELEASE_EOL)
     assert (f.severity, f.subject, f.hop) == (Severity.WARNING, "Kubernetes 1.26 (target)", None)
     assert "reached end of life on 2026-11-22 (3 days ago)" in f.message
     assert "such as 1.40" in f.remediation
 
 
 def test_sixty_days_is_the_edge() -> None:
-    [f] = run(CHECK, ctx(m26=60), RULE)
+    [f] = run(CHECK, ctx(m26=60), RELEASE_EOL)
     assert "in 60 days" in f.message
-    assert run(CHECK, ctx(m26=61), RULE) == []
+    assert run(CHECK, ctx(m26=61), RELEASE_EOL) == []
 
 
 def test_current_past_end_of_life_is_info() -> None:
-    [f] = run(CHECK, ctx(m25=-100), RULE)
+    [f] = run(CHECK, ctx(m25=-100), RELEASE_EOL)
     assert (f.severity, f.subject) == (Severity.INFO, "Kubernetes 1.25 (current)")
 
 
 def test_unknown_end_of_life_and_manifest_scans_raise_nothing() -> None:
-    assert run(CHECK, ctx(m26=None), RULE) == []
+    assert run(CHECK, ctx(m26=None), RELEASE_EOL) == []
     scan = context(manifests(), current=None, target="1.26", kb=risk_kb(releases=calendar(m26=-3)))
     assert run(CHECK, scan) == []
 
@@ -66,5 +66,5 @@ def test_the_report_date_is_injectable() -> None:
         kb=risk_kb(releases=calendar(m26=100)),
         today=TODAY + dt.timedelta(days=50),
     )
-    [f] = run(CHECK, later, RULE)
+    [f] = run(CHECK, later, RELEASE_EOL)
     assert "in 50 days" in f.message

@@ -23,7 +23,7 @@ from riskfixtures import (
 
 from upgradecheck.checks.feature_detectors import DETECTORS
 from upgradecheck.checks.interface import CheckContext
-from upgradecheck.checks.removed_features import RULE, RemovedFeatureCheck
+from upgradecheck.checks.removed_features import REMOVED_FEATURE, RemovedFeatureCheck
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import DETECTOR_TYPES, Removal
 from upgradecheck.model import ApiRequest, EvidenceSource, Severity, Snapshot
@@ -49,7 +49,7 @@ def test_docker_nodes_one_finding_per_pool_blocker_in_its_hop() -> None:
     ]
     [f] = run(CHECK, ctx(cluster(nodes=nodes), DOCKERSHIM))
     assert (f.rule, f.severity, f.hop, f.subject) == (
-        RULE,
+        REMOVED_FEATURE.id,
         Severity.BLOCKER,
         "1.24",
         "node pool legacy",

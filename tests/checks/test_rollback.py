@@ -18,8 +18,8 @@ from riskfixtures import (
 
 from upgradecheck.checks.rollback import (
     IMAGE_LATEST,
-    NO_READINESS,
-    NO_REQUESTS,
+    NO_READINESS_PROBE,
+    NO_RESOURCE_REQUESTS,
     RollbackCheck,
     floating_tag,
 )
@@ -78,7 +78,7 @@ def test_missing_requests() -> None:
         container("sidecar"),
         container("limited", resources={"limits": {"cpu": "1"}}),
     )
-    [f] = run(CHECK, context(manifests(deployment("shop", "web", spec=spec))), NO_REQUESTS)
+    [f] = run(CHECK, context(manifests(deployment("shop", "web", spec=spec))), NO_RESOURCE_REQUESTS)
     assert f.severity is Severity.INFO and "2 containers" in f.message
     assert [e.location for e in f.evidence] == [
         "spec.template.spec.containers[sidecar].resources",
@@ -98,7 +98,7 @@ def test_readiness_probes_on_serving_containers_of_long_running_workloads() -> N
         workload("DaemonSet", "mon", "agent", spec=serving),
         workload("Job", "ops", "migrate", spec=serving),
     ]
-    found = run(CHECK, context(manifests(*objects)), NO_READINESS)
+    found = run(CHECK, context(manifests(*objects)), NO_READINESS_PROBE)
     assert sorted(f.object.name for f in found if f.object) == ["agent", "pg", "web"]
     assert found[0].evidence[0].location == "spec.template.spec.containers[app]"
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from riskfixtures import cluster, context, obj, run
 
+from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.webhooks import (
     APISERVICE_UNAVAILABLE,
-    FAILURE_POLICY,
-    INTERCEPTS_SYSTEM,
-    TIMEOUT,
+    WEBHOOK_FAILURE_POLICY,
+    WEBHOOK_INTERCEPTS_SYSTEM,
+    WEBHOOK_TIMEOUT,
     WebhookCheck,
 )
 from upgradecheck.model import ObservedObject, Severity
@@ -63,16 +64,17 @@ def endpoint_slice(
     )
 
 
-def rules_of(*objects: ObservedObject) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = {}
+def rules_of(*objects: ObservedObject) -> dict[Rule, list[Any]]:
+    declared = {r.id: r for r in CHECK.rules}
+    found: dict[Rule, list[Any]] = {}
     for f in run(CHECK, context(cluster(*objects))):
-        found.setdefault(f.rule, []).append(f)
+        found.setdefault(declared[f.rule], []).append(f)
     return found
 
 
 def test_fail_closed_without_ready_endpoints_is_a_blocker() -> None:
     found = rules_of(config(hook(failurePolicy="Fail")), endpoint_slice(ready=False))
-    [f] = found[FAILURE_POLICY]
+    [f] = found[WEBHOOK_FAILURE_POLICY]
     assert f.severity is Severity.BLOCKER and f.object is not None and f.object.name == "policy"
     assert f.evidence[0].location == "webhooks[validate.example.com].clientConfig.service"
     assert f.evidence[0].detail == "policy/webhook"
@@ -80,28 +82,28 @@ def test_fail_closed_without_ready_endpoints_is_a_blocker() -> None:
 
 def test_failure_policy_unset_in_v1_means_fail_in_v1beta1_ignore() -> None:
     service_gone = endpoint_slice(ready=True, service="something-else")
-    assert rules_of(config(hook()), service_gone)[FAILURE_POLICY]
+    assert rules_of(config(hook()), service_gone)[WEBHOOK_FAILURE_POLICY]
     v1beta1 = config(hook(), api="admissionregistration.k8s.io/v1beta1")
-    assert FAILURE_POLICY not in rules_of(v1beta1, service_gone)
+    assert WEBHOOK_FAILURE_POLICY not in rules_of(v1beta1, service_gone)
 
 
 def test_ready_endpoints_or_ignore_policy_pass() -> None:
-    assert FAILURE_POLICY not in rules_of(config(hook()), endpoint_slice(ready=True))
+    assert WEBHOOK_FAILURE_POLICY not in rules_of(config(hook()), endpoint_slice(ready=True))
     # an unset ready condition counts as ready
-    assert FAILURE_POLICY not in rules_of(config(hook()), endpoint_slice(ready=None))
+    assert WEBHOOK_FAILURE_POLICY not in rules_of(config(hook()), endpoint_slice(ready=None))
     ignore = config(hook(failurePolicy="Ignore"))
-    assert FAILURE_POLICY not in rules_of(ignore, endpoint_slice(ready=False))
+    assert WEBHOOK_FAILURE_POLICY not in rules_of(ignore, endpoint_slice(ready=False))
 
 
 def test_endpoints_used_when_no_slices() -> None:
     ready = obj(
         "v1", "Endpoints", "policy", "webhook", subsets=[{"addresses": [{"ip": "10.0.0.1"}]}]
     )
-    assert FAILURE_POLICY not in rules_of(config(hook()), ready)
+    assert WEBHOOK_FAILURE_POLICY not in rules_of(config(hook()), ready)
     empty = obj(
         "v1", "Endpoints", "policy", "webhook", subsets=[{"notReadyAddresses": [{"ip": "x"}]}]
     )
-    assert rules_of(config(hook()), empty)[FAILURE_POLICY][0].severity is Severity.BLOCKER
+    assert rules_of(config(hook()), empty)[WEBHOOK_FAILURE_POLICY][0].severity is Severity.BLOCKER
 
 
 def test_not_verified_when_no_endpoints_were_collected() -> None:
@@ -113,32 +115,32 @@ def test_not_verified_when_no_endpoints_were_collected() -> None:
         labels={"kubernetes.io/service-name": "webhook"},
     )
     for extra in ((), (trimmed,)):
-        [f] = rules_of(config(hook()), *extra)[FAILURE_POLICY]
+        [f] = rules_of(config(hook()), *extra)[WEBHOOK_FAILURE_POLICY]
         assert f.severity is Severity.INFO and "not verified" in f.message
 
 
 def test_webhooks_of_one_configuration_make_one_finding() -> None:
     found = rules_of(config(hook("a.example.com"), hook("b.example.com")), endpoint_slice(False))
-    [f] = found[FAILURE_POLICY]
+    [f] = found[WEBHOOK_FAILURE_POLICY]
     assert "2 webhooks (a.example.com and b.example.com)" in f.message and len(f.evidence) == 2
 
 
 def test_intercepting_kube_system_or_every_resource() -> None:
     no_selector = hook(namespaceSelector=None)
-    [f] = rules_of(config(no_selector), endpoint_slice(True))[INTERCEPTS_SYSTEM]
+    [f] = rules_of(config(no_selector), endpoint_slice(True))[WEBHOOK_INTERCEPTS_SYSTEM]
     assert f.severity is Severity.WARNING
     assert f.evidence[0].location == "webhooks[validate.example.com].namespaceSelector"
-    assert INTERCEPTS_SYSTEM not in rules_of(config(hook()), endpoint_slice(True))
+    assert WEBHOOK_INTERCEPTS_SYSTEM not in rules_of(config(hook()), endpoint_slice(True))
     everything = hook(rules=[{"apiGroups": ["*"], "apiVersions": ["*"], "resources": ["*"]}])
-    [f] = rules_of(config(everything), endpoint_slice(True))[INTERCEPTS_SYSTEM]
+    [f] = rules_of(config(everything), endpoint_slice(True))[WEBHOOK_INTERCEPTS_SYSTEM]
     assert f.evidence[0].location.endswith(".rules")
     relaxed = hook(namespaceSelector=None, failurePolicy="Ignore")
-    assert INTERCEPTS_SYSTEM not in rules_of(config(relaxed))
+    assert WEBHOOK_INTERCEPTS_SYSTEM not in rules_of(config(relaxed))
 
 
 def test_selector_judged_against_kube_systems_own_labels() -> None:
     opt_in = hook(namespaceSelector={"matchLabels": {"policy": "enforced"}})
-    assert INTERCEPTS_SYSTEM not in rules_of(config(opt_in), endpoint_slice(True))
+    assert WEBHOOK_INTERCEPTS_SYSTEM not in rules_of(config(opt_in), endpoint_slice(True))
     labelled = obj(
         "v1",
         "Namespace",
@@ -146,13 +148,13 @@ def test_selector_judged_against_kube_systems_own_labels() -> None:
         "kube-system",
         labels={"kubernetes.io/metadata.name": "kube-system", "policy": "enforced"},
     )
-    assert rules_of(config(opt_in), endpoint_slice(True), labelled)[INTERCEPTS_SYSTEM]
+    assert rules_of(config(opt_in), endpoint_slice(True), labelled)[WEBHOOK_INTERCEPTS_SYSTEM]
 
 
 def test_timeout_above_ten_seconds() -> None:
-    [f] = rules_of(config(hook(timeoutSeconds=30)), endpoint_slice(True))[TIMEOUT]
+    [f] = rules_of(config(hook(timeoutSeconds=30)), endpoint_slice(True))[WEBHOOK_TIMEOUT]
     assert f.severity is Severity.WARNING and f.evidence[0].detail == "30"
-    assert TIMEOUT not in rules_of(config(hook(timeoutSeconds=10)), endpoint_slice(True))
+    assert WEBHOOK_TIMEOUT not in rules_of(config(hook(timeoutSeconds=10)), endpoint_slice(True))
 
 
 def test_unavailable_apiservice() -> None:

@@ -6,11 +6,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Finding, ObjectRef, Severity
+
+CUSTOM_RESOURCES = (
+    "https://kubernetes.io/docs/concepts/extend-kubernetes/api-extension/custom-resources/"
+)
+
+ADDON_API_REMOVED = Rule(
+    id="addon-api-removed",
+    title="Add-on API removed by the add-on's own releases",
+    what="An object uses a CRD group/version of a third-party add-on (cert-manager, "
+    "Istio, Gateway API, ...) that newer releases of that add-on no longer serve.",
+    why="Upgrading Kubernetes usually forces add-on upgrades (their supported "
+    "Kubernetes ranges move); the add-on upgrade then rejects or drops these objects.",
+    fix="Migrate the objects to the add-on's replacement version before upgrading the "
+    "add-on, following its upgrade guide.",
+    source=CUSTOM_RESOURCES,
+    severity=Severity.WARNING,
+    about_api=True,
+)
+
+ADDON_API_DEPRECATED = Rule(
+    id="addon-api-deprecated",
+    title="Add-on API deprecated",
+    what="An object uses a CRD group/version that its add-on has deprecated.",
+    why="A later add-on release will remove it.",
+    fix="Move to the replacement version at the next change of the manifests.",
+    source=CUSTOM_RESOURCES,
+    severity=Severity.INFO,
+    about_api=True,
+)
 
 
 class AddonApiCheck(Check):
     """Add-on CRD versions, judged against the add-on's releases (not Kubernetes')."""
+
+    rules = (ADDON_API_REMOVED, ADDON_API_DEPRECATED)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         for usage in ctx.usages:
@@ -18,13 +50,13 @@ class AddonApiCheck(Check):
             if entry is None or (entry.removed_in is None and entry.deprecated_in is None):
                 continue
             if entry.removed_in is not None:
-                rule, severity = "addon-api-removed", Severity.WARNING
+                rule = ADDON_API_REMOVED
                 message = (
                     f"{usage.object.kind} {usage.api_version} is not served by "
                     f"{entry.addon} {entry.removed_in} and later"
                 )
             else:
-                rule, severity = "addon-api-deprecated", Severity.INFO
+                rule = ADDON_API_DEPRECATED
                 message = (
                     f"{usage.object.kind} {usage.api_version} is deprecated by "
                     f"{entry.addon} {entry.deprecated_in}"
@@ -36,16 +68,17 @@ class AddonApiCheck(Check):
                 fix = f"Move to {entry.replacement}."
             if entry.note:
                 fix = f"{fix} {entry.note}"
-            yield Finding(
-                rule=rule,
-                severity=severity,
-                message=message + ".",
-                remediation=fix,
-                object=ObjectRef(
-                    usage.api_version, usage.object.kind, usage.object.namespace,
+            yield rule.finding(
+                message + ".",
+                fix,
+                obj=ObjectRef(
+                    usage.api_version,
+                    usage.object.kind,
+                    usage.object.namespace,
                     usage.object.name,
                 ),
                 evidence=usage.evidence,
+                evidence_cap=None,
                 link=entry.source,
                 replacement=entry.replacement,
                 subject=entry.addon,

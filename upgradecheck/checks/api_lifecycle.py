@@ -1,42 +1,84 @@
 """`api-removed` and `api-deprecated`: objects written, and APIs requested, in built-in
-group/versions that the target no longer serves or has deprecated."""
+group/versions that the target no longer serves or has deprecated; `stale-last-applied` when
+only a leftover last-applied annotation shows the removed version."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
-from upgradecheck.checks.freshness import Judgement, judge_removed
+from upgradecheck.checks.freshness import judge_removed
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import Migration, migration_text, plan_migration
+from upgradecheck.checks.rule import Rule
+from upgradecheck.checks.usage import Usage
 from upgradecheck.knowledge.model import ApiLifecycle
 from upgradecheck.model import Evidence, EvidenceSource, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
 
-REMOVED = "api-removed"
-DEPRECATED = "api-deprecated"
+DEPRECATION_GUIDE = "https://kubernetes.io/docs/reference/using-api/deprecation-guide/"
+
+API_REMOVED = Rule(
+    id="api-removed",
+    title="API no longer served at the target",
+    what="An object is written, applied or requested through a group/version that the "
+    "target release (or a hop on the way) no longer serves.",
+    why="After the control plane moves past the removal, every create, update and apply "
+    "through the old version fails: CI pipelines, operators and `helm upgrade` break, "
+    "although the stored objects themselves survive.",
+    fix="Rewrite the manifests (and the clients that write them) to the replacement "
+    "version before the hop, applying the migration notes; `kubectl convert` helps.",
+    source=DEPRECATION_GUIDE,
+    severity=Severity.BLOCKER,
+    about_api=True,
+)
+
+STALE_LAST_APPLIED = Rule(
+    id="stale-last-applied",
+    title="Stale last-applied annotation in a removed API",
+    what="An object's kubectl.kubernetes.io/last-applied-configuration names an apiVersion "
+    "the target no longer serves, but every current field manager writes a served "
+    "version and no kubectl manager uses the annotation's version.",
+    why="The object was migrated; the annotation is a leftover. It is not a blocker, but "
+    "the next `kubectl apply` computes its three-way patch from that stale base.",
+    fix="Re-apply the manifest in a served version, or remove the annotation.",
+    source="https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/",
+    severity=Severity.WARNING,
+)
+
+API_DEPRECATED = Rule(
+    id="api-deprecated",
+    title="Deprecated API still in use",
+    what="An object is written through a group/version that is deprecated at the target; "
+    "as info, APIs whose deprecation or removal comes after the target.",
+    why="Deprecated APIs are removed in a later release; migrating now keeps the next "
+    "upgrade from being blocked.",
+    fix="Move to the replacement version at the next change of the manifests.",
+    source=DEPRECATION_GUIDE,
+    severity=Severity.WARNING,
+    about_api=True,
+)
 
 
-def classify(entry: ApiLifecycle, ctx: CheckContext) -> tuple[str, Severity, Minor | None] | None:
+def classify(entry: ApiLifecycle, ctx: CheckContext) -> tuple[Rule, Severity, Minor | None] | None:
     """The rule, severity and hop of using `entry` when upgrading to the target, if any."""
     removed, deprecated = entry.removed_in, entry.deprecated_in
     if removed is not None and removed <= ctx.target:
-        return REMOVED, Severity.BLOCKER, ctx.hop_for(removed)
+        return API_REMOVED, Severity.BLOCKER, ctx.hop_for(removed)
     if deprecated is not None and deprecated <= ctx.target:
         # Deprecated with a removal date: act soon. Deprecated for good (Endpoints): know it.
         severity = Severity.WARNING if removed is not None else Severity.INFO
-        return DEPRECATED, severity, ctx.hop_for(deprecated)
+        return API_DEPRECATED, severity, ctx.hop_for(deprecated)
     if deprecated is not None or removed is not None:
-        return DEPRECATED, Severity.INFO, None  # comes after the target: what is next
+        return API_DEPRECATED, Severity.INFO, None  # comes after the target: what is next
     return None
 
 
 def describe(
-    entry: ApiLifecycle, ctx: CheckContext, rule: str, migration: Migration, hop: Minor | None
+    entry: ApiLifecycle, ctx: CheckContext, rule: Rule, migration: Migration, hop: Minor | None
 ) -> tuple[str, str]:
     """The message and remediation for a use of `entry`."""
     name = f"{entry.kind} {entry.api_version}"
-    if rule == REMOVED:
+    if rule is API_REMOVED:
         removed = entry.removed_in
         when = f"is not served from Kubernetes {removed}"
         if ctx.current is not None and removed is not None and removed <= ctx.current:
@@ -56,17 +98,6 @@ def describe(
     return message, f"{fix} {entry.note}" if entry.note else fix
 
 
-def _weigh(finding: Finding, judgement: Judgement) -> Finding:
-    """Apply the evidence's weight: severity, rule, and the reason in the message."""
-    return replace(
-        finding,
-        rule=judgement.rule,
-        severity=judgement.severity,
-        message=f"{finding.message} {judgement.why}".strip(),
-        remediation=judgement.remediation or finding.remediation,
-    )
-
-
 def _request_detail(count: int | None, removed_release: str | None) -> str:
     parts = []
     if count is not None:
@@ -79,6 +110,8 @@ def _request_detail(count: int | None, removed_release: str | None) -> str:
 class ApiLifecycleCheck(Check):
     """Built-in API removals and deprecations, from object evidence and request metrics."""
 
+    rules = (API_REMOVED, STALE_LAST_APPLIED, API_DEPRECATED)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         yield from self._objects(ctx)
         yield from self._requests(ctx)
@@ -90,6 +123,7 @@ class ApiLifecycleCheck(Check):
         evidence: tuple[Evidence, ...],
         obj: ObjectRef | None,
         subject: str | None = None,
+        usage: Usage | None = None,
     ) -> Finding | None:
         verdict = classify(entry, ctx)
         if verdict is None:
@@ -97,19 +131,26 @@ class ApiLifecycleCheck(Check):
         rule, severity, hop = verdict
         migration = plan_migration(entry, ctx)
         message, fix = describe(entry, ctx, rule, migration, hop)
-        return Finding(
-            rule=rule,
+        if rule is API_REMOVED and usage is not None:
+            # How the object was written decides how much its use of a removed API weighs.
+            judgement = judge_removed(usage, ctx.snapshot.collected_at)
+            rule = STALE_LAST_APPLIED if judgement.stale else API_REMOVED
+            severity = judgement.severity
+            message = f"{message} {judgement.why}".strip()
+            fix = judgement.remediation or fix
+        return rule.finding(
+            message,
+            fix,
             severity=severity,
-            message=message,
-            remediation=fix,
-            hop=str(hop) if hop is not None else None,
-            object=obj,
+            obj=obj,
+            subject=subject,
+            hop=hop,
             evidence=evidence,
             link=entry.source,
             replacement=migration.target,
-            deprecated_in=str(entry.deprecated_in) if entry.deprecated_in else None,
-            removed_in=str(entry.removed_in) if entry.removed_in else None,
-            subject=subject,
+            deprecated_in=entry.deprecated_in,
+            removed_in=entry.removed_in,
+            evidence_cap=None,
         )
 
     def _objects(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -120,9 +161,7 @@ class ApiLifecycleCheck(Check):
             shown = ObjectRef(
                 usage.api_version, usage.object.kind, usage.object.namespace, usage.object.name
             )
-            finding = self._finding(entry, ctx, usage.evidence, shown)
-            if finding is not None and finding.rule == REMOVED:
-                finding = _weigh(finding, judge_removed(usage, ctx.snapshot.collected_at))
+            finding = self._finding(entry, ctx, usage.evidence, shown, usage=usage)
             if finding is not None:
                 yield finding
 

@@ -13,13 +13,27 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, EvidenceSource, Finding, ObservedObject, Severity
 from upgradecheck.shapes import as_map, as_maps, dig
 from upgradecheck.wording import names
 
-RULE = "certificate-expiry"
+CERTIFICATE_EXPIRY = Rule(
+    id="certificate-expiry",
+    title="Certificate expired or expiring soon",
+    what="The caBundles of admission webhooks and APIServices, and TLS Secrets (by the "
+    "notAfter date the collector records, never the key), that have expired (a blocker "
+    "when every certificate of the bundle has) or expire within 30 days of the report "
+    "date (a warning).",
+    why="An expired CA or serving certificate makes the API server reject the webhook or "
+    "aggregated API; an upgrade window is the worst time to find out.",
+    fix="Renew the certificates (and update caBundle) before the upgrade window.",
+    source="https://kubernetes.io/docs/tasks/tls/managing-tls-in-a-cluster/",
+    severity=Severity.WARNING,
+)
+
 SOON = dt.timedelta(days=30)
 WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
 TLS_SECRET = "kubernetes.io/tls"
@@ -82,6 +96,8 @@ def judge(dates: Sequence[dt.date], today: dt.date) -> Verdict | None:
 class CertificateCheck(Check):
     """CA bundles and TLS Secrets against the report date."""
 
+    rules = (CERTIFICATE_EXPIRY,)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         today = ctx.report_date
         yield from self._credential(ctx, today)
@@ -126,13 +142,12 @@ class CertificateCheck(Check):
         if cluster is None or verdict is None:
             return
         where = f"context {cluster.context}" if cluster.context else "the kubeconfig"
-        yield finding(
-            RULE,
-            verdict.severity,
+        yield CERTIFICATE_EXPIRY.finding(
             f"The client certificate of {where} {verdict.text}: the API server will reject "
             "it, mid-upgrade if it lapses then.",
             "Renew the credentials (a new client certificate or kubeconfig from the cluster's "
             "provider or `kubeadm kubeconfig user`) before the upgrade window.",
+            severity=verdict.severity,
             subject=f"kubeconfig client certificate ({where})",
             evidence=[
                 Evidence(EvidenceSource.CLIENT, where, "", f"client certificate {verdict.text}")
@@ -181,11 +196,10 @@ class CertificateCheck(Check):
         remediation: str,
         evidence: Iterable[Evidence],
     ) -> Finding:
-        return finding(
-            RULE,
-            verdict.severity,
+        return CERTIFICATE_EXPIRY.finding(
             f"{obj.ref.display()}: {what} {verdict.text}. {effect}",
             remediation,
+            severity=verdict.severity,
             obj=obj.ref,
             evidence=evidence,
         )

@@ -5,17 +5,49 @@ the knowledge base)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from upgradecheck.checks.findings import finding
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.skew_policy import allowance, governing, minor_of, within
 from upgradecheck.knowledge.model import HelmSupportTable, SkewRule
 from upgradecheck.model import ClientBinary, Evidence, EvidenceSource, Finding, Severity
 from upgradecheck.versions import Minor
 
-KUBECTL_SKEW = "kubectl-skew"
-HELM_CLIENT_SKEW = "helm-client-skew"
+
+def _kubectl_step(findings: Sequence[Finding]) -> tuple[str, str]:
+    hop = findings[0].hop
+    at = f" of {hop}" if hop else " of the cluster"
+    return f"Use a kubectl within one minor version{at}.", "kubectl version --client"
+
+
+KUBECTL_SKEW = Rule(
+    id="kubectl-skew",
+    title="kubectl outside the supported skew",
+    what="A local kubectl binary more than one minor away from the target, or from a hop "
+    "on the way; the finding names the binary and its path.",
+    why="kubectl is supported within one minor of the API server; older clients "
+    "mis-handle new fields and removed APIs (e.g. `kubectl apply` or `drain` misbehave "
+    "mid-upgrade).",
+    fix="Install the kubectl version the remediation names (one that is within one minor "
+    "of every hop when such a version exists).",
+    source="https://kubernetes.io/releases/version-skew-policy/#kubectl",
+    severity=Severity.WARNING,
+    plan_step=_kubectl_step,
+)
+
+HELM_CLIENT_SKEW = Rule(
+    id="helm-client-skew",
+    title="Helm client does not support the target",
+    what="A local helm binary whose minor release does not support the target or a hop "
+    "(Helm 3 and 4 support the Kubernetes minor they were built against and the three "
+    "before it), by the table in `deprecations/helm-support.yaml`.",
+    why="Helm makes no compatibility promise outside its range; an old helm builds "
+    "requests from old client libraries and may fail or mis-render against the new API.",
+    fix="Install the Helm release the remediation names before upgrading the cluster.",
+    source="https://helm.sh/docs/topics/version_skew/",
+    severity=Severity.WARNING,
+)
 
 
 def _evidence(client: ClientBinary) -> Evidence:
@@ -49,6 +81,8 @@ def kubectl_advice(rule: SkewRule, ctx: CheckContext) -> str:
 class ClientSkewCheck(Check):
     """Local client binaries against the target and each hop."""
 
+    rules = (KUBECTL_SKEW, HELM_CLIENT_SKEW)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         for client in ctx.snapshot.clients:
             if client.name == "kubectl":
@@ -66,9 +100,7 @@ class ClientSkewCheck(Check):
         outside = [h for h in ctx.hops if not within(rule, version, h)]
         if not outside:
             return
-        yield finding(
-            KUBECTL_SKEW,
-            Severity.WARNING,
+        yield KUBECTL_SKEW.finding(
             f"kubectl {version} at {client.path} is outside the supported skew for an API "
             f"server at {_listed(outside)}: kubectl is supported {allowance(rule)} than the "
             "API server it talks to.",
@@ -94,9 +126,7 @@ class ClientSkewCheck(Check):
             remediation = f"Use a Helm release that supports Kubernetes {ctx.target}."
         else:
             remediation = f"Install Helm {best.helm} (it supports Kubernetes {best.range})."
-        yield finding(
-            HELM_CLIENT_SKEW,
-            Severity.WARNING,
+        yield HELM_CLIENT_SKEW.finding(
             f"helm {version} at {client.path} supports Kubernetes {row.range}, not "
             f"{_listed(outside)}: Helm promises no compatibility outside that range, and "
             "`helm upgrade` against a newer cluster may mis-handle its APIs.",

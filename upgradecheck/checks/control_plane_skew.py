@@ -7,15 +7,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.skew_policy import allowance, governing, image_minor, within
 from upgradecheck.model import Evidence, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import PodSpec, containers, labels_of
 
-RULE = "control-plane-skew"
+CONTROL_PLANE_SKEW = Rule(
+    id="control-plane-skew",
+    title="Control-plane component out of step with the API server",
+    what="kube-apiserver, kube-controller-manager, kube-scheduler or "
+    "cloud-controller-manager pods in kube-system (static pods by their `component` "
+    "label) whose image is at a different minor than the API server.",
+    why="Controllers and the scheduler must never be newer than the API server and may "
+    "be at most one minor older; a component already behind falls out of the policy the "
+    "moment the API server moves to the next hop. Often a previous upgrade left unfinished.",
+    fix="Bring every control-plane component to the API server's version on every "
+    "control-plane node before starting the next hop.",
+    source="https://kubernetes.io/releases/version-skew-policy/"
+    "#kube-controller-manager-kube-scheduler-and-cloud-controller-manager",
+    severity=Severity.BLOCKER,
+)
 COMPONENTS = (
     "kube-apiserver",
     "kube-controller-manager",
@@ -76,6 +91,8 @@ def control_plane(ctx: CheckContext) -> dict[tuple[str, Minor], _Seen]:
 class ControlPlaneSkewCheck(Check):
     """Control-plane components against the API server's version."""
 
+    rules = (CONTROL_PLANE_SKEW,)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         if ctx.current is None:
             return
@@ -109,11 +126,10 @@ class ControlPlaneSkewCheck(Check):
             f"node before upgrading the API server to {first}; no control-plane component may "
             "be newer than kube-apiserver."
         )
-        yield finding(
-            RULE,
-            severity,
+        yield CONTROL_PLANE_SKEW.finding(
             message,
             remediation,
+            severity=severity,
             obj=entry.refs[0] if len(entry.refs) == 1 else None,
             subject=None if len(entry.refs) == 1 else component,
             hop=first,

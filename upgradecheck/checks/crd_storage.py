@@ -3,15 +3,49 @@ deprecated or no longer served; the add-on upgrade that drops it will be refused
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, EvidenceSource, Finding, Severity
+from upgradecheck.wording import plural
 
-DOC = (
+VERSIONING = (
     "https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
-    "custom-resource-definition-versioning/#upgrade-existing-objects-to-a-new-stored-version"
+    "custom-resource-definition-versioning/"
+)
+MIGRATION_DOC = VERSIONING + "#upgrade-existing-objects-to-a-new-stored-version"
+"""The section on migrating stored objects: what each finding links to."""
+
+
+def _plan_step(findings: Sequence[Finding]) -> tuple[str, str]:
+    crds = plural(len(findings), "CustomResourceDefinition")
+    name = "CRD"
+    if len(findings) == 1 and findings[0].object is not None:
+        name = shlex.quote(findings[0].object.name)
+    return (
+        f"Migrate the stored objects of {crds} off old versions, then drop those versions "
+        "from status.storedVersions.",
+        f"kubectl get crd {name} -o jsonpath='{{.status.storedVersions}}'",
+    )
+
+
+CRD_STORED_VERSION = Rule(
+    id="crd-stored-version",
+    title="CRD objects stored in a deprecated or unserved version",
+    what="A CustomResourceDefinition's status.storedVersions lists a version that the "
+    "CRD marks deprecated, no longer serves, or no longer lists.",
+    why="Objects in etcd stay in the version they were written in. The add-on release "
+    "that removes that version from the CRD is rejected while storedVersions names it, "
+    "and add-on upgrades often come with a cluster upgrade.",
+    fix="Rewrite every object of the CRD in the storage version (a no-op update, or "
+    "the kube-storage-version-migrator), then drop the old version from "
+    "status.storedVersions.",
+    source=VERSIONING,
+    severity=Severity.WARNING,
+    plan_step=_plan_step,
 )
 
 
@@ -27,6 +61,8 @@ def _versions(body: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 class CrdStoredVersionCheck(Check):
     """Stored versions that a later CRD update cannot drop until the objects are migrated."""
 
+    rules = (CRD_STORED_VERSION,)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         for obj in ctx.snapshot.objects:
             if obj.ref.kind != "CustomResourceDefinition":
@@ -40,21 +76,19 @@ class CrdStoredVersionCheck(Check):
                 if problem is None:
                     continue
                 group = (obj.body.get("spec") or {}).get("group", "")
-                yield Finding(
-                    rule="crd-stored-version",
-                    severity=Severity.WARNING,
-                    message=(
+                yield CRD_STORED_VERSION.finding(
+                    (
                         f"CRD {obj.ref.name} still has objects stored as {group}/{name}, "
                         f"which is {problem}; an upgrade of its add-on that removes "
                         f"{name} from the CRD will be rejected by the API server."
                     ),
-                    remediation=(
+                    (
                         f"Rewrite every {obj.ref.name} object in the storage version "
                         f"{storage or '(current)'} (a no-op update of each, or the "
                         "kube-storage-version-migrator), then remove "
                         f"{name} from the CRD's status.storedVersions."
                     ),
-                    object=obj.ref,
+                    obj=obj.ref,
                     evidence=(
                         Evidence(
                             EvidenceSource.CRD,
@@ -64,7 +98,7 @@ class CrdStoredVersionCheck(Check):
                             f"storage version {storage}",
                         ),
                     ),
-                    link=DOC,
+                    link=MIGRATION_DOC,
                     subject=f"{group}/{name}",
                 )
 

@@ -5,19 +5,56 @@ no pod at all (a sign of a renamed workload whose protection silently lapsed).""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, Finding, ObservedObject, Severity, Snapshot
 from upgradecheck.shapes import as_map, dig
 from upgradecheck.wording import plural
 from upgradecheck.workloads import labels_of, metadata, selector_matches
 
-BLOCKS = "pdb-blocks-drain"
-NOTHING = "pdb-matches-nothing"
+
+def _plan_step(findings: Sequence[Finding]) -> tuple[str, str]:
+    pdbs = plural(len(findings), "PodDisruptionBudget")
+    return (
+        f"Relax {pdbs} allowing no disruption, or node drains will hang.",
+        "kubectl get pdb -A",
+    )
+
+
+PDB_BLOCKS_DRAIN = Rule(
+    id="pdb-blocks-drain",
+    title="PodDisruptionBudget allows no eviction",
+    what="A PodDisruptionBudget with pods to protect whose status.disruptionsAllowed is 0, "
+    'or whose spec allows no eviction: maxUnavailable 0 or "0%", minAvailable "100%", '
+    "or minAvailable at or above the pods it covers (status.expectedPods, else the "
+    "replicas of the workloads it selects). A budget covering 0 pods is not one.",
+    why="`kubectl drain` and managed node-pool upgrades evict pods through the eviction "
+    "API; such a budget refuses every eviction, so node upgrades hang or time out.",
+    fix="For the upgrade window raise maxUnavailable to at least 1 (or lower "
+    "minAvailable below the replica count), or scale the workload up; restore it after.",
+    source="https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
+    severity=Severity.WARNING,
+    plan_step=_plan_step,
+)
+
+PDB_MATCHES_NOTHING = Rule(
+    id="pdb-matches-nothing",
+    title="PodDisruptionBudget selects no pod",
+    what="A PodDisruptionBudget whose status counts 0 expected pods, or (without status) "
+    "whose selector matches none of the pods collected in its namespace.",
+    why="The workload it was written for (often renamed or relabelled) is unprotected "
+    "while nodes are drained during the upgrade.",
+    fix="Fix the selector to match the workload's pod labels, or delete the budget.",
+    source="https://kubernetes.io/docs/tasks/run-application/configure-pdb/"
+    "#specifying-a-poddisruptionbudget",
+    severity=Severity.INFO,
+)
+
 _REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet")
 
 
@@ -164,6 +201,8 @@ def _spec_reason(b: Budget) -> tuple[str, list[Evidence]] | None:
 class DisruptionBudgetCheck(Check):
     """PodDisruptionBudgets that stop drains, or that protect nothing."""
 
+    rules = (PDB_BLOCKS_DRAIN, PDB_MATCHES_NOTHING)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         selection = Selection(ctx.snapshot)
         for obj in ctx.snapshot.objects:
@@ -178,9 +217,7 @@ class DisruptionBudgetCheck(Check):
         if reason is None:
             return
         ref = b.pdb.ref
-        yield finding(
-            BLOCKS,
-            Severity.WARNING,
+        yield PDB_BLOCKS_DRAIN.finding(
             f"PodDisruptionBudget {ref.namespace}/{ref.name} allows no eviction ({reason[0]}): "
             "`kubectl drain` and managed node-pool upgrades wait on its pods until they time "
             "out.",
@@ -202,9 +239,7 @@ class DisruptionBudgetCheck(Check):
             why = f"its selector matches none of the pods collected in {ref.namespace}"
         else:
             return
-        yield finding(
-            NOTHING,
-            Severity.INFO,
+        yield PDB_MATCHES_NOTHING.finding(
             f"PodDisruptionBudget {ref.namespace}/{ref.name} protects no pod ({why}): the "
             "workload it was meant for is unprotected during drains, or it was removed.",
             "Fix the selector to match the workload's pod labels, or delete the budget.",

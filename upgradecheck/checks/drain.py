@@ -7,16 +7,53 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Finding, ObservedObject, Severity
 from upgradecheck.shapes import as_map, as_maps, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import is_mirror_pod, metadata
 
-SINGLE = "single-replica"
-UNMANAGED = "unmanaged-pod"
-EMPTYDIR = "emptydir-data"
+SINGLE_REPLICA = Rule(
+    id="single-replica",
+    title="Workload with one replica",
+    what="A Deployment or StatefulSet with spec.replicas 1 (an unset replicas in a file "
+    "is left alone: an autoscaler usually sets it).",
+    why="When its node is drained for the upgrade the only pod is evicted: the service is "
+    "down until the replacement is scheduled and ready.",
+    fix="Run at least two replicas with a PodDisruptionBudget for the upgrade, or accept "
+    "and announce the downtime.",
+    source="https://kubernetes.io/docs/concepts/workloads/pods/disruptions/",
+    severity=Severity.INFO,
+)
+
+UNMANAGED_POD = Rule(
+    id="unmanaged-pod",
+    title="Pod with no controller",
+    what="Running pods without ownerReferences (mirror pods of static pods excluded), "
+    "one finding per namespace.",
+    why="`kubectl drain` refuses such pods unless forced, and then deletes them: nothing "
+    "recreates them on another node.",
+    fix="Run them under a Deployment, StatefulSet or Job, or plan to recreate them after "
+    "their node is upgraded.",
+    source="https://kubernetes.io/docs/reference/kubectl/generated/kubectl_drain/",
+    severity=Severity.WARNING,
+)
+
+EMPTYDIR_DATA = Rule(
+    id="emptydir-data",
+    title="Pods keep data in emptyDir volumes",
+    what="Workloads (DaemonSets and static pods excluded: drains skip them) whose pods "
+    "mount emptyDir volumes.",
+    why="`kubectl drain` refuses to evict them without --delete-emptydir-data, and the "
+    "eviction deletes that data.",
+    fix="Make sure nothing in those volumes must survive a restart, then drain with "
+    "--delete-emptydir-data; keep lasting data on PersistentVolumes.",
+    source="https://kubernetes.io/docs/reference/kubectl/generated/kubectl_drain/",
+    severity=Severity.INFO,
+)
+
 _FINISHED = ("Succeeded", "Failed")
 
 
@@ -30,6 +67,8 @@ def bare(pod: ObservedObject) -> bool:
 class DrainCheck(Check):
     """Workloads that a node drain takes down or loses."""
 
+    rules = (SINGLE_REPLICA, UNMANAGED_POD, EMPTYDIR_DATA)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         yield from self._single(ctx)
         yield from self._unmanaged(ctx)
@@ -42,9 +81,7 @@ class DrainCheck(Check):
             replicas = dig(obj.body, "spec", "replicas")
             if replicas != 1 or isinstance(replicas, bool):
                 continue  # unset in a file usually means an autoscaler decides
-            yield finding(
-                SINGLE,
-                Severity.INFO,
+            yield SINGLE_REPLICA.finding(
                 f"{obj.ref.display()} runs one replica: it is down from the moment its node "
                 "is drained until the pod is ready on another node.",
                 "Run at least 2 replicas (with a PodDisruptionBudget of maxUnavailable 1) for "
@@ -61,9 +98,7 @@ class DrainCheck(Check):
         for namespace, pods in sorted(by_namespace.items()):
             pods.sort(key=lambda p: p.ref.name)
             listed = names([p.ref.name for p in pods])
-            yield finding(
-                UNMANAGED,
-                Severity.WARNING,
+            yield UNMANAGED_POD.finding(
                 f"{plural(len(pods), 'pod')} in namespace {namespace} with no controller "
                 f"({listed}): `kubectl drain` refuses them without --force, and then deletes "
                 "them for good; nothing recreates them.",
@@ -85,9 +120,7 @@ class DrainCheck(Check):
             if not volumes:
                 continue
             shown = ", ".join(str(v.get("name")) for v in volumes)
-            yield finding(
-                EMPTYDIR,
-                Severity.INFO,
+            yield EMPTYDIR_DATA.finding(
                 f"{pod.workload.display()} keeps data in emptyDir volumes ({shown}): draining "
                 "its node needs `kubectl drain --delete-emptydir-data` and deletes that data.",
                 "Make sure nothing there must survive a restart (move it to a "

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.node_skew import pool_label
 from upgradecheck.model import (
     Evidence,

@@ -22,14 +22,15 @@ _KUBECTL_PREFIX = "kubectl"
 class Judgement:
     """The outcome for one object written in one removed apiVersion."""
 
-    rule: str
-    """`api-removed` or `stale-last-applied`."""
     severity: Severity
     """The severity."""
     why: str
     """A sentence explaining the weight given to the evidence ('' when it is plain)."""
     remediation: str = ""
     """What to do instead of migrating the object ('' keeps the migration advice)."""
+    stale: bool = False
+    """Only a leftover last-applied annotation shows the removed version: the object was
+    migrated (`stale-last-applied` rather than `api-removed`)."""
 
 
 def manager_of(evidence: Evidence) -> str:
@@ -58,26 +59,24 @@ def _latest(evidence: tuple[Evidence, ...]) -> Evidence | None:
 
 
 def judge_removed(usage: Usage, collected_at: str) -> Judgement:
-    """The rule and severity for an object written in an apiVersion the target removes."""
+    """How much the evidence of an object written in an apiVersion the target removes weighs."""
     writers = [e for e in usage.evidence if e.source is EvidenceSource.MANAGED_FIELDS]
     direct = [
         e for e in usage.evidence if e.source in (EvidenceSource.FILE, EvidenceSource.TEMPLATE)
     ]
     if direct:
-        return Judgement("api-removed", Severity.BLOCKER, "")
+        return Judgement(Severity.BLOCKER, "")
     if writers:
         clients = [e for e in writers if manager_of(e) not in CONTROL_PLANE_MANAGERS]
         if not clients:
             names = ", ".join(sorted({manager_of(e) for e in writers}))
             return Judgement(
-                "api-removed",
                 Severity.INFO,
                 f"Only control-plane components ({names}) wrote through {usage.api_version}; "
                 "they are upgraded with the control plane and write the new version after.",
             )
         parts = [f"{manager_of(e)} last wrote{_age(e.time, collected_at)}" for e in clients]
         return Judgement(
-            "api-removed",
             Severity.BLOCKER,
             f"Its next write through {usage.api_version} will fail: {'; '.join(parts)}.",
         )
@@ -85,14 +84,12 @@ def judge_removed(usage: Usage, collected_at: str) -> Judgement:
     other_writers = [e for e in usage.others if e.source is EvidenceSource.MANAGED_FIELDS]
     if not other_writers:
         return Judgement(
-            "api-removed",
             Severity.BLOCKER,
             "Only the last-applied annotation shows it; no managedFields tell otherwise.",
         )
     latest = _latest(usage.others)
     assert latest is not None
     return Judgement(
-        "stale-last-applied",
         Severity.WARNING,
         f"Stale last-applied annotation: written in {usage.api_version}, since written in "
         f"{latest.api_version} by {manager_of(latest)}{_age(latest.time, collected_at)}; no "
@@ -100,4 +97,5 @@ def judge_removed(usage: Usage, collected_at: str) -> Judgement:
         "Re-apply the manifest in a served version, or remove the annotation (`kubectl "
         "annotate KIND NAME kubectl.kubernetes.io/last-applied-configuration-`), so that the "
         "next `kubectl apply` computes its patch from the right base.",
+        stale=True,
     )

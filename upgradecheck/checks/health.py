@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.node_skew import pool_label
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import (
     Evidence,
     EvidenceSource,
@@ -24,12 +25,66 @@ from upgradecheck.shapes import as_map, as_maps, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import Workloads, statuses
 
-NODE_NOT_READY = "node-not-ready"
-CRASHLOOP = "pod-crashloop"
-OOMKILLED = "pod-oomkilled"
-PVC_PENDING = "pvc-pending"
-JOB_FAILED = "job-failed"
 MANY_RESTARTS = 10
+
+NODE_NOT_READY = Rule(
+    id="node-not-ready",
+    title="Node not Ready",
+    what="Nodes whose Ready condition is not True, one finding per node pool (a warning).",
+    why="Their pods cannot be evicted cleanly, node-pool upgrades wait on them, and after "
+    "the upgrade they would pass for something the upgrade broke.",
+    fix="Repair or remove the nodes before the upgrade.",
+    source="https://kubernetes.io/docs/concepts/architecture/nodes/#condition",
+    severity=Severity.WARNING,
+)
+
+POD_CRASHLOOP = Rule(
+    id="pod-crashloop",
+    title="Pods crash-looping or restarting often (baseline)",
+    what="Containers waiting in CrashLoopBackOff or restarted 10 or more times, one "
+    "finding per controller.",
+    why="Recorded before the upgrade so that afterwards it is not mistaken for something "
+    "the upgrade broke.",
+    fix="Find the cause (kubectl logs --previous), or note it as already broken.",
+    source="https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts",
+    severity=Severity.INFO,
+)
+
+POD_OOMKILLED = Rule(
+    id="pod-oomkilled",
+    title="Containers killed for memory (baseline)",
+    what="Containers whose last (or current) termination reason is OOMKilled, one finding "
+    "per controller.",
+    why="Recorded before the upgrade so that afterwards it is not mistaken for something "
+    "the upgrade broke; tight limits also fail more often on busier, fewer nodes.",
+    fix="Raise the memory limit or fix the leak; note it as already broken.",
+    source="https://kubernetes.io/docs/tasks/configure-pod-container/assign-memory-resource/",
+    severity=Severity.INFO,
+)
+
+PVC_PENDING = Rule(
+    id="pvc-pending",
+    title="PersistentVolumeClaim Pending (baseline)",
+    what="PersistentVolumeClaims in phase Pending.",
+    why="Recorded before the upgrade so that a storage problem after it (for instance a "
+    "CSI migration) can be told from one that was already there.",
+    fix="Check the provisioner and the storage class (kubectl describe pvc).",
+    source="https://kubernetes.io/docs/concepts/storage/persistent-volumes/#binding",
+    severity=Severity.INFO,
+)
+
+JOB_FAILED = Rule(
+    id="job-failed",
+    title="Failed Jobs (baseline)",
+    what="Jobs with a Failed condition, or with failed pods, none succeeded and none "
+    "active; one finding per CronJob (or Job).",
+    why="Recorded before the upgrade so that afterwards it is not mistaken for something "
+    "the upgrade broke.",
+    fix="Look at the failed pods' logs; note it as already broken.",
+    source="https://kubernetes.io/docs/concepts/workloads/controllers/job/"
+    "#handling-pod-and-container-failures",
+    severity=Severity.INFO,
+)
 
 ContainerTest = Callable[[Mapping[str, Any]], str | None]
 
@@ -69,12 +124,14 @@ def job_failed(job: ObservedObject) -> str | None:
 class HealthCheck(Check):
     """What is already broken before the upgrade."""
 
+    rules = (NODE_NOT_READY, POD_CRASHLOOP, POD_OOMKILLED, PVC_PENDING, JOB_FAILED)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         yield from self._nodes(ctx.snapshot.nodes)
         workloads = ctx.workloads
         groups = workloads.pods_by_owner()
-        yield from self._pods(groups, CRASHLOOP, crashlooping)
-        yield from self._pods(groups, OOMKILLED, oom_killed)
+        yield from self._pods(groups, POD_CRASHLOOP, crashlooping)
+        yield from self._pods(groups, POD_OOMKILLED, oom_killed)
         yield from self._pvcs(ctx)
         yield from self._jobs(ctx, workloads)
 
@@ -86,9 +143,7 @@ class HealthCheck(Check):
         for pool, members in sorted(by_pool.items()):
             members.sort(key=lambda n: n.name)
             who = pool_label(pool or None)
-            yield finding(
-                NODE_NOT_READY,
-                Severity.WARNING,
+            yield NODE_NOT_READY.finding(
                 f"{plural(len(members), 'node')} of {who} not Ready "
                 f"({names([n.name for n in members])}): their pods cannot be evicted cleanly, "
                 "node-pool upgrades wait on them, and after the upgrade they would look like "
@@ -102,7 +157,7 @@ class HealthCheck(Check):
             )
 
     def _pods(
-        self, groups: Mapping[ObjectRef, list[ObservedObject]], rule: str, test: ContainerTest
+        self, groups: Mapping[ObjectRef, list[ObservedObject]], rule: Rule, test: ContainerTest
     ) -> Iterator[Finding]:
         for owner, pods in groups.items():
             evidence = [
@@ -115,11 +170,11 @@ class HealthCheck(Check):
                 yield self._pod_finding(rule, owner, len(pods), evidence)
 
     def _pod_finding(
-        self, rule: str, owner: ObjectRef, pods: int, evidence: list[Evidence]
+        self, rule: Rule, owner: ObjectRef, pods: int, evidence: list[Evidence]
     ) -> Finding:
         affected = len({e.location.split(" container ")[0] for e in evidence})
         of = f"{affected} of {plural(pods, 'pod')}" if owner.kind != "Pod" else "the pod"
-        if rule == CRASHLOOP:
+        if rule is POD_CRASHLOOP:
             what = (
                 f"containers crash-looping or restarted {MANY_RESTARTS}+ times in {of} of "
                 f"{owner.display()}"
@@ -128,9 +183,7 @@ class HealthCheck(Check):
         else:
             what = f"containers killed for running out of memory in {of} of {owner.display()}"
             fix = "Raise the memory limit or fix the leak; note it as already broken."
-        return finding(
-            rule,
-            Severity.INFO,
+        return rule.finding(
             f"Before the upgrade: {what}.",
             fix,
             obj=owner,
@@ -143,9 +196,7 @@ class HealthCheck(Check):
                 continue
             if dig(obj.body, "status", "phase") == "Pending":
                 storage_class = dig(obj.body, "spec", "storageClassName") or "the default class"
-                yield finding(
-                    PVC_PENDING,
-                    Severity.INFO,
+                yield PVC_PENDING.finding(
                     f"Before the upgrade: {obj.ref.display()} is Pending (storage class "
                     f"{storage_class}): no volume is bound to it.",
                     "Check the provisioner and the storage class (kubectl describe pvc); "
@@ -172,9 +223,7 @@ class HealthCheck(Check):
                     f"Before the upgrade: {plural(len(jobs), 'failed Job')} of "
                     f"{owner.display()} ({listed})."
                 )
-            yield finding(
-                JOB_FAILED,
-                Severity.INFO,
+            yield JOB_FAILED.finding(
                 message,
                 "Look at the failed pods' logs; note it as already broken.",
                 obj=owner,

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from upgradecheck.checks.api_lifecycle import REMOVED, classify
+from upgradecheck.checks.api_lifecycle import API_REMOVED, classify
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import plan_migration
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, EvidenceSource, Finding, HelmRelease, Severity
 
-HELM_APIS_DOC = "https://helm.sh/docs/topics/kubernetes_apis/"
+HELM_RELEASE_REMOVED_API = Rule(
+    id="helm-release-removed-api",
+    title="Helm release deployed with a removed API",
+    what="The manifest Helm stored for a deployed release holds an object in a "
+    "group/version that the target no longer serves.",
+    why="Helm compares the new chart against the stored manifest; after the cluster "
+    "upgrade it cannot map the old kinds and `helm upgrade` or rollback fails.",
+    fix="Upgrade the release to a chart using served APIs before the hop; after the "
+    "fact, rewrite the release record with the helm-mapkubeapis plugin.",
+    source="https://helm.sh/docs/topics/kubernetes_apis/",
+    severity=Severity.BLOCKER,
+    about_api=True,
+)
 
 
 def current_releases(releases: Iterable[HelmRelease]) -> Iterator[HelmRelease]:
@@ -28,35 +41,35 @@ def current_releases(releases: Iterable[HelmRelease]) -> Iterator[HelmRelease]:
 class HelmReleaseCheck(Check):
     """Removed APIs in the manifests Helm has stored for its deployed releases."""
 
+    rules = (HELM_RELEASE_REMOVED_API,)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         for rel in current_releases(ctx.snapshot.helm_releases):
             where = f"release {rel.namespace}/{rel.name} rev {rel.revision}"
             for obj in rel.objects:
                 entry = ctx.kb.api(obj.api_version, obj.kind)
                 verdict = classify(entry, ctx) if entry is not None else None
-                if entry is None or verdict is None or verdict[0] != REMOVED:
+                if entry is None or verdict is None or verdict[0] is not API_REMOVED:
                     continue
                 _, _, hop = verdict
                 migration = plan_migration(entry, ctx)
                 served = migration.target or "a served API"
-                yield Finding(
-                    rule="helm-release-removed-api",
-                    severity=Severity.BLOCKER,
-                    message=(
+                yield HELM_RELEASE_REMOVED_API.finding(
+                    (
                         f"Helm release {rel.namespace}/{rel.name} (chart {rel.chart} "
                         f"{rel.chart_version}, revision {rel.revision}) was deployed with "
                         f"{obj.kind} {obj.api_version}, which Kubernetes {entry.removed_in} "
                         "no longer serves: its next `helm upgrade` or rollback fails."
                     ),
-                    remediation=(
+                    (
                         f"Before the hop, upgrade the release to a chart version that uses "
                         f"{served}; if the cluster is already "
                         "upgraded, rewrite the stored release record with the helm "
                         "mapkubeapis plugin (`helm mapkubeapis "
                         f"{rel.name} --namespace {rel.namespace}`), then upgrade the chart."
                     ),
-                    hop=str(hop) if hop is not None else None,
-                    object=obj,
+                    hop=hop,
+                    obj=obj,
                     evidence=(
                         Evidence(
                             source=EvidenceSource.HELM_RELEASE,
@@ -66,9 +79,8 @@ class HelmReleaseCheck(Check):
                             time=rel.last_deployed,
                         ),
                     ),
-                    link=HELM_APIS_DOC,
                     replacement=migration.target,
-                    deprecated_in=str(entry.deprecated_in) if entry.deprecated_in else None,
-                    removed_in=str(entry.removed_in) if entry.removed_in else None,
+                    deprecated_in=entry.deprecated_in,
+                    removed_in=entry.removed_in,
                     subject=f"helm release {rel.namespace}/{rel.name}",
                 )

@@ -7,11 +7,47 @@ from collections.abc import Iterable, Iterator
 
 from upgradecheck.checks.helm_releases import current_releases
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.semver_range import ConstraintError, SemVer, parse_constraint
 from upgradecheck.model import Evidence, EvidenceSource, Finding, HelmRelease, Severity
 from upgradecheck.versions import Minor
 
-HELM_DOCS = "https://helm.sh/docs/topics/charts/#the-kubeversion-field"
+HELM_RELEASE_KUBE_VERSION = Rule(
+    id="helm-release-kube-version",
+    title="Chart kubeVersion excludes the target",
+    what="The chart of a deployed Helm release declares a kubeVersion constraint that a "
+    "hop (or the target) does not satisfy, judged as Helm does (a managed platform's "
+    "version suffix counts as a prerelease, so constraints need `-0`).",
+    why="`helm upgrade` refuses a chart whose kubeVersion does not admit the cluster: "
+    "the release can no longer be changed after the hop.",
+    fix="Upgrade the release to a chart version that admits the target before the hop.",
+    source="https://helm.sh/docs/topics/charts/#the-kubeversion-field",
+    severity=Severity.BLOCKER,
+)
+
+HELM_RELEASE_DUPLICATE_DEPLOYED = Rule(
+    id="helm-release-duplicate-deployed",
+    title="Several revisions of one Helm release marked deployed",
+    what="More than one stored revision of a release has status deployed (a known Helm "
+    "inconsistency after interrupted operations).",
+    why="Helm then picks one of them to diff against on the next upgrade or rollback; "
+    "findings are judged on the newest only.",
+    fix="Mark the older records superseded (their status label), or delete them.",
+    source="https://helm.sh/docs/topics/advanced/#storage-backends",
+    severity=Severity.WARNING,
+)
+
+HELM_RELEASE_STUCK = Rule(
+    id="helm-release-stuck",
+    title="Helm release pending or failed",
+    what="The newest revision of a release is pending-install, pending-upgrade, "
+    "pending-rollback or failed.",
+    why="Helm refuses to upgrade a release with an operation in progress, and a failed "
+    "release upgrades from a half-applied state: fix it before changing the cluster.",
+    fix="Roll back to the last good revision (`helm rollback`), or finish the operation.",
+    source="https://helm.sh/docs/helm/helm_rollback/",
+    severity=Severity.WARNING,
+)
 STUCK = frozenset({"pending-install", "pending-upgrade", "pending-rollback", "failed"})
 # The prerelease-like suffix managed platforms put in their server version (v1.29.4-eks-..):
 # a chart constraint without `-0` refuses them, exactly as `helm upgrade` would.
@@ -40,6 +76,8 @@ def _by_release(releases: Iterable[HelmRelease]) -> dict[tuple[str, str], list[H
 class HelmStateCheck(Check):
     """Release records that `helm upgrade` will trip over."""
 
+    rules = (HELM_RELEASE_KUBE_VERSION, HELM_RELEASE_DUPLICATE_DEPLOYED, HELM_RELEASE_STUCK)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         releases = _by_release(ctx.snapshot.helm_releases)
         for revisions in releases.values():
@@ -55,23 +93,21 @@ class HelmStateCheck(Check):
         newest, older = deployed[-1], deployed[:-1]
         revs = ", ".join(str(r.revision) for r in older)
         records = " ".join(f"sh.helm.release.v1.{newest.name}.v{r.revision}" for r in older)
-        yield Finding(
-            rule="helm-release-duplicate-deployed",
-            severity=Severity.WARNING,
-            message=(
+        yield HELM_RELEASE_DUPLICATE_DEPLOYED.finding(
+            (
                 f"Helm release {newest.namespace}/{newest.name} has {len(deployed)} revisions "
                 f"marked deployed ({revs} and {newest.revision}); only revision "
                 f"{newest.revision} was judged. Helm picks one of them arbitrarily on its next "
                 "upgrade or rollback."
             ),
-            remediation=(
+            (
                 f"Back up, then mark the older records superseded: `kubectl -n "
                 f"{newest.namespace} label secret {records} status=superseded --overwrite` "
                 "(configmap for the configmap driver), or delete them if the history is not "
                 "needed."
             ),
-            evidence=tuple(_evidence(r, "status deployed") for r in deployed),
-            link="https://helm.sh/docs/topics/advanced/#storage-backends",
+            evidence=(_evidence(r, "status deployed") for r in deployed),
+            evidence_cap=None,
             subject=f"helm release {newest.namespace}/{newest.name}",
         )
 
@@ -85,20 +121,17 @@ class HelmStateCheck(Check):
             if pending
             else "its last upgrade failed; the next one diffs against a half-applied release"
         )
-        yield Finding(
-            rule="helm-release-stuck",
-            severity=Severity.WARNING,
-            message=(
+        yield HELM_RELEASE_STUCK.finding(
+            (
                 f"Helm release {newest.namespace}/{newest.name} is {newest.status} at revision "
                 f"{newest.revision}: {why}."
             ),
-            remediation=(
+            (
                 f"Resolve it before the cluster upgrade: `helm -n {newest.namespace} history "
                 f"{newest.name}`, then `helm -n {newest.namespace} rollback {newest.name}` to "
                 "the last good revision (or finish the interrupted operation)."
             ),
             evidence=(_evidence(newest, f"status {newest.status}"),),
-            link="https://helm.sh/docs/helm/helm_rollback/",
             subject=f"helm release {newest.namespace}/{newest.name}",
         )
 
@@ -114,25 +147,22 @@ class HelmStateCheck(Check):
             version = _server_version(hop, platform)
             if constraint.allows(version):
                 continue
-            yield Finding(
-                rule="helm-release-kube-version",
-                severity=Severity.BLOCKER,
-                message=(
+            yield HELM_RELEASE_KUBE_VERSION.finding(
+                (
                     f"Chart {rel.chart} {rel.chart_version} of Helm release "
                     f"{rel.namespace}/{rel.name} requires Kubernetes {rel.kube_version!r}; "
                     f"from {hop} `helm upgrade` of this release is refused."
                 ),
-                remediation=(
+                (
                     f"Before the {hop} hop, upgrade the release to a chart version whose "
                     f"kubeVersion admits {hop}."
                 ),
-                hop=str(hop),
+                hop=hop,
                 evidence=(
                     _evidence(
                         rel, f"chart {rel.chart}-{rel.chart_version} kubeVersion {rel.kube_version}"
                     ),
                 ),
-                link=HELM_DOCS,
                 subject=f"helm release {rel.namespace}/{rel.name}",
             )
             return

@@ -7,7 +7,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import ClassVar
 
+from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.usage import Usage, object_usages
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import Finding, Snapshot
@@ -58,6 +60,10 @@ class CheckContext:
 
 class Check(ABC):
     """A family of rules: reads the context, yields findings. Pure: no I/O."""
+
+    rules: ClassVar[tuple[Rule, ...]]
+    """Every rule its findings are raised under, declared in its module (the rule table,
+    `docs/rules.md` and `upgradecheck rules` are gathered from these)."""
 
     @abstractmethod
     def run(self, ctx: CheckContext) -> Iterable[Finding]:

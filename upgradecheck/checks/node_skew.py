@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule, StepWriter
 from upgradecheck.checks.skew_policy import (
     allowance,
     governing,
@@ -24,10 +25,66 @@ from upgradecheck.versions import Minor
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import Workloads, containers
 
-KUBELET_SKEW = "kubelet-skew"
-KUBE_PROXY_SKEW = "kube-proxy-skew"
-RULE_OF = {"kubelet": KUBELET_SKEW, "kube-proxy": KUBE_PROXY_SKEW}
 APISERVER = "kube-apiserver"
+
+
+def _plan_step(component: str, command: str) -> StepWriter:
+    """Upgrade `component` on the node pools (or the DaemonSet) the findings name."""
+
+    def step(findings: Sequence[Finding]) -> tuple[str, str]:
+        hop = findings[0].hop
+        at = f" for {hop}" if hop else ""
+        where = sorted({f.subject or (f.object.display() if f.object else "") for f in findings})
+        return (
+            f"Upgrade {component} on {', '.join(w for w in where if w)} (outside the version "
+            f"skew policy{at}).",
+            command,
+        )
+
+    return step
+
+
+KUBELET_SKEW = Rule(
+    id="kubelet-skew",
+    title="Kubelet outside the version skew policy",
+    what="Nodes whose kubelet would be further behind the control plane than the skew "
+    "policy allows once the control plane reaches a hop (n-3 for kubelets 1.25 and "
+    "later, n-2 before), or that run a kubelet newer than the control plane. One finding "
+    "per node pool and version, in the first hop it bites.",
+    why="A kubelet outside the skew is unsupported: API changes the control plane makes "
+    "at the hop can break node registration, pod status updates and volume handling.",
+    fix="Upgrade the named node pools first, to at least the version the message gives, "
+    "before the control plane moves to the hop; never add nodes newer than the control "
+    "plane.",
+    source="https://kubernetes.io/releases/version-skew-policy/#kubelet",
+    severity=Severity.BLOCKER,
+    plan_step=_plan_step(
+        "the kubelet",
+        "kubectl get nodes -o custom-columns=NAME:.metadata.name,"
+        "KUBELET:.status.nodeInfo.kubeletVersion",
+    ),
+)
+
+KUBE_PROXY_SKEW = Rule(
+    id="kube-proxy-skew",
+    title="kube-proxy outside the version skew policy",
+    what="kube-proxy (the kube-system DaemonSet's image, else each node's reported "
+    "version, else its kubelet's) further behind the control plane at a hop than the skew "
+    "policy allows, newer than the control plane, or too far from its node's kubelet.",
+    why="An unsupported kube-proxy may mis-program Service routing after the control "
+    "plane upgrade: traffic to Services breaks cluster-wide.",
+    fix="Upgrade kube-proxy (the DaemonSet, or the node pools) to the version the "
+    "message gives before the hop.",
+    source="https://kubernetes.io/releases/version-skew-policy/#kube-proxy",
+    severity=Severity.BLOCKER,
+    plan_step=_plan_step(
+        "kube-proxy",
+        "kubectl -n kube-system get daemonset kube-proxy "
+        "-o jsonpath='{.spec.template.spec.containers[0].image}'",
+    ),
+)
+
+RULE_OF = {"kubelet": KUBELET_SKEW, "kube-proxy": KUBE_PROXY_SKEW}
 
 
 @dataclass(frozen=True)
@@ -122,6 +179,8 @@ def _scope(rule: SkewRule) -> str:
 
 class NodeSkewCheck(Check):
     """Kubelets and kube-proxies against the control plane of each hop."""
+
+    rules = (KUBELET_SKEW, KUBE_PROXY_SKEW)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         nodes = ctx.snapshot.nodes
@@ -230,11 +289,10 @@ class NodeSkewCheck(Check):
         hop: Minor,
         rule: SkewRule,
     ) -> Finding:
-        return finding(
-            RULE_OF[group.component],
-            severity,
+        return RULE_OF[group.component].finding(
             message,
             remediation,
+            severity=severity,
             obj=group.obj,
             subject=None if group.obj else group.label,
             hop=hop,

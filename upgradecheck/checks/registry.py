@@ -1,4 +1,5 @@
-"""The checks that `assess` runs, in order."""
+"""The checks that `assess` runs, in order; the rule table is gathered from them in the same
+order."""
 
 from __future__ import annotations
 
@@ -21,26 +22,31 @@ from upgradecheck.checks.rollback import RollbackCheck
 from upgradecheck.checks.upgrade_path import UpgradePathCheck
 from upgradecheck.checks.webhooks import WebhookCheck
 
+CHECKS: tuple[type[Check], ...] = (
+    # The APIs objects are written in, Helm's records of them, and the upgrade path.
+    ApiLifecycleCheck,
+    AddonApiCheck,
+    HelmReleaseCheck,
+    CrdStoredVersionCheck,
+    HelmStateCheck,
+    UpgradePathCheck,
+    # Version skew, end of life and removed behaviour; then what stalls the upgrade
+    # (drains, webhooks, certificates) and the baseline of what is already broken.
+    NodeSkewCheck,
+    ControlPlaneSkewCheck,
+    ClientSkewCheck,
+    ReleaseEolCheck,
+    RemovedFeatureCheck,
+    DisruptionBudgetCheck,
+    DrainCheck,
+    WebhookCheck,
+    CertificateCheck,
+    HealthCheck,
+    RollbackCheck,
+)
+"""Every check, in the order they run and their rules are documented."""
+
 
 def all_checks() -> tuple[Check, ...]:
     """Every check, each a fresh instance."""
-    return (
-        UpgradePathCheck(),
-        ApiLifecycleCheck(),
-        HelmReleaseCheck(),
-        HelmStateCheck(),
-        AddonApiCheck(),
-        CrdStoredVersionCheck(),
-        # The risk checks (issue 4).
-        NodeSkewCheck(),
-        ControlPlaneSkewCheck(),
-        ClientSkewCheck(),
-        ReleaseEolCheck(),
-        RemovedFeatureCheck(),
-        DisruptionBudgetCheck(),
-        DrainCheck(),
-        WebhookCheck(),
-        CertificateCheck(),
-        HealthCheck(),
-        RollbackCheck(),
-    )
+    return tuple(check() for check in CHECKS)

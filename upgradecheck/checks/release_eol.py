@@ -8,13 +8,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from upgradecheck.checks.findings import finding
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Finding, Severity
 from upgradecheck.versions import Minor
 
-RULE = "release-eol"
 SOON = dt.timedelta(days=60)
+
+RELEASE_EOL = Rule(
+    id="release-eol",
+    title="Kubernetes minor past or near its end of life",
+    what="When the current version is known (a cluster, or `--current`): the target "
+    "minor (warning) or the current minor (info) is past, or within 60 days of, its end "
+    "of patch support in the knowledge base's release calendar, measured from the "
+    "report date.",
+    why="An end-of-life minor gets no more patch releases, security fixes included; "
+    "upgrading to one means planning the next upgrade at once.",
+    fix="Choose a later target, or plan to continue to a supported minor; managed "
+    "platforms may publish their own, longer calendars.",
+    source="https://kubernetes.io/releases/",
+    severity=Severity.WARNING,
+)
 
 
 def _newest_supported(ctx: CheckContext, today: dt.date) -> Minor | None:
@@ -29,6 +43,8 @@ def _newest_supported(ctx: CheckContext, today: dt.date) -> Minor | None:
 
 class ReleaseEolCheck(Check):
     """End of life of the current and the target minor, measured from the report date."""
+
+    rules = (RELEASE_EOL,)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         if ctx.current is None:
@@ -70,10 +86,9 @@ class ReleaseEolCheck(Check):
                 "patch releases, which is a reason to upgrade, not a risk of upgrading."
             )
             remediation = "Upgrade; the findings of this report say what must be done first."
-        yield finding(
-            RULE,
-            severity,
+        yield RELEASE_EOL.finding(
             message,
             remediation,
+            severity=severity,
             subject=f"Kubernetes {minor} ({role})",
         )

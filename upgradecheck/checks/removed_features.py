@@ -15,15 +15,38 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 
 from upgradecheck.checks.feature_detectors import DETECTORS, Hit, Scene
-from upgradecheck.checks.findings import finding
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.knowledge.model import Removal
 from upgradecheck.model import Finding, Severity
 from upgradecheck.versions import Minor
 from upgradecheck.wording import names, plural
 
-RULE = "removed-feature"
 MAX_PLACES = 10
+
+REMOVED_FEATURE = Rule(
+    id="removed-feature",
+    title="Removed or changed behaviour in use",
+    what="A removal from the knowledge base (`deprecations/removals.yaml`: dockershim, "
+    "PodSecurityPolicy, in-tree volume plugins and cloud providers, seccomp and AppArmor "
+    "annotations, gitRepo volumes, kube-proxy modes, removed flags, ...) seen in the "
+    "snapshot by its detectors: node runtimes and OS images, objects of a kind, pod "
+    "volumes and annotations (pods and pod templates), PersistentVolumes, StorageClass "
+    "provisioners, the kube-proxy ConfigMap, control-plane command lines, and request "
+    "metrics. One rule id for the family: the message starts with the removal's own id "
+    "(`[dockershim]`), and `deprecated_in`/`removed_in` carry its dates. Severity is the "
+    "removal's own when it breaks at or before the target (in the hop it breaks in), "
+    "info when it breaks later or has no date. Removals detectable only by hand are not "
+    "findings: the plan shows them as checklist steps.",
+    why="Unlike a removed API, these do not fail at `kubectl apply`: nodes fail to come "
+    "up, volumes fail to mount, components refuse to start, or security settings are "
+    "silently ignored after the upgrade.",
+    fix="Follow the removal's remediation before the hop it breaks in; the link is the "
+    "removal's own source.",
+    source="https://kubernetes.io/docs/reference/using-api/deprecation-policy/"
+    "#deprecating-a-feature-or-behavior",
+    severity=Severity.BLOCKER,
+)
 
 
 def gate(removal: Removal, ctx: CheckContext) -> tuple[Severity, Minor | None, str]:
@@ -54,6 +77,8 @@ def hits_of(removal: Removal, scene: Scene) -> list[Hit]:
 class RemovedFeatureCheck(Check):
     """Every knowledge-base removal whose detectors fire on the snapshot."""
 
+    rules = (REMOVED_FEATURE,)
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         scene = Scene(ctx.snapshot, ctx.workloads)
         for removal in ctx.kb.removals:
@@ -65,21 +90,17 @@ class RemovedFeatureCheck(Check):
             hits = [collapse(hits)]
         severity, hop, timing = gate(removal, ctx)
         for hit in hits:
-            found = finding(
-                RULE,
-                severity,
+            yield REMOVED_FEATURE.finding(
                 f"[{removal.id}] {removal.title}: {hit.where}. {removal.what_breaks} {timing}",
                 removal.remediation,
+                severity=severity,
                 obj=hit.obj,
                 subject=hit.subject,
                 hop=hop,
                 evidence=hit.evidence,
                 link=removal.source,
-            )
-            yield dataclasses.replace(
-                found,
-                deprecated_in=str(removal.deprecated_in) if removal.deprecated_in else None,
-                removed_in=str(removal.breaks_in) if removal.breaks_in else None,
+                deprecated_in=removal.deprecated_in,
+                removed_in=removal.breaks_in,
             )
 
 

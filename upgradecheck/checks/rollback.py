@@ -7,16 +7,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, Finding, Severity
 from upgradecheck.shapes import as_map, as_maps, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import PodSpec, containers
 
-IMAGE_LATEST = "image-latest"
-NO_REQUESTS = "no-resource-requests"
-NO_READINESS = "no-readiness-probe"
+IMAGE_LATEST = Rule(
+    id="image-latest",
+    title="Image without a fixed version",
+    what="Containers (init containers included) whose image is untagged or tagged "
+    ":latest and not pinned by a digest, one finding per workload.",
+    why="Pods rescheduled by drains may pull a different image than the one running, "
+    "and a rollback cannot bring the old image back.",
+    fix="Pin images to a version tag, or better a digest.",
+    source="https://kubernetes.io/docs/concepts/containers/images/#image-names",
+    severity=Severity.WARNING,
+)
+
+NO_RESOURCE_REQUESTS = Rule(
+    id="no-resource-requests",
+    title="Containers without resource requests",
+    what="Containers with no resources.requests, one finding per workload.",
+    why="When drains move pods onto the remaining nodes the scheduler cannot tell whether "
+    "they fit; such pods are evicted first under pressure.",
+    fix="Set cpu and memory requests from observed usage.",
+    source="https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
+    severity=Severity.INFO,
+)
+
+NO_READINESS_PROBE = Rule(
+    id="no-readiness-probe",
+    title="Serving containers without a readiness probe",
+    what="Containers of Deployments, StatefulSets and DaemonSets that declare ports but "
+    "no readinessProbe (containers without ports, such as workers, are left alone).",
+    why="Traffic reaches pods before they can serve, and a rollout reports a broken "
+    "version as ready, so a bad change is not caught in time to roll back.",
+    fix="Add a readinessProbe that checks the container can serve.",
+    source="https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/",
+    severity=Severity.INFO,
+)
+
 PROBED_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 
@@ -33,6 +66,8 @@ def floating_tag(image: str) -> str | None:
 
 class RollbackCheck(Check):
     """Workloads that make a rollback (or a reschedule) harder than it needs to be."""
+
+    rules = (IMAGE_LATEST, NO_RESOURCE_REQUESTS, NO_READINESS_PROBE)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         for pod in ctx.workloads.pod_specs():
@@ -53,9 +88,7 @@ class RollbackCheck(Check):
                     evidence.append(field_evidence(pod.workload, where, image))
                     shown.append(f"{c.get('name')} ({image})")
         if evidence:
-            yield finding(
-                IMAGE_LATEST,
-                Severity.WARNING,
+            yield IMAGE_LATEST.finding(
                 f"{pod.workload.display()} runs images with no fixed version ({names(shown)}): "
                 "a pod rescheduled during the upgrade may pull a different image, and a "
                 "rollback cannot bring the old one back.",
@@ -68,9 +101,7 @@ class RollbackCheck(Check):
         missing = [c for c in containers(pod.spec) if not as_map(dig(c, "resources", "requests"))]
         if not missing:
             return
-        yield finding(
-            NO_REQUESTS,
-            Severity.INFO,
+        yield NO_RESOURCE_REQUESTS.finding(
             f"{pod.workload.display()}: {plural(len(missing), 'container')} without resource "
             f"requests ({names([str(c.get('name')) for c in missing])}): when drains move it, "
             "the scheduler cannot tell whether the remaining nodes have room, and it is the "
@@ -93,9 +124,7 @@ class RollbackCheck(Check):
         ]
         if not missing:
             return
-        yield finding(
-            NO_READINESS,
-            Severity.INFO,
+        yield NO_READINESS_PROBE.finding(
             f"{pod.workload.display()}: {plural(len(missing), 'container')} serving ports "
             f"without a readiness probe ({names([str(c.get('name')) for c in missing])}): "
             "traffic reaches its pods before they can serve, and a rollout reports a broken "

@@ -11,17 +11,72 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from upgradecheck.checks.findings import field_evidence, finding
+from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, Finding, ObservedObject, Severity, Snapshot
 from upgradecheck.shapes import as_map, as_maps, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import labels_of, metadata, selector_matches
 
-FAILURE_POLICY = "webhook-failure-policy"
-INTERCEPTS_SYSTEM = "webhook-intercepts-system"
-TIMEOUT = "webhook-timeout"
-APISERVICE_UNAVAILABLE = "apiservice-unavailable"
+ADMISSION_DOCS = (
+    "https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/"
+)
+
+WEBHOOK_FAILURE_POLICY = Rule(
+    id="webhook-failure-policy",
+    title="Fail-closed webhook without ready endpoints",
+    what="Admission webhooks with failurePolicy Fail (the default in "
+    "admissionregistration.k8s.io/v1) whose service has no ready endpoint in the "
+    "collected EndpointSlices (or Endpoints): a blocker. When neither kind was collected, "
+    "an info finding that says the endpoints were not verified.",
+    why="Every request the webhook intercepts is rejected: pods, and the upgrade's own "
+    "changes to workloads and system objects, cannot be created.",
+    fix="Restore the webhook's backend (pods, service, certificate) before the upgrade, or "
+    "delete the configuration of a component that is gone.",
+    source=ADMISSION_DOCS + "#failure-policy",
+    severity=Severity.BLOCKER,
+)
+
+WEBHOOK_INTERCEPTS_SYSTEM = Rule(
+    id="webhook-intercepts-system",
+    title="Fail-closed webhook on kube-system or every resource",
+    what="Admission webhooks with failurePolicy Fail whose namespaceSelector does not "
+    "exclude kube-system (judged against kube-system's labels), or whose rules name every "
+    "resource (`*`).",
+    why="While the webhook's own pods are being drained or rescheduled during the "
+    "upgrade, system and control-plane pods cannot be created or changed: the cluster can "
+    "lock itself out.",
+    fix="Exclude kube-system with a namespaceSelector on kubernetes.io/metadata.name, "
+    "narrow the rules, or use failurePolicy Ignore.",
+    source=ADMISSION_DOCS + "#avoiding-operating-on-the-kube-system-namespace",
+    severity=Severity.WARNING,
+)
+
+WEBHOOK_TIMEOUT = Rule(
+    id="webhook-timeout",
+    title="Webhook timeout above 10 seconds",
+    what="Admission webhooks with timeoutSeconds above 10 (the default).",
+    why="While the backend is unreachable during the upgrade, every matching request "
+    "waits that long; clients and controllers time out first.",
+    fix="Lower timeoutSeconds to 10 or less.",
+    source=ADMISSION_DOCS + "#timeouts",
+    severity=Severity.WARNING,
+)
+
+APISERVICE_UNAVAILABLE = Rule(
+    id="apiservice-unavailable",
+    title="Aggregated API unavailable",
+    what="APIServices whose Available condition is False.",
+    why="Discovery is incomplete: namespace deletion and garbage collection stall, and "
+    "`helm upgrade` and some kubectl commands fail on the missing group.",
+    fix="Repair the backing service, or delete the APIService of a component that is "
+    "gone, before the upgrade.",
+    source="https://kubernetes.io/docs/concepts/extend-kubernetes/api-extension/"
+    "apiserver-aggregation/",
+    severity=Severity.WARNING,
+)
+
 WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
 SERVICE_NAME = "kubernetes.io/service-name"
 MAX_TIMEOUT = 10
@@ -132,6 +187,13 @@ class _Found:
 class WebhookCheck(Check):
     """Admission webhooks and APIServices that can stall the upgrade."""
 
+    rules = (
+        WEBHOOK_FAILURE_POLICY,
+        WEBHOOK_INTERCEPTS_SYSTEM,
+        WEBHOOK_TIMEOUT,
+        APISERVICE_UNAVAILABLE,
+    )
+
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         endpoints = ReadyEndpoints(ctx.snapshot)
         system = kube_system_labels(ctx.snapshot)
@@ -161,9 +223,7 @@ class WebhookCheck(Check):
         fail, its, they = ("fails", "its", "it") if one else ("fail", "their", "they")
         ref = config.ref
         if endpoints.verified:
-            yield finding(
-                FAILURE_POLICY,
-                Severity.BLOCKER,
+            yield WEBHOOK_FAILURE_POLICY.finding(
                 f"{ref.display()}: {listed} {fail} closed (failurePolicy Fail) and {its} "
                 f"service has no ready endpoint: every request {they} intercept"
                 f"{'s' if one else ''} is rejected, so pods, and the upgrade's own changes, "
@@ -174,14 +234,13 @@ class WebhookCheck(Check):
                 evidence=found.evidence,
             )
             return
-        yield finding(
-            FAILURE_POLICY,
-            Severity.INFO,
+        yield WEBHOOK_FAILURE_POLICY.finding(
             f"{ref.display()}: {listed} {fail} closed (failurePolicy Fail); whether {its} "
             "service has ready endpoints is not verified (no EndpointSlices or Endpoints "
             "collected).",
             "Check that the webhook's service has ready endpoints before the upgrade "
             "(kubectl get endpointslices -n NAMESPACE -l kubernetes.io/service-name=NAME).",
+            severity=Severity.INFO,
             obj=ref,
             evidence=found.evidence,
         )
@@ -202,9 +261,7 @@ class WebhookCheck(Check):
                 found.evidence.append(hook.evidence("rules", "resources *"))
         if not found.hooks:
             return
-        yield finding(
-            INTERCEPTS_SYSTEM,
-            Severity.WARNING,
+        yield WEBHOOK_INTERCEPTS_SYSTEM.finding(
             f"{config.ref.display()}: {plural(len(found.hooks), 'webhook')} "
             f"({names(found.hooks)}) {'fails' if len(found.hooks) == 1 else 'fail'} closed on "
             "kube-system or on every resource: while the backend is down (its node drained, "
@@ -225,9 +282,7 @@ class WebhookCheck(Check):
                 found.evidence.append(hook.evidence("timeoutSeconds", seconds))
         if not found.hooks:
             return
-        yield finding(
-            TIMEOUT,
-            Severity.WARNING,
+        yield WEBHOOK_TIMEOUT.finding(
             f"{config.ref.display()}: {plural(len(found.hooks), 'webhook')} may hold each "
             f"request longer than {MAX_TIMEOUT} seconds ({names(found.hooks)}): while the "
             "backend is unreachable, every matching request waits that long.",
@@ -248,9 +303,7 @@ class WebhookCheck(Check):
     def _unavailable(self, obj: ObservedObject, reason: str, message: str) -> Finding:
         service = as_map(dig(obj.body, "spec", "service"))
         backend = f" (service {service.get('namespace')}/{service.get('name')})" if service else ""
-        return finding(
-            APISERVICE_UNAVAILABLE,
-            Severity.WARNING,
+        return APISERVICE_UNAVAILABLE.finding(
             f"APIService {obj.ref.name}{backend} is unavailable ({reason}): discovery is "
             "incomplete, so namespace deletion and garbage collection stall and "
             "`helm upgrade` and `kubectl` fail on the missing group.",

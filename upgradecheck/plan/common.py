@@ -11,16 +11,6 @@ from upgradecheck.versions import VersionError, parse_minor
 
 # Platforms whose control plane (and etcd) the provider runs, with their names.
 MANAGED_PLATFORMS = {"eks": "EKS", "gke": "GKE", "aks": "AKS"}
-# Rules about an API (group/version) that objects are written in: one fix per API and kind.
-API_RULES = frozenset(
-    {
-        "api-removed",
-        "api-deprecated",
-        "helm-release-removed-api",
-        "addon-api-removed",
-        "addon-api-deprecated",
-    }
-)
 CHANGELOG = "https://github.com/kubernetes/kubernetes/tree/master/CHANGELOG"
 ETCD_CERTS = (
     "--endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt "

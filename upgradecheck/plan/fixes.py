@@ -1,21 +1,37 @@
 """The fix phases: one step per distinct fix of the blockers (and warnings), each with the
-hop it must be done before."""
+hop it must be done before. A rule's own step wording comes from its declaration."""
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from upgradecheck.checks.addon_apis import ADDON_API_DEPRECATED, ADDON_API_REMOVED
+from upgradecheck.checks.helm_releases import HELM_RELEASE_REMOVED_API
+from upgradecheck.checks.rule import Rule
+from upgradecheck.checks.rules import RULES_BY_ID
 from upgradecheck.model import Finding, Report
-from upgradecheck.plan.common import API_RULES, IMAGE_PATH, api_of, count, due_hop, minor_key, worst
+from upgradecheck.plan.common import api_of, count, due_hop, minor_key, worst
 from upgradecheck.plan.model import Step
+
+# kubectl convert knows built-in kinds only; an add-on's upgrade guide gives its converter.
+_ADDON_RULES = frozenset({ADDON_API_REMOVED.id, ADDON_API_DEPRECATED.id})
 
 _FixKey = tuple[tuple[int, int], str, str, str, str, str]
 
 
+def _rule(finding: Finding) -> Rule | None:
+    return RULES_BY_ID.get(finding.rule)
+
+
+def _about_api(finding: Finding) -> bool:
+    rule = _rule(finding)
+    return rule is not None and rule.about_api
+
+
 def _fix_key(finding: Finding, hops: Sequence[str]) -> _FixKey:
     due = due_hop(finding.hop, hops)
-    if finding.rule not in API_RULES:
+    if not _about_api(finding):
         return (minor_key(due), due or "", finding.rule, "", "", "")
     kind = finding.object.kind if finding.object is not None else ""
     return (
@@ -44,11 +60,11 @@ def fix_steps(findings: Sequence[Finding], report: Report) -> tuple[Step, ...]:
 def _fix_text(findings: Sequence[Finding]) -> tuple[str, str | None]:
     """What to do about a group of findings of one rule (and one API), and the command."""
     first = findings[0]
-    if first.rule in API_RULES:
+    if _about_api(first):
         return _api_fix(findings)
-    describe = _RULE_FIXES.get(first.rule)
-    if describe is not None:
-        return describe(findings)
+    rule = _rule(first)
+    if rule is not None and rule.plan_step is not None:
+        return rule.plan_step(findings)
     remedies = {f.remediation for f in findings}
     if len(remedies) == 1:
         return first.remediation, None
@@ -68,7 +84,7 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
             "kubectl get --raw /metrics | grep apiserver_requested_deprecated_apis",
         )
     objects = count(len(findings), f"{first.object.kind} object")
-    if first.rule == "helm-release-removed-api":
+    if first.rule == HELM_RELEASE_REMOVED_API.id:
         releases = sorted({f.subject or "" for f in findings} - {""})
         names = count(len(releases), "Helm release") if releases else "the Helm releases"
         return (
@@ -78,8 +94,7 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
         )
     if to is None:
         return f"Remove or replace {objects} in {api} (it has no replacement API).", None
-    if first.rule.startswith("addon-"):
-        # kubectl convert knows built-in kinds only; the add-on's guide gives its converter.
+    if first.rule in _ADDON_RULES:
         return f"Migrate {objects} from {api} to {to} (see the add-on's upgrade guide).", None
     return (
         f"Migrate {objects} from {api} to {to}.",
@@ -93,64 +108,3 @@ def _mapkubeapis(releases: Sequence[str]) -> str:
         if name:
             return f"helm mapkubeapis {shlex.quote(name)} --namespace {shlex.quote(namespace)}"
     return "helm mapkubeapis RELEASE --namespace NAMESPACE"
-
-
-def _nodes_fix(component: str, command: str) -> Callable[[Sequence[Finding]], tuple[str, str]]:
-    def describe(findings: Sequence[Finding]) -> tuple[str, str]:
-        hop = findings[0].hop
-        at = f" for {hop}" if hop else ""
-        # Skew findings are per node pool (or the kube-proxy DaemonSet) and version.
-        where = sorted({f.subject or (f.object.display() if f.object else "") for f in findings})
-        return (
-            f"Upgrade {component} on {', '.join(w for w in where if w)} (outside the version "
-            f"skew policy{at}).",
-            command,
-        )
-
-    return describe
-
-
-def _kubectl_fix(findings: Sequence[Finding]) -> tuple[str, str]:
-    hop = findings[0].hop
-    at = f" of {hop}" if hop else " of the cluster"
-    return f"Use a kubectl within one minor version{at}.", "kubectl version --client"
-
-
-def _pdb_fix(findings: Sequence[Finding]) -> tuple[str, str]:
-    pdbs = count(len(findings), "PodDisruptionBudget")
-    return (
-        f"Relax {pdbs} allowing no disruption, or node drains will hang.",
-        "kubectl get pdb -A",
-    )
-
-
-def _crd_fix(findings: Sequence[Finding]) -> tuple[str, str]:
-    crds = count(len(findings), "CustomResourceDefinition")
-    name = "CRD"
-    if len(findings) == 1 and findings[0].object is not None:
-        name = shlex.quote(findings[0].object.name)
-    return (
-        f"Migrate the stored objects of {crds} off old versions, then drop those versions "
-        "from status.storedVersions.",
-        f"kubectl get crd {name} -o jsonpath='{{.status.storedVersions}}'",
-    )
-
-
-def _path_fix(findings: Sequence[Finding]) -> tuple[str, None]:
-    return "Upgrade one minor version at a time, completing each hop before the next.", None
-
-
-_RULE_FIXES: dict[str, Callable[[Sequence[Finding]], tuple[str, str | None]]] = {
-    "kubelet-skew": _nodes_fix(
-        "the kubelet",
-        "kubectl get nodes -o custom-columns=NAME:.metadata.name,"
-        "KUBELET:.status.nodeInfo.kubeletVersion",
-    ),
-    "kube-proxy-skew": _nodes_fix(
-        "kube-proxy", f"kubectl -n kube-system get daemonset kube-proxy {IMAGE_PATH}"
-    ),
-    "kubectl-skew": _kubectl_fix,
-    "pdb-blocks-drain": _pdb_fix,
-    "crd-stored-version": _crd_fix,
-    "upgrade-path": _path_fix,
-}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from upgradecheck.checks.disruption_budgets import PDB_BLOCKS_DRAIN
 from upgradecheck.model import Finding, NodeInfo, Report, Severity
 from upgradecheck.plan.common import (
     DRAIN,
@@ -206,7 +207,7 @@ def _pool_step(ctx: Context, hop: str, pool: str, nodes: Sequence[NodeInfo]) -> 
 
 
 def _node_steps(ctx: Context, hop: str) -> tuple[Step, ...]:
-    pdbs = tuple(f for f in ctx.report.findings if f.rule == "pdb-blocks-drain")
+    pdbs = tuple(f for f in ctx.report.findings if f.rule == PDB_BLOCKS_DRAIN.id)
     steps = [
         Step(
             "Check that PodDisruptionBudgets allow evictions (ALLOWED DISRUPTIONS above 0), "
