@@ -71,12 +71,38 @@ def test_addon_removed_before_deprecated(edit: Editor) -> None:
 
 
 def test_addon_overlapping_entries(edit: Editor) -> None:
+    added: list[int] = []
+
     def change(doc: Doc) -> None:
-        doc["addons"][0]["apis"].append(dict(doc["addons"][0]["apis"][0]))
+        apis = doc["addons"][0]["apis"]
+        added.append(len(apis))
+        apis.append(dict(apis[0]))
 
     message = refused(edit("addons.yaml", change))
-    assert message.startswith("deprecations/addons.yaml: addons[0].apis[6]")
-    assert "overlaps" in message
+    assert message.startswith(f"deprecations/addons.yaml: addons[0].apis[{added[0]}]")
+    assert "overlaps the entry at addons[0].apis[0]" in message
+
+
+def test_addon_replacement_kind_must_be_a_kind(edit: Editor) -> None:
+    def change(doc: Doc) -> None:
+        doc["addons"][0]["apis"][0]["replacement_kind"] = "certificate"
+
+    assert refused(edit("addons.yaml", change)) == (
+        "deprecations/addons.yaml: addons[0].apis[0] (cert-manager.io/v1alpha2): "
+        "replacement_kind 'certificate' is not a kind name"
+    )
+
+
+def test_addon_replacement_kind_needs_a_replacement(edit: Editor) -> None:
+    def change(doc: Doc) -> None:
+        entry = doc["addons"][0]["apis"][0]
+        entry["replacement"] = None
+        entry["replacement_kind"] = "Certificate"
+
+    assert refused(edit("addons.yaml", change)) == (
+        "deprecations/addons.yaml: addons[0].apis[0] (cert-manager.io/v1alpha2): "
+        "replacement_kind needs a replacement apiVersion"
+    )
 
 
 # ---------------------------------------------------------------- kubernetes-apis.yaml

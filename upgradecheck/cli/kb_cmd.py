@@ -84,7 +84,7 @@ def addons(
             ",".join(a.kinds) or "*",
             a.deprecated_in or "-",
             a.removed_in or "-",
-            a.replacement or "-",
+            " ".join(filter(None, (a.replacement, a.replacement_kind))) or "-",
             a.source,
         )
         for a in listing.addon_apis(load_knowledge_base(), addon)

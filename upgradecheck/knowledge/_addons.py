@@ -23,11 +23,13 @@ ADDON_KEYS = ("name", "homepage", "apis")
 API_KEYS = (
     "group", "version", "kinds", "deprecated_in", "removed_in", "replacement", "note", "source",
 )  # fmt: skip
+OPTIONAL_API_KEYS = ("replacement_kind",)
 
 _COMPONENT_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 _GROUP = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
 _VERSION = re.compile(r"^v\d+((alpha|beta)\d+)?$")
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_KIND = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 
 def component_version(data: Mapping[str, Any], key: str, where: Where) -> str | None:
@@ -60,12 +62,24 @@ def replacement(data: Mapping[str, Any], where: Where) -> str | None:
     return text
 
 
+def replacement_kind(data: Mapping[str, Any], where: Where) -> str | None:
+    """The kind to migrate to where it differs from the old one (Provisioner -> NodePool)."""
+    if data.get("replacement_kind") is None:
+        return None
+    kind = get_str(data, "replacement_kind", where)
+    if not _KIND.match(kind):
+        raise where.error(f"replacement_kind {kind!r} is not a kind name")
+    if data.get("replacement") is None:
+        raise where.error("replacement_kind needs a replacement apiVersion")
+    return kind
+
+
 def parse_api(addon: str, data: Mapping[str, Any], where: Where) -> AddonApi:
     """One `apis:` entry of an add-on."""
     group = get_str(data, "group", where)
     version = get_str(data, "version", where)
     where = where.labelled(f"{group}/{version}")
-    check_keys(data, API_KEYS, (), where)
+    check_keys(data, API_KEYS, OPTIONAL_API_KEYS, where)
     if not _GROUP.match(group) or not _VERSION.match(version):
         raise where.error(f"{group}/{version} is not a CRD group and version")
     deprecated = component_version(data, "deprecated_in", where)
@@ -81,6 +95,7 @@ def parse_api(addon: str, data: Mapping[str, Any], where: Where) -> AddonApi:
         deprecated_in=deprecated,
         removed_in=removed,
         replacement=replacement(data, where),
+        replacement_kind=replacement_kind(data, where),
         note=get_str(data, "note", where),
         source=get_url(data, "source", where),
     )

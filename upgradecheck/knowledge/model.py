@@ -92,6 +92,8 @@ class AddonApi:
     """How to migrate, in one line."""
     source: str
     """Where these facts come from (a URL)."""
+    replacement_kind: str | None = None
+    """The kind to use at the replacement when it is not the same kind (None: same kind)."""
 
     @property
     def api_version(self) -> str:
