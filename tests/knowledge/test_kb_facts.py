@@ -249,3 +249,36 @@ def test_volume_plugins_detected_three_ways(bundled: KnowledgeBase) -> None:
     breaks = {r.id: str(r.breaks_in) for r in bundled.removals if r.id.startswith("volume-")}
     assert breaks["volume-gce-pd"] == "1.28" and breaks["volume-rbd"] == "1.31"
     assert breaks["volume-glusterfs"] == "1.26" and breaks["volume-portworx"] == "None"
+
+
+@pytest.mark.parametrize(
+    "api_version,kind,removed,replacement",
+    [
+        ("auditregistration.k8s.io/v1alpha1", "AuditSink", "1.19", None),
+        ("settings.k8s.io/v1alpha1", "PodPreset", "1.20", None),
+        ("batch/v2alpha1", "CronJob", "1.21", "batch/v1"),
+        ("batch/v2alpha1", "CronJobList", "1.21", "batch/v1"),
+        ("discovery.k8s.io/v1alpha1", "EndpointSlice", "1.21", "discovery.k8s.io/v1"),
+        ("rbac.authorization.k8s.io/v1alpha1", "Role", "1.23", "rbac.authorization.k8s.io/v1"),
+        ("scheduling.k8s.io/v1alpha1", "PriorityClass", "1.23", "scheduling.k8s.io/v1"),
+        ("node.k8s.io/v1alpha1", "RuntimeClass", "1.24", "node.k8s.io/v1"),
+        ("resource.k8s.io/v1alpha1", "ResourceClaim", "1.27", "resource.k8s.io/v1"),
+        ("resource.k8s.io/v1alpha2", "PodSchedulingContext", "1.31", None),
+        ("audit.k8s.io/v1alpha1", "Policy", "1.24", "audit.k8s.io/v1"),
+    ],
+)
+def test_untagged_built_in_apis_are_removed_where_upstream_dropped_them(
+    bundled: KnowledgeBase, api_version: str, kind: str, removed: str, replacement: str | None
+) -> None:
+    entry = bundled.api(api_version, kind)
+    assert entry is not None
+    assert entry.removed_in == m(removed)
+    assert entry.replacement == replacement
+    # alpha APIs were never on by default; none of these is served by any release now
+    assert entry.enabled_by_default == (entry.stability != "alpha")
+
+
+def test_audit_policy_is_a_file_format_not_a_resource(bundled: KnowledgeBase) -> None:
+    policy = bundled.api("audit.k8s.io/v1beta1", "Policy")
+    assert policy is not None and policy.resource == "" and not policy.namespaced
+    assert (policy.deprecated_in, policy.removed_in) == (m("1.21"), m("1.24"))
