@@ -161,6 +161,16 @@ def test_kb_listing(monkeypatch, capsys) -> None:
     assert code == 0 and "1.16" in out and "1.37" in out
 
 
+def test_kb_addons_names_the_kind_to_move_to(monkeypatch, capsys) -> None:
+    code, out, _ = run(monkeypatch, capsys, "kb", "addons", "--addon", "karpenter", "--json")
+    rows = {(r["api_version"], r["kinds"]): r for r in json.loads(out)}
+    assert code == 0
+    assert (
+        rows[("karpenter.sh/v1alpha5", "Provisioner")]["replacement"] == "karpenter.sh/v1 NodePool"
+    )
+    assert rows[("karpenter.sh/v1beta1", "NodeClaim,NodePool")]["replacement"] == "karpenter.sh/v1"
+
+
 def test_rules_doc_is_generated_from_the_code() -> None:
     assert (REPO / "docs" / "rules.md").read_text() == rules_markdown()
 

@@ -102,6 +102,21 @@ def test_helm_support_table(bundled: KnowledgeBase) -> None:
     assert table.source == "https://helm.sh/docs/topics/version_skew/"
 
 
+def test_every_add_on_entry_cites_a_source_and_the_guide_lists_it(
+    bundled: KnowledgeBase,
+) -> None:
+    doc = yaml.safe_load((DATA / "addons.yaml").read_text(encoding="utf-8"))
+    guide = (DATA.parent / "docs" / "knowledge-base.md").read_text(encoding="utf-8")
+    section = guide.split("## Add-ons and their sources", 1)[1].split("\n## ", 1)[0]
+    assert len(bundled.addon_apis) == sum(len(a["apis"]) for a in doc["addons"])
+    for api in bundled.addon_apis:
+        assert api.source.startswith("https://"), api
+        assert api.source in section, (api.addon, api.source)
+        assert f"`{api.api_version}`" in section, (api.addon, api.api_version)
+    for addon in doc["addons"]:
+        assert f"[{addon['name']}]({addon['homepage']})" in section, addon["name"]
+
+
 def test_release_calendar_covers_1_16_to_1_37(bundled: KnowledgeBase) -> None:
     minors = [r.minor for r in bundled.releases]
     assert minors == [Minor(1, n) for n in range(16, 38)]
