@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # ANSI/VT escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte
 # ESC sequences; the 8-bit CSI and OSC introducers (0x9b, 0x9d) behave the same way.
@@ -80,3 +82,15 @@ def markdown_code(value: object, *, table: bool = False) -> str:
 def terminal_text(value: object) -> str:
     """`one_line(value)`: what a terminal can print without obeying anything inside it."""
     return one_line(value)
+
+
+# json.dumps escapes C0 controls itself; escape DEL, C1 controls (0x9b starts a terminal
+# sequence on some terminals) and the line separators too, so `cat report.json` is inert.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def inert_json(document: Any) -> str:
+    """`document` as indented JSON in its own key order, with C1 controls, line separators
+    and bidi overrides escaped so that printing it to a terminal is harmless."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
