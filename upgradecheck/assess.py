@@ -11,7 +11,7 @@ from upgradecheck.checks.registry import all_checks
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.inventory import addon_versions
 from upgradecheck.knowledge.model import KnowledgeBase
-from upgradecheck.model import CoverageNote, Finding, Report, Severity, Snapshot, Verdict
+from upgradecheck.model import Finding, Report, Snapshot, verdict_of
 from upgradecheck.suppress import ExceptionsConfig, apply_exceptions
 from upgradecheck.versions import Minor, VersionError, hops, parse_minor
 
@@ -67,15 +67,6 @@ def _sort_key(f: Finding) -> tuple[int, tuple[int, int], str, str, str, str]:
     )
 
 
-def verdict_of(findings: Sequence[Finding], coverage: Sequence[CoverageNote]) -> Verdict:
-    """blocked with any blocker; review with warnings or gaps in what was seen; else ready."""
-    if any(f.severity is Severity.BLOCKER for f in findings):
-        return Verdict.BLOCKED
-    if any(c.is_gap for c in coverage) or any(f.severity is Severity.WARNING for f in findings):
-        return Verdict.REVIEW
-    return Verdict.READY
-
-
 def assess(
     snapshot: Snapshot,
     kb: KnowledgeBase,
@@ -108,7 +99,7 @@ def assess(
         target_version=str(tgt),
         current_version=str(cur) if cur is not None else None,
         hops=tuple(str(h) for h in path),
-        verdict=verdict_of(applied.findings, coverage),
+        verdict=verdict_of((f.severity for f in applied.findings), coverage),
         findings=applied.findings,
         coverage=coverage,
         source=snapshot.source,

@@ -1,11 +1,10 @@
-"""The documented exit codes, and which one a report earns."""
+"""The documented exit codes, and which one a report or a comparison earns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 
-from upgradecheck.model import CoverageNote, Report, Severity
+from upgradecheck.model import Result, Severity
 
 
 class ExitCode(IntEnum):
@@ -25,21 +24,15 @@ class FailOn(StrEnum):
     NONE = "none"
 
 
-def exit_code_of(
-    severities: Iterable[Severity], coverage: Iterable[CoverageNote], fail_on: FailOn
-) -> ExitCode:
-    """Bad input seen while collecting wins over findings; anything at or above `fail_on`
-    gives 1; else 0. Shared by reports and comparisons."""
-    if any(note.is_input_error for note in coverage):
+def exit_code(result: Result, fail_on: FailOn) -> ExitCode:
+    """The exit code a report or a comparison earns: bad input seen while collecting wins over
+    findings; anything at or above `fail_on` gives 1 (a report's suppressed findings do not
+    count); else 0."""
+    if any(note.is_input_error for note in result.coverage):
         return ExitCode.BAD_INPUT
     if fail_on is FailOn.NONE:
         return ExitCode.OK
     threshold = Severity(fail_on.value).rank
-    if any(s.rank >= threshold for s in severities):
+    if any(s.rank >= threshold for s in result.severities()):
         return ExitCode.FINDINGS
     return ExitCode.OK
-
-
-def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
-    """The exit code a report earns (its suppressed findings do not count)."""
-    return exit_code_of((f.severity for f in report.findings), report.coverage, fail_on)

@@ -1,9 +1,11 @@
 """The frozen data that crosses each stage: Snapshot (collect → assess), Finding and Report
-(assess → render). Plain values only, so every stage can be tested and serialised alone."""
+(assess → render), and the Result interface a Report shares with a compare's Comparison.
+Plain values only, so every stage can be tested and serialised alone."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -326,8 +328,52 @@ class AddonVersion:
     """The image tag (`v1.8.7-eksbuild.3`), or `unknown`."""
 
 
+class Result(ABC):
+    """What a Report and a Comparison both are: items judged by severity, what could not be
+    seen, and the verdict they earn. The summary counts, gaps and notes are worked out here
+    once; the exit code from them in exit_codes."""
+
+    verdict: Verdict
+    """blocked, review or ready: `verdict_of` the items and the coverage."""
+    coverage: tuple[CoverageNote, ...]
+    """What could not be seen; a gap among them never allows `ready`."""
+
+    @abstractmethod
+    def severities(self) -> Iterator[Severity]:
+        """The severity of each item that counts toward the verdict."""
+
+    def count(self, severity: Severity) -> int:
+        """How many items have this severity."""
+        return sum(1 for s in self.severities() if s is severity)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Counts per severity, the JSON contract's `summary`."""
+        return {s.value: self.count(s) for s in Severity}
+
+    @property
+    def gaps(self) -> tuple[CoverageNote, ...]:
+        """Coverage notes about something not seen (they keep the verdict from `ready`)."""
+        return tuple(c for c in self.coverage if c.is_gap)
+
+    @property
+    def notes(self) -> tuple[CoverageNote, ...]:
+        """Coverage notes that are worth saying but hide nothing."""
+        return tuple(c for c in self.coverage if not c.is_gap)
+
+
+def verdict_of(severities: Iterable[Severity], coverage: Iterable[CoverageNote]) -> Verdict:
+    """blocked with any blocker; review with warnings or gaps in what was seen; else ready."""
+    seen = set(severities)
+    if Severity.BLOCKER in seen:
+        return Verdict.BLOCKED
+    if Severity.WARNING in seen or any(c.is_gap for c in coverage):
+        return Verdict.REVIEW
+    return Verdict.READY
+
+
 @dataclass(frozen=True)
-class Report:
+class Report(Result):
     """The assessment of one snapshot against one target: what every renderer receives."""
 
     target_version: str
@@ -364,21 +410,6 @@ class Report:
     """Findings an exception covers, each with its `suppression`: shown, but left out of
     `findings`, the summary counts, the verdict and the exit code."""
 
-    @property
-    def gaps(self) -> tuple[CoverageNote, ...]:
-        """Coverage notes about something not seen (they keep the verdict from `ready`)."""
-        return tuple(c for c in self.coverage if c.is_gap)
-
-    @property
-    def notes(self) -> tuple[CoverageNote, ...]:
-        """Coverage notes that are worth saying but hide nothing."""
-        return tuple(c for c in self.coverage if not c.is_gap)
-
-    def count(self, severity: Severity) -> int:
-        """How many findings have this severity."""
-        return sum(1 for f in self.findings if f.severity is severity)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """Counts per severity, the JSON contract's `summary`."""
-        return {s.value: self.count(s) for s in Severity}
+    def severities(self) -> Iterator[Severity]:
+        """The severity of each finding (the suppressed ones do not count)."""
+        return (f.severity for f in self.findings)

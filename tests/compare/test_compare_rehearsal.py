@@ -18,8 +18,7 @@ from compare_fixtures import (
 )
 
 from upgradecheck.compare import CompareError, CompareMode, compare_snapshots
-from upgradecheck.compare import exit_code as compare_exit_code
-from upgradecheck.exit_codes import ExitCode, FailOn
+from upgradecheck.exit_codes import ExitCode, FailOn, exit_code
 from upgradecheck.model import CoverageNote, Severity, Snapshot, Verdict
 
 NOW = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
@@ -213,14 +212,14 @@ def test_verdict_and_exit_code() -> None:
         Severity.WARNING,
         Severity.INFO,
     ]
-    assert compare_exit_code(comparison, FailOn.BLOCKER) is ExitCode.FINDINGS
-    assert compare_exit_code(comparison, FailOn.NONE) is ExitCode.OK
+    assert exit_code(comparison, FailOn.BLOCKER) is ExitCode.FINDINGS
+    assert exit_code(comparison, FailOn.NONE) is ExitCode.OK
     review = compare_snapshots(before, cluster("v1.31.1", deployment("web", 3)), now=NOW)
     assert review.verdict is Verdict.REVIEW
-    assert compare_exit_code(review, FailOn.BLOCKER) is ExitCode.OK
-    assert compare_exit_code(review, FailOn.WARNING) is ExitCode.FINDINGS
+    assert exit_code(review, FailOn.BLOCKER) is ExitCode.OK
+    assert exit_code(review, FailOn.WARNING) is ExitCode.FINDINGS
     fine = compare_snapshots(before, cluster("v1.31.1", *before.objects), now=NOW)
-    assert fine.verdict is Verdict.READY and compare_exit_code(fine, FailOn.WARNING) is ExitCode.OK
+    assert fine.verdict is Verdict.READY and exit_code(fine, FailOn.WARNING) is ExitCode.OK
 
 
 def test_coverage_of_both_sides_is_kept_and_labelled() -> None:

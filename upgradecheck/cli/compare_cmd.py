@@ -10,10 +10,10 @@ import typer
 
 from upgradecheck.cli.options import FailOnOpt, Output
 from upgradecheck.cli.output import choose_format, deliver
-from upgradecheck.compare import Comparison, exit_code
+from upgradecheck.compare import Comparison
 from upgradecheck.compare.render import CompareFormat
 from upgradecheck.compare.view import counts_text
-from upgradecheck.exit_codes import FailOn
+from upgradecheck.exit_codes import FailOn, exit_code
 from upgradecheck.run import comparison_for_files
 
 FormatOpt = Annotated[

@@ -8,8 +8,6 @@ from upgradecheck.compare.core import (
     CHECK_TITLES,
     CompareError,
     compare_snapshots,
-    exit_code,
-    verdict_of,
 )
 from upgradecheck.compare.model import (
     COMPARE_SCHEMA,
@@ -28,6 +26,4 @@ __all__ = [
     "Difference",
     "Side",
     "compare_snapshots",
-    "exit_code",
-    "verdict_of",
 ]

@@ -1,17 +1,15 @@
-"""compare: two snapshots in, one Comparison out, with its verdict and exit code."""
+"""compare: two snapshots in, one Comparison out, with its verdict."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from upgradecheck import __version__
 from upgradecheck.compare.fidelity import fidelity_differences
 from upgradecheck.compare.inventory import same_cluster
 from upgradecheck.compare.model import CompareMode, Comparison, Difference, Side
 from upgradecheck.compare.rehearsal import rehearsal_differences
-from upgradecheck.exit_codes import ExitCode, FailOn, exit_code_of
-from upgradecheck.model import CoverageNote, Severity, Snapshot, Verdict
+from upgradecheck.model import CoverageNote, Snapshot, verdict_of
 
 LABELS = {
     CompareMode.REHEARSAL: ("before", "after"),
@@ -66,7 +64,7 @@ def compare_snapshots(
         mode=mode,
         before=side(first, labels[0], files[0]),
         after=side(second, labels[1], files[1]),
-        verdict=verdict_of(differences, coverage),
+        verdict=verdict_of((d.severity for d in differences), coverage),
         differences=tuple(differences),
         coverage=coverage,
         generated_at=when.isoformat().replace("+00:00", "Z"),
@@ -130,19 +128,3 @@ def _doubts(first: Snapshot, second: Snapshot, mode: CompareMode) -> tuple[Cover
         )
         notes.append(CoverageNote("snapshots", reason, "note"))
     return tuple(notes)
-
-
-def verdict_of(differences: Sequence[Difference], coverage: Sequence[CoverageNote]) -> Verdict:
-    """blocked with any blocker; review with warnings or coverage gaps; else ready."""
-    if any(d.severity is Severity.BLOCKER for d in differences):
-        return Verdict.BLOCKED
-    if any(c.is_gap for c in coverage) or any(d.severity is Severity.WARNING for d in differences):
-        return Verdict.REVIEW
-    return Verdict.READY
-
-
-def exit_code(comparison: Comparison, fail_on: FailOn) -> ExitCode:
-    """The report's contract: 1 with a difference at or above `fail_on`, else 0 (2 when a
-    snapshot recorded bad input)."""
-    severities = (d.severity for d in comparison.differences)
-    return exit_code_of(severities, comparison.coverage, fail_on)

@@ -3,10 +3,11 @@ does from assess. Plain frozen values only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from upgradecheck.model import CoverageNote, ObjectRef, Severity, Verdict
+from upgradecheck.model import CoverageNote, ObjectRef, Result, Severity, Verdict
 
 COMPARE_SCHEMA = "upgradecheck.compare/v1"
 
@@ -62,7 +63,7 @@ class Difference:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Result):
     """Everything the compare renderers receive."""
 
     mode: CompareMode
@@ -82,21 +83,6 @@ class Comparison:
     tool_version: str
     """The upgradecheck version."""
 
-    def count(self, severity: Severity) -> int:
-        """How many differences have this severity."""
-        return sum(1 for d in self.differences if d.severity is severity)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """Counts per severity, as in the report's `summary`."""
-        return {s.value: self.count(s) for s in Severity}
-
-    @property
-    def gaps(self) -> tuple[CoverageNote, ...]:
-        """Coverage notes about something not seen (they keep the verdict from `ready`)."""
-        return tuple(c for c in self.coverage if c.is_gap)
-
-    @property
-    def notes(self) -> tuple[CoverageNote, ...]:
-        """Coverage notes that hide nothing."""
-        return tuple(c for c in self.coverage if not c.is_gap)
+    def severities(self) -> Iterator[Severity]:
+        """The severity of each difference."""
+        return (d.severity for d in self.differences)
