@@ -14,7 +14,7 @@ from upgradecheck.collect.cluster.transport import TransportOptions
 from upgradecheck.collect.errors import ClusterUnreachable
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import EvidenceSource, Severity
-from upgradecheck.render import OutputFormat
+from upgradecheck.render import REPORT_FORMATS, OutputFormat
 from upgradecheck.snapshot_io import read_snapshot, write_snapshot
 
 SENTINEL = "SENTINEL-SECRET-VALUE-4242"
@@ -58,7 +58,7 @@ def test_collects_v121_with_evidence_and_only_gets(fakeapi: Any, kb: Any, tmp_pa
     assert SENTINEL not in json.dumps(json.loads(json.dumps(read_snapshot(path).__repr__())))
     report = assess(read_snapshot(path), kb, target="1.25")
     for fmt in OutputFormat:
-        assert SENTINEL not in fmt.to_renderer().render(report)
+        assert SENTINEL not in REPORT_FORMATS.renderer(fmt).render(report)
     assert SENTINEL not in repr(snap)
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from upgradecheck.collect.cluster.collector import CollectOptions, collect_cluster
 from upgradecheck.compare import CompareMode, compare_snapshots
-from upgradecheck.compare.render import CompareFormat
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import Severity, Snapshot, Verdict
+from upgradecheck.render import COMPARISON_FORMATS
 from upgradecheck.run import comparison_for_files
 from upgradecheck.snapshot_io import write_snapshot
 
@@ -44,8 +44,8 @@ def test_fidelity_of_a_121_test_cluster_for_131_production(snapshots: dict[str, 
     test_only = {d.check: d.message for d in comparison.differences if d.severity is Severity.INFO}
     assert "docker://20.10" in test_only["container-runtime"]
     assert "eniconfigs.crd.k8s.amazonaws.com" in test_only["crd"]
-    for fmt in CompareFormat:
-        assert fmt.to_renderer().render(comparison).endswith("\n")
+    for fmt in COMPARISON_FORMATS.choices:
+        assert COMPARISON_FORMATS.renderer(fmt).render(comparison).endswith("\n")
 
 
 def test_rehearsal_across_the_two_fixture_clusters(snapshots: dict[str, Path]) -> None:

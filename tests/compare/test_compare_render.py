@@ -11,12 +11,16 @@ import pytest
 from compare_fixtures import cluster, deployment, node, obj, pod, pvc, release
 
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
-from upgradecheck.compare.render import CompareFormat, ComparisonRenderer
-from upgradecheck.compare.render.templated import MarkdownRenderer
 from upgradecheck.model import CoverageNote
+from upgradecheck.render import COMPARISON_FORMATS, OutputFormat, Renderer
+from upgradecheck.render.comparison import MarkdownRenderer
 
 Golden = Callable[[str, str], None]
 NOW = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+
+
+def render(fmt: OutputFormat, comparison: Comparison) -> str:
+    return COMPARISON_FORMATS.renderer(fmt).render(comparison)
 
 
 def rehearsal() -> Comparison:
@@ -73,28 +77,28 @@ def fidelity() -> Comparison:
 @pytest.mark.parametrize(
     ("build", "fmt", "name"),
     [
-        (rehearsal, CompareFormat.TEXT, "rehearsal.txt.golden"),
-        (rehearsal, CompareFormat.MARKDOWN, "rehearsal.md.golden"),
-        (fidelity, CompareFormat.TEXT, "fidelity.txt.golden"),
-        (fidelity, CompareFormat.MARKDOWN, "fidelity.md.golden"),
+        (rehearsal, OutputFormat.TEXT, "rehearsal.txt.golden"),
+        (rehearsal, OutputFormat.MARKDOWN, "rehearsal.md.golden"),
+        (fidelity, OutputFormat.TEXT, "fidelity.txt.golden"),
+        (fidelity, OutputFormat.MARKDOWN, "fidelity.md.golden"),
     ],
 )
 def test_exact_output(
-    build: Callable[[], Comparison], fmt: CompareFormat, name: str, golden: Golden
+    build: Callable[[], Comparison], fmt: OutputFormat, name: str, golden: Golden
 ) -> None:
-    golden(name, fmt.to_renderer().render(build()))
+    golden(name, render(fmt, build()))
 
 
 def test_no_differences() -> None:
     same = cluster("v1.31.2", deployment("web", 3), collected_at="2026-03-01T09:00:00Z")
     comparison = compare_snapshots(same, same, mode=CompareMode.FIDELITY, now=NOW)
-    assert "\nNo differences.\n" in CompareFormat.TEXT.to_renderer().render(comparison)
-    assert "\nNo differences.\n" in CompareFormat.MARKDOWN.to_renderer().render(comparison)
-    assert "No differences." in CompareFormat.HTML.to_renderer().render(comparison)
+    assert "\nNo differences.\n" in render(OutputFormat.TEXT, comparison)
+    assert "\nNo differences.\n" in render(OutputFormat.MARKDOWN, comparison)
+    assert "No differences." in render(OutputFormat.HTML, comparison)
 
 
 def test_json_schema() -> None:
-    doc = json.loads(CompareFormat.JSON.to_renderer().render(rehearsal()))
+    doc = json.loads(render(OutputFormat.JSON, rehearsal()))
     assert list(doc) == [
         "schema",
         "mode",
@@ -138,17 +142,15 @@ def test_html_escapes_what_the_cluster_wrote() -> None:
     hostile = "<script>alert(1)</script>"
     before = cluster("v1.30.4", deployment(hostile, 3))
     after = cluster("v1.31.1", deployment(hostile, 0))
-    html = CompareFormat.HTML.to_renderer().render(compare_snapshots(before, after, now=NOW))
+    html = render(OutputFormat.HTML, compare_snapshots(before, after, now=NOW))
     assert hostile not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html
-    markdown = CompareFormat.MARKDOWN.to_renderer().render(
-        compare_snapshots(before, after, now=NOW)
-    )
+    markdown = render(OutputFormat.MARKDOWN, compare_snapshots(before, after, now=NOW))
     assert "<script>" not in markdown
 
 
 def test_html_shows_sections_and_verdict() -> None:
-    html = CompareFormat.HTML.to_renderer().render(rehearsal())
+    html = render(OutputFormat.HTML, rehearsal())
     assert 'class="verdict verdict-blocked"' in html
     assert '<section id="crash-loop">' in html and "1 restart → 12 restarts" not in html
     assert "0 restarts → 12 restarts" in html
@@ -162,8 +164,8 @@ def test_markdown_fits_a_pull_request_comment() -> None:
     assert "more (see the HTML or JSON output)." in text
 
 
-@pytest.mark.parametrize("fmt", list(CompareFormat))
-def test_every_format_has_a_renderer(fmt: CompareFormat) -> None:
-    renderer = fmt.to_renderer()
-    assert isinstance(renderer, ComparisonRenderer)
+@pytest.mark.parametrize("fmt", list(COMPARISON_FORMATS.choices))
+def test_every_format_has_a_renderer(fmt: OutputFormat) -> None:
+    renderer = COMPARISON_FORMATS.renderer(fmt)
+    assert isinstance(renderer, Renderer)
     assert renderer.render(fidelity()).endswith("\n")

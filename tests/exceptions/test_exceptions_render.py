@@ -9,11 +9,15 @@ from dataclasses import replace
 from exception_fixtures import finding, subject_finding
 
 from upgradecheck.model import CoverageNote, Report, Severity, Suppression, Verdict
-from upgradecheck.render import OutputFormat
+from upgradecheck.render import REPORT_FORMATS, OutputFormat
 from upgradecheck.render.markdown import SUPPRESSED_ROWS
 from upgradecheck.render.text import TextRenderer
 
 Golden = Callable[[str, str], None]
+
+
+def render(fmt: OutputFormat, report: Report) -> str:
+    return REPORT_FORMATS.renderer(fmt).render(report)
 
 
 def suppressed_report(hidden: int = 2) -> Report:
@@ -49,7 +53,7 @@ def suppressed_report(hidden: int = 2) -> Report:
 
 
 def test_json_lists_them_apart_with_their_reasons() -> None:
-    doc = json.loads(OutputFormat.JSON.to_renderer().render(suppressed_report()))
+    doc = json.loads(render(OutputFormat.JSON, suppressed_report()))
     assert doc["summary"] == {"blocker": 0, "warning": 1, "info": 0, "suppressed": 2}
     assert [f["rule"] for f in doc["findings"]] == ["image-latest"]
     assert doc["findings"][0]["suppressed"] is None
@@ -64,7 +68,7 @@ def test_json_lists_them_apart_with_their_reasons() -> None:
 
 
 def test_html_shows_a_suppressed_section_escaped() -> None:
-    html = OutputFormat.HTML.to_renderer().render(suppressed_report())
+    html = render(OutputFormat.HTML, suppressed_report())
     assert '<section id="suppressed">' in html and "Suppressed <span" in html
     assert "batch jobs tolerate &lt;downtime&gt; | *really*" in html
     assert "<downtime>" not in html
@@ -73,16 +77,16 @@ def test_html_shows_a_suppressed_section_escaped() -> None:
 
 
 def test_html_without_suppressed_findings_has_no_section() -> None:
-    html = OutputFormat.HTML.to_renderer().render(suppressed_report(hidden=0))
+    html = render(OutputFormat.HTML, suppressed_report(hidden=0))
     assert 'id="suppressed"' not in html and 'href="#suppressed"' not in html
 
 
 def test_markdown(golden: Golden) -> None:
-    golden("suppressed.md.golden", OutputFormat.MARKDOWN.to_renderer().render(suppressed_report()))
+    golden("suppressed.md.golden", render(OutputFormat.MARKDOWN, suppressed_report()))
 
 
 def test_markdown_lists_a_bounded_number(golden: Golden) -> None:
-    text = OutputFormat.MARKDOWN.to_renderer().render(suppressed_report(hidden=SUPPRESSED_ROWS + 5))
+    text = render(OutputFormat.MARKDOWN, suppressed_report(hidden=SUPPRESSED_ROWS + 5))
     assert f"**Suppressed ({SUPPRESSED_ROWS + 5})**" in text
     assert "- … and 5 more (see the HTML or JSON report)" in text
 
@@ -92,7 +96,7 @@ def test_text(golden: Golden) -> None:
 
 
 def test_checklist_asks_to_confirm_each_reason() -> None:
-    text = OutputFormat.CHECKLIST.to_renderer().render(suppressed_report())
+    text = render(OutputFormat.CHECKLIST, suppressed_report())
     assert "## Suppressed findings (2)" in text
     assert "- [ ] `kubectl-skew` kubectl /usr/local/bin/kubectl: CI pins its own kubectl\n" in text
     assert r"tolerate &lt;downtime&gt; \| \*really\* (until 2027-03-31)" in text

@@ -8,7 +8,7 @@ import pytest
 from render_reports import empty
 
 from upgradecheck.model import Report
-from upgradecheck.render import OutputFormat
+from upgradecheck.render import REPORT_FORMATS, OutputFormat
 from upgradecheck.render.text import TextRenderer
 
 Golden = Callable[[str, str], None]
@@ -24,7 +24,7 @@ Golden = Callable[[str, str], None]
     ],
 )
 def test_realistic_report(fmt: OutputFormat, name: str, report: Report, golden: Golden) -> None:
-    golden(name, fmt.to_renderer().render(report))
+    golden(name, REPORT_FORMATS.renderer(fmt).render(report))
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_realistic_report(fmt: OutputFormat, name: str, report: Report, golden: 
     ],
 )
 def test_empty_report(fmt: OutputFormat, name: str, golden: Golden) -> None:
-    golden(name, fmt.to_renderer().render(empty()))
+    golden(name, REPORT_FORMATS.renderer(fmt).render(empty()))
 
 
 def test_text_fits_a_narrow_terminal(report: Report, golden: Golden) -> None:
@@ -46,5 +46,5 @@ def test_text_fits_a_narrow_terminal(report: Report, golden: Golden) -> None:
 
 
 def test_text_is_not_cut_when_not_writing_to_a_terminal(report: Report) -> None:
-    text = OutputFormat.TEXT.to_renderer().render(report)
+    text = REPORT_FORMATS.renderer(OutputFormat.TEXT).render(report)
     assert "FlowSchema custom-batch (flowcontrol.apiserver.k8s.io/v1beta3)" in text

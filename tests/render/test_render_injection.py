@@ -9,14 +9,14 @@ from html.parser import HTMLParser
 import pytest
 from render_reports import HOSTILE, hostile
 
-from upgradecheck.render import OutputFormat
+from upgradecheck.render import REPORT_FORMATS, OutputFormat
 
 # A pipe that ends a GFM table cell: one not escaped by an odd number of backslashes.
 _CELL_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
 
 
 def render(fmt: OutputFormat) -> str:
-    return fmt.to_renderer().render(hostile())
+    return REPORT_FORMATS.renderer(fmt).render(hostile())
 
 
 def test_no_format_lets_a_terminal_escape_through() -> None:

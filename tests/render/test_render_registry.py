@@ -1,25 +1,84 @@
-"""Every output format maps to a renderer, and every renderer renders every kind of report."""
+"""One registry for reports and comparisons: every output format maps to a report renderer,
+a comparison offers its four, each command's --format offers exactly its registry's formats,
+and every renderer renders every kind of report."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from render_reports import empty, hostile, realistic
 
+from upgradecheck.cli.output import choose_format
 from upgradecheck.model import Report
-from upgradecheck.render import OutputFormat, Renderer, RenderError, templating
+from upgradecheck.render import (
+    COMPARISON_FORMATS,
+    REPORT_FORMATS,
+    OutputFormat,
+    Renderer,
+    RenderError,
+    templating,
+)
+
+REPORT_CHOICES = ["html", "markdown", "checklist", "json", "text"]
+COMPARISON_CHOICES = ["text", "markdown", "html", "json"]
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat))
-def test_every_format_has_a_renderer(fmt: OutputFormat) -> None:
-    assert isinstance(fmt.to_renderer(), Renderer)
+def test_every_format_has_a_report_renderer(fmt: OutputFormat) -> None:
+    assert isinstance(REPORT_FORMATS.renderer(fmt), Renderer)
 
 
 def test_format_values_are_the_cli_names() -> None:
-    assert [f.value for f in OutputFormat] == ["html", "markdown", "checklist", "json", "text"]
+    assert [f.value for f in OutputFormat] == REPORT_CHOICES
+    assert [f.value for f in REPORT_FORMATS.choices] == REPORT_CHOICES
+    assert [f.value for f in COMPARISON_FORMATS.choices] == COMPARISON_CHOICES
     assert OutputFormat("checklist") is OutputFormat.CHECKLIST
     assert str(OutputFormat.HTML) == "html"
+
+
+def test_a_format_a_comparison_lacks_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match="a comparison is not written as checklist"):
+        COMPARISON_FORMATS.renderer(OutputFormat.CHECKLIST)
+
+
+@pytest.mark.parametrize(
+    "name", ["report.html", "r.HTM", "r.md", "r.markdown", "r.json", "r.txt", "r.x"]
+)
+def test_a_format_chosen_by_extension_is_offered_by_both(name: str) -> None:
+    fmt = choose_format(None, Path(name))
+    assert fmt in REPORT_FORMATS.choices and fmt in COMPARISON_FORMATS.choices
+
+
+def test_names_are_read_in_any_case_and_others_name_the_choices() -> None:
+    assert COMPARISON_FORMATS.parse("MarkDown") is OutputFormat.MARKDOWN
+    with pytest.raises(ValueError, match="'sarif' is not one of 'html', 'markdown', 'checklist'"):
+        REPORT_FORMATS.parse("sarif")
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [
+        ("assess", REPORT_CHOICES),
+        ("scan", REPORT_CHOICES),
+        ("plan", REPORT_CHOICES),
+        ("compare", COMPARISON_CHOICES),
+    ],
+)
+def test_each_command_offers_its_formats(
+    monkeypatch, capsys, command: str, choices: list[str]
+) -> None:
+    code, out, _ = run_cli(monkeypatch, capsys, command, "--help")
+    assert code == 0
+    assert f"-f, --format <{'|'.join(choices)}>" in out
+
+
+def test_compare_refuses_a_report_only_format(monkeypatch, capsys) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "compare", "a.json", "b.json", "-f", "checklist")
+    assert code == 2
+    assert "'checklist' is not one of 'text', 'markdown', 'html', 'json'." in err
 
 
 def unknown_current() -> Report:
@@ -42,14 +101,15 @@ BUILDERS = {
 @pytest.mark.parametrize("fmt", list(OutputFormat))
 @pytest.mark.parametrize("build", list(BUILDERS.values()), ids=list(BUILDERS))
 def test_every_renderer_renders(fmt: OutputFormat, build: Callable[[], Report]) -> None:
-    text = fmt.to_renderer().render(build())
+    text = REPORT_FORMATS.renderer(fmt).render(build())
     assert text.strip()
     assert text.endswith("\n")
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat))
 def test_rendering_is_deterministic(fmt: OutputFormat) -> None:
-    assert fmt.to_renderer().render(realistic()) == fmt.to_renderer().render(realistic())
+    renderer = REPORT_FORMATS.renderer(fmt)
+    assert renderer.render(realistic()) == renderer.render(realistic())
 
 
 def test_a_broken_template_is_a_render_error() -> None:

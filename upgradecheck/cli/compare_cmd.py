@@ -4,28 +4,16 @@ that rehearsed it, or (--fidelity) how faithfully a test cluster stands in for p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.options import FailOnOpt, Output
-from upgradecheck.cli.output import choose_format, deliver
-from upgradecheck.compare import Comparison
-from upgradecheck.compare.render import CompareFormat
-from upgradecheck.compare.view import counts_text
-from upgradecheck.exit_codes import FailOn, exit_code
+from upgradecheck.cli.options import ComparisonFormat, FailOnOpt, Output
+from upgradecheck.cli.output import emit_result
+from upgradecheck.exit_codes import FailOn
+from upgradecheck.render import COMPARISON_FORMATS
+from upgradecheck.render.comparison.view import counts_text
 from upgradecheck.run import comparison_for_files
-
-FormatOpt = Annotated[
-    CompareFormat | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="Output format. Default: from the --output file's extension (.html, .md, .json), "
-        "else text.",
-        case_sensitive=False,
-    ),
-]
 
 
 def compare(
@@ -43,7 +31,7 @@ def compare(
             "rehearsal cannot show, instead of what the upgrade broke.",
         ),
     ] = False,
-    fmt: FormatOpt = None,
+    fmt: ComparisonFormat = None,
     output: Output = None,
     fail_on: FailOnOpt = FailOn.BLOCKER,
 ) -> None:
@@ -61,15 +49,5 @@ def compare(
       upgradecheck compare prod.json.gz test.json.gz --fidelity --format markdown
     """
     comparison = comparison_for_files(before, after, fidelity=fidelity)
-    emit_comparison(comparison, fmt, output, fail_on)
-
-
-def emit_comparison(
-    comparison: Comparison, fmt: CompareFormat | None, output: Path | None, fail_on: FailOn
-) -> NoReturn:
-    """Render, write to the file or stdout, print the summary when writing a file, exit."""
-    chosen = fmt or CompareFormat(choose_format(None, output).value)
-    text = chosen.to_renderer().render(comparison)
     summary = f"{comparison.mode.value} {comparison.verdict.value}: {counts_text(comparison)}"
-    deliver(text, output, summary, f"{chosen.value} comparison")
-    raise SystemExit(int(exit_code(comparison, fail_on)))
+    emit_result(comparison, COMPARISON_FORMATS, fmt, output, fail_on, summary)

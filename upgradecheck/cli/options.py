@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from upgradecheck.exit_codes import FailOn
-from upgradecheck.render import OutputFormat
+from upgradecheck.render import COMPARISON_FORMATS, REPORT_FORMATS, Formats, OutputFormat
 from upgradecheck.suppress import DEFAULT_CONFIG, find_config
 
 Target = Annotated[
@@ -24,16 +24,23 @@ Current = Annotated[
     str | None,
     typer.Option("--current", help="Current Kubernetes version (default: from the snapshot)."),
 ]
-Format = Annotated[
-    OutputFormat | None,
-    typer.Option(
+
+
+def format_option(formats: Formats[Any]) -> Any:
+    """`--format/-f`, offering exactly the formats `formats` registers, in its order."""
+    offered = "|".join(fmt.value for fmt in formats.choices)
+    return typer.Option(
         "--format",
         "-f",
         help="Output format. Default: from the --output file's extension (.html, .md, .json), "
         "else text.",
-        case_sensitive=False,
-    ),
-]
+        parser=formats.parse,
+        metavar=f"<{offered}>",
+    )
+
+
+Format = Annotated[OutputFormat | None, format_option(REPORT_FORMATS)]
+ComparisonFormat = Annotated[OutputFormat | None, format_option(COMPARISON_FORMATS)]
 Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the report here instead of standard output."),

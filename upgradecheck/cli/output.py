@@ -1,4 +1,4 @@
-"""Rendering a Report where the user asked, and ending with its exit code."""
+"""Rendering a report or a comparison where the user asked, and ending with its exit code."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import NoReturn
 
 from upgradecheck.exit_codes import FailOn, exit_code
 from upgradecheck.model import Report
-from upgradecheck.render import OutputFormat
-from upgradecheck.render.interface import RenderError
+from upgradecheck.render import REPORT_FORMATS, Formats, OutputFormat, RenderError
+from upgradecheck.render.interface import R
 
 _BY_SUFFIX = {
     ".html": OutputFormat.HTML,
@@ -46,12 +46,24 @@ def summary_line(report: Report) -> str:
 def emit(
     report: Report, fmt: OutputFormat | None, output: Path | None, fail_on: FailOn
 ) -> NoReturn:
-    """Render, write to the file or stdout, print the summary when writing a file, exit."""
+    """`emit_result` for a report, with its summary line."""
+    emit_result(report, REPORT_FORMATS, fmt, output, fail_on, summary_line(report))
+
+
+def emit_result(
+    result: R,
+    formats: Formats[R],
+    fmt: OutputFormat | None,
+    output: Path | None,
+    fail_on: FailOn,
+    summary: str,
+) -> NoReturn:
+    """Render, write to the file or stdout, print `summary` when writing a file, exit."""
     chosen = choose_format(fmt, output)
-    text = chosen.to_renderer().render(report)
+    text = formats.renderer(chosen).render(result)
     text = text if text.endswith("\n") else text + "\n"
-    deliver(text, output, summary_line(report), f"{chosen.value} report")
-    raise SystemExit(int(exit_code(report, fail_on)))
+    deliver(text, output, summary, f"{chosen.value} {formats.what}")
+    raise SystemExit(int(exit_code(result, fail_on)))
 
 
 def deliver(text: str, output: Path | None, summary: str, what: str) -> None:

@@ -1,46 +1,26 @@
-"""Renderers: turn a Report into HTML, Markdown, a rehearsal checklist, JSON or text."""
+"""Renderers: turn a Report into HTML, Markdown, a rehearsal checklist, JSON or text, and a
+Comparison into text, Markdown, HTML or JSON, each chosen by name from one registry."""
 
 from __future__ import annotations
-
-from enum import StrEnum
-from typing import assert_never
 
 from upgradecheck.render.checklist import ChecklistRenderer
 from upgradecheck.render.html import HtmlRenderer
 from upgradecheck.render.interface import Renderer, RenderError
 from upgradecheck.render.json_report import JsonRenderer
 from upgradecheck.render.markdown import MarkdownRenderer
-from upgradecheck.render.text import TextRenderer, terminal_width
-
-
-class OutputFormat(StrEnum):
-    """The output formats `--format` accepts."""
-
-    HTML = "html"
-    MARKDOWN = "markdown"
-    CHECKLIST = "checklist"
-    JSON = "json"
-    TEXT = "text"
-
-    def to_renderer(self) -> Renderer:
-        """The renderer of this format (text fits the terminal when writing to one)."""
-        match self:
-            case OutputFormat.HTML:
-                return HtmlRenderer()
-            case OutputFormat.MARKDOWN:
-                return MarkdownRenderer()
-            case OutputFormat.CHECKLIST:
-                return ChecklistRenderer()
-            case OutputFormat.JSON:
-                return JsonRenderer()
-            case OutputFormat.TEXT:
-                return TextRenderer(width=terminal_width())
-            case _:
-                assert_never(self)
-
+from upgradecheck.render.registry import (
+    COMPARISON_FORMATS,
+    REPORT_FORMATS,
+    Formats,
+    OutputFormat,
+)
+from upgradecheck.render.text import TextRenderer
 
 __all__ = [
+    "COMPARISON_FORMATS",
+    "REPORT_FORMATS",
     "ChecklistRenderer",
+    "Formats",
     "HtmlRenderer",
     "JsonRenderer",
     "MarkdownRenderer",

@@ -11,7 +11,7 @@ from upgradecheck.render.view import build_view, object_label
 STEP_OBJECTS = 25
 
 
-class ChecklistRenderer(Renderer):
+class ChecklistRenderer(Renderer[Report]):
     """Renders `templates/checklist.md.j2` from the plan."""
 
     def render(self, report: Report) -> str:

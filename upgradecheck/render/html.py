@@ -15,7 +15,7 @@ FINDING_EVIDENCE = 10
 SUPPRESSED_ROWS = 500
 
 
-class HtmlRenderer(Renderer):
+class HtmlRenderer(Renderer[Report]):
     """Renders `templates/report.html.j2`; large reports are summarised within `limits`."""
 
     def __init__(self, limits: Limits | None = None) -> None:

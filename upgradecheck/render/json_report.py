@@ -8,7 +8,7 @@ from upgradecheck.render.escaping import inert_json
 from upgradecheck.render.interface import Renderer
 
 
-class JsonRenderer(Renderer):
+class JsonRenderer(Renderer[Report]):
     """Renders `report_to_dict` with two-space indentation, keys in contract order."""
 
     def render(self, report: Report) -> str:

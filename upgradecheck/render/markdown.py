@@ -100,7 +100,7 @@ def fit(render: Callable[[int], str], total: int, limit: int = MAX_CHARS) -> str
     return best
 
 
-class MarkdownRenderer(Renderer):
+class MarkdownRenderer(Renderer[Report]):
     """Renders `templates/report.md.j2`, listing as many rows as fit under `max_chars`."""
 
     def __init__(self, max_chars: int = MAX_CHARS) -> None:

@@ -101,7 +101,7 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size().columns
 
 
-class TextRenderer(Renderer):
+class TextRenderer(Renderer[Report]):
     """A table for a terminal `width` characters wide (None: never cut a cell)."""
 
     def __init__(self, width: int | None = None) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from upgradecheck.codec.comparison import comparison_to_dict
 from upgradecheck.compare.model import Comparison
-from upgradecheck.compare.render.interface import ComparisonRenderer
 from upgradecheck.render.escaping import inert_json
+from upgradecheck.render.interface import Renderer
 
 
-class JsonRenderer(ComparisonRenderer):
+class JsonRenderer(Renderer[Comparison]):
     """Renders `comparison_to_dict` with two-space indentation."""
 
     def render(self, comparison: Comparison) -> str:

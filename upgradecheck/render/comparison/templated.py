@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from upgradecheck.compare.model import Comparison
-from upgradecheck.compare.render.interface import ComparisonRenderer
-from upgradecheck.compare.view import build_view, change
+from upgradecheck.render.comparison.view import build_view, change
+from upgradecheck.render.interface import Renderer
 from upgradecheck.render.markdown import MAX_CHARS, fit
 from upgradecheck.render.templating import render_template
 
@@ -15,7 +15,7 @@ HTML_ROWS = 500
 CELL = 160
 
 
-class TextRenderer(ComparisonRenderer):
+class TextRenderer(Renderer[Comparison]):
     """Plain text for a terminal: every difference, one line each."""
 
     def render(self, comparison: Comparison) -> str:
@@ -23,7 +23,7 @@ class TextRenderer(ComparisonRenderer):
         return render_template("compare.txt.j2", view=build_view(comparison), change=change)
 
 
-class HtmlRenderer(ComparisonRenderer):
+class HtmlRenderer(Renderer[Comparison]):
     """One self-contained page (inline CSS, no scripts), autoescaped."""
 
     def render(self, comparison: Comparison) -> str:
@@ -32,7 +32,7 @@ class HtmlRenderer(ComparisonRenderer):
         return render_template("compare.html.j2", view=view, change=change)
 
 
-class MarkdownRenderer(ComparisonRenderer):
+class MarkdownRenderer(Renderer[Comparison]):
     """GitHub-flavoured Markdown, listing as many rows per section as fit under `max_chars`."""
 
     def __init__(self, max_chars: int = MAX_CHARS) -> None:
