@@ -10,10 +10,11 @@ from collections.abc import Callable
 import pytest
 from compare_fixtures import cluster, deployment, node, obj, pod, pvc, release
 
-from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
+from upgradecheck.compare import CHECKS, CompareMode, Comparison, compare_snapshots
 from upgradecheck.model import CoverageNote
 from upgradecheck.render import COMPARISON_FORMATS, OutputFormat, Renderer
 from upgradecheck.render.comparison import MarkdownRenderer
+from upgradecheck.render.comparison.view import build_view
 
 Golden = Callable[[str, str], None]
 NOW = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
@@ -169,3 +170,18 @@ def test_every_format_has_a_renderer(fmt: OutputFormat) -> None:
     renderer = COMPARISON_FORMATS.renderer(fmt)
     assert isinstance(renderer, Renderer)
     assert renderer.render(fidelity()).endswith("\n")
+
+
+@pytest.mark.parametrize("build", [rehearsal, fidelity])
+def test_every_difference_has_a_declared_check_and_section(build: Callable[[], Comparison]) -> None:
+    comparison = build()
+    assert comparison.checks == CHECKS[comparison.mode]
+    found = {d.check for d in comparison.differences}
+    assert found <= {c.id for c in comparison.checks}
+    shown = [(s.check, s.title) for s in build_view(comparison).sections]
+    assert shown == [(c.id, c.title) for c in comparison.checks if c.id in found]
+
+
+def test_a_check_id_has_one_title() -> None:
+    declared = {c for checks in CHECKS.values() for c in checks}
+    assert len({c.id for c in declared}) == len(declared)

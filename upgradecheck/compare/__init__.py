@@ -5,12 +5,13 @@ rehearsal cannot show)."""
 from __future__ import annotations
 
 from upgradecheck.compare.core import (
-    CHECK_TITLES,
+    CHECKS,
     CompareError,
     compare_snapshots,
 )
 from upgradecheck.compare.model import (
     COMPARE_SCHEMA,
+    CompareCheck,
     CompareMode,
     Comparison,
     Difference,
@@ -18,8 +19,9 @@ from upgradecheck.compare.model import (
 )
 
 __all__ = [
-    "CHECK_TITLES",
+    "CHECKS",
     "COMPARE_SCHEMA",
+    "CompareCheck",
     "CompareError",
     "CompareMode",
     "Comparison",

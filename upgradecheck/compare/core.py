@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from upgradecheck import __version__
-from upgradecheck.compare.fidelity import fidelity_differences
+from upgradecheck.compare import fidelity, rehearsal
 from upgradecheck.compare.inventory import same_cluster
-from upgradecheck.compare.model import CompareMode, Comparison, Difference, Side
-from upgradecheck.compare.rehearsal import rehearsal_differences
+from upgradecheck.compare.model import CompareCheck, CompareMode, Comparison, Difference, Side
 from upgradecheck.model import CoverageNote, Snapshot, verdict_of
 
 LABELS = {
     CompareMode.REHEARSAL: ("before", "after"),
     CompareMode.FIDELITY: ("production", "test"),
 }
-# Sections in the order renderers show them, with their titles.
-CHECK_TITLES = {
-    "server-version": "Server version",
-    "platform": "Platform",
-    "node-version": "Node versions",
-    "node-count": "Node count",
-    "node-not-ready": "Nodes not Ready",
-    "workload-not-ready": "Workloads no longer ready",
-    "crash-loop": "Crash loops",
-    "pvc-pending": "Pending PersistentVolumeClaims",
-    "helm-release-failed": "Failed Helm releases",
-    "object-disappeared": "Objects that disappeared",
-    "api-version": "API group/versions",
-    "crd": "CustomResourceDefinitions",
-    "helm-chart": "Helm charts",
-    "webhook": "Admission webhooks",
-    "kubelet-minor": "Kubelet minors",
-    "container-runtime": "Container runtimes",
+# What each mode compares, as the modules that compare declare it.
+CHECKS = {
+    CompareMode.REHEARSAL: rehearsal.CHECKS,
+    CompareMode.FIDELITY: fidelity.CHECKS,
 }
 
 
@@ -52,10 +38,11 @@ def compare_snapshots(
     labels = LABELS[mode]
     _check_sources((first, second), labels, files)
     if mode is CompareMode.REHEARSAL:
-        differences = rehearsal_differences(first, second)
+        differences = rehearsal.rehearsal_differences(first, second)
     else:
-        differences = fidelity_differences(first, second)
-    differences.sort(key=_sort_key)
+        differences = fidelity.fidelity_differences(first, second)
+    checks = CHECKS[mode]
+    differences.sort(key=_sort_key(checks))
     coverage = (
         _coverage(first, labels[0]) + _coverage(second, labels[1]) + _doubts(first, second, mode)
     )
@@ -69,6 +56,7 @@ def compare_snapshots(
         coverage=coverage,
         generated_at=when.isoformat().replace("+00:00", "Z"),
         tool_version=__version__,
+        checks=checks,
     )
 
 
@@ -98,9 +86,10 @@ def side(snapshot: Snapshot, label: str, file: str) -> Side:
     )
 
 
-def _sort_key(d: Difference) -> tuple[int, int, str]:
-    order = list(CHECK_TITLES).index(d.check) if d.check in CHECK_TITLES else len(CHECK_TITLES)
-    return (-d.severity.rank, order, d.subject)
+def _sort_key(checks: tuple[CompareCheck, ...]) -> Callable[[Difference], tuple[int, int, str]]:
+    """Worst first, then in the order of `checks`, then by subject."""
+    order = {check.id: i for i, check in enumerate(checks)}
+    return lambda d: (-d.severity.rank, order.get(d.check, len(order)), d.subject)
 
 
 def _coverage(snapshot: Snapshot, label: str) -> tuple[CoverageNote, ...]:

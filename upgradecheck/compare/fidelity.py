@@ -7,11 +7,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from upgradecheck.compare.inventory import deployed_charts, kubelet_minors, minor_of, runtimes
-from upgradecheck.compare.model import Difference
+from upgradecheck.compare.model import SERVER_VERSION, CompareCheck, Difference
 from upgradecheck.model import Severity, Snapshot
 from upgradecheck.wording import names
 
 WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
+
+PLATFORM = CompareCheck("platform", "Platform")
+API_VERSION = CompareCheck("api-version", "API group/versions")
+CRD = CompareCheck("crd", "CustomResourceDefinitions")
+HELM_CHART = CompareCheck("helm-chart", "Helm charts")
+WEBHOOK = CompareCheck("webhook", "Admission webhooks")
+KUBELET_MINOR = CompareCheck("kubelet-minor", "Kubelet minors")
+CONTAINER_RUNTIME = CompareCheck("container-runtime", "Container runtimes")
+CHECKS = (
+    SERVER_VERSION,
+    PLATFORM,
+    API_VERSION,
+    CRD,
+    HELM_CHART,
+    WEBHOOK,
+    KUBELET_MINOR,
+    CONTAINER_RUNTIME,
+)
+"""What a fidelity comparison compares, in the order its sections are shown."""
 
 
 def fidelity_differences(production: Snapshot, test: Snapshot) -> list[Difference]:
@@ -22,27 +41,27 @@ def fidelity_differences(production: Snapshot, test: Snapshot) -> list[Differenc
         *server_version(production, test),
         *platform(production, test),
         *api_versions(production, test, {name.partition(".")[2] for name in missing_crds}),
-        *compare_sets("crd", "CRD", crds(production), crds(test)),
+        *compare_sets(CRD, "CRD", crds(production), crds(test)),
         *helm_charts(production, test),
-        *compare_sets("webhook", "", webhooks(production), webhooks(test)),
+        *compare_sets(WEBHOOK, "", webhooks(production), webhooks(test)),
         *compare_sets(
-            "kubelet-minor", "kubelet", kubelet_minors(prod_nodes), kubelet_minors(test_nodes)
+            KUBELET_MINOR, "kubelet", kubelet_minors(prod_nodes), kubelet_minors(test_nodes)
         ),
-        *compare_sets("container-runtime", "runtime", runtimes(prod_nodes), runtimes(test_nodes)),
+        *compare_sets(CONTAINER_RUNTIME, "runtime", runtimes(prod_nodes), runtimes(test_nodes)),
     ]
 
 
 # What a production-only item leaves unrehearsed, per check.
 MISSING = {
-    "api-version": "Production serves this API; the test cluster does not, so what uses it is "
+    API_VERSION: "Production serves this API; the test cluster does not, so what uses it is "
     "not rehearsed.",
-    "crd": "Production has this CRD; the test cluster does not, so its custom resources and "
+    CRD: "Production has this CRD; the test cluster does not, so its custom resources and "
     "stored versions are not rehearsed.",
-    "webhook": "Production has this admission webhook; the test cluster does not, so how it "
+    WEBHOOK: "Production has this admission webhook; the test cluster does not, so how it "
     "behaves while the control plane and nodes restart is not rehearsed.",
-    "kubelet-minor": "Production runs kubelets of this minor; no test node does, so their skew "
+    KUBELET_MINOR: "Production runs kubelets of this minor; no test node does, so their skew "
     "and node-pool upgrade are not rehearsed.",
-    "container-runtime": "Production nodes run this runtime; no test node does.",
+    CONTAINER_RUNTIME: "Production nodes run this runtime; no test node does.",
 }
 
 
@@ -57,7 +76,7 @@ def server_version(production: Snapshot, test: Snapshot) -> Iterator[Difference]
         message = "The test cluster runs another minor: its rehearsal is of a different upgrade."
     else:
         severity, message = Severity.INFO, "Same minor, different build."
-    yield Difference("server-version", severity, "API server", message, prod, tst)
+    yield Difference(SERVER_VERSION.id, severity, "API server", message, prod, tst)
 
 
 def platform(production: Snapshot, test: Snapshot) -> Iterator[Difference]:
@@ -66,7 +85,7 @@ def platform(production: Snapshot, test: Snapshot) -> Iterator[Difference]:
     tst = test.cluster.platform if test.cluster else "unknown"
     if prod != tst:
         message = "Another platform: its managed upgrade steps and add-ons differ."
-        yield Difference("platform", Severity.WARNING, "platform", message, prod, tst)
+        yield Difference(PLATFORM.id, Severity.WARNING, "platform", message, prod, tst)
 
 
 def api_versions(
@@ -76,7 +95,7 @@ def api_versions(
     the CRD), and briefly those served only by the test cluster."""
     prod, tst = set(production.served_apis), set(test.served_apis)
     lacking = {gv for gv in prod - tst if gv.rpartition("/")[0] not in covered_groups}
-    yield from compare_sets("api-version", "API", lacking, tst - prod)
+    yield from compare_sets(API_VERSION, "API", lacking, tst - prod)
 
 
 def crds(snapshot: Snapshot) -> set[str]:
@@ -96,29 +115,30 @@ def helm_charts(production: Snapshot, test: Snapshot) -> Iterator[Difference]:
         versions = ", ".join(f"{chart}@{v}" for v in sorted(prod[chart]))
         if chart not in tst:
             message = "Not installed on the test cluster: its upgrade is not rehearsed."
-            yield Difference("helm-chart", Severity.WARNING, chart, message, versions, "absent")
+            yield Difference(HELM_CHART.id, Severity.WARNING, chart, message, versions, "absent")
         elif not prod[chart] & tst[chart]:
             there = ", ".join(f"{chart}@{v}" for v in sorted(tst[chart]))
             message = "Another chart version on the test cluster."
-            yield Difference("helm-chart", Severity.WARNING, chart, message, versions, there)
-    yield from _only_in_test("helm-chart", "chart", set(tst) - set(prod))
+            yield Difference(HELM_CHART.id, Severity.WARNING, chart, message, versions, there)
+    yield from _only_in_test(HELM_CHART, "chart", set(tst) - set(prod))
 
 
 def compare_sets(
-    check: str, what: str, production: Iterable[str], test: Iterable[str]
+    check: CompareCheck, what: str, production: Iterable[str], test: Iterable[str]
 ) -> Iterator[Difference]:
     """A warning for each item only production has (named `what item`); one info line for
     those only the test cluster has."""
     prod, tst = set(production), set(test)
     for item in sorted(prod - tst):
         subject = f"{what} {item}" if what else item
-        yield Difference(check, Severity.WARNING, subject, MISSING[check], "present", "absent")
-    yield from _only_in_test(check, what or check, tst - prod)
+        missing = MISSING[check]
+        yield Difference(check.id, Severity.WARNING, subject, missing, "present", "absent")
+    yield from _only_in_test(check, what or check.id, tst - prod)
 
 
-def _only_in_test(check: str, what: str, items: set[str]) -> Iterator[Difference]:
+def _only_in_test(check: CompareCheck, what: str, items: set[str]) -> Iterator[Difference]:
     if items:
         listed = names(sorted(items))
         message = f"Only the test cluster has {'this' if len(items) == 1 else 'these'}: {listed}."
         count = f"{len(items)} {what}{'s' if len(items) != 1 else ''}"
-        yield Difference(check, Severity.INFO, f"test only: {count}", message)
+        yield Difference(check.id, Severity.INFO, f"test only: {count}", message)

@@ -21,6 +21,21 @@ class CompareMode(StrEnum):
 
 
 @dataclass(frozen=True)
+class CompareCheck:
+    """One thing compare looks at, declared beside the code that looks: the id its differences
+    carry and the title of their section."""
+
+    id: str
+    """The stable kebab-case id, each of its differences' `check`."""
+    title: str
+    """The title of its section in the documents, e.g. `Workloads no longer ready`."""
+
+
+SERVER_VERSION = CompareCheck("server-version", "Server version")
+"""Both comparisons look at the API server's version first."""
+
+
+@dataclass(frozen=True)
 class Side:
     """One of the two snapshots, summarised."""
 
@@ -47,7 +62,7 @@ class Difference:
     """One thing that differs between the two snapshots, judged."""
 
     check: str
-    """The stable kebab-case id of what was compared, e.g. `workload-not-ready`."""
+    """The id of the CompareCheck that found it, e.g. `workload-not-ready`."""
     severity: Severity
     """blocker (something broke, or the rehearsal is not of the same upgrade), warning, info."""
     subject: str
@@ -82,6 +97,8 @@ class Comparison(Result):
     """When the comparison was made (ISO 8601, UTC)."""
     tool_version: str
     """The upgradecheck version."""
+    checks: tuple[CompareCheck, ...] = ()
+    """What the mode compares, in the order its sections are shown."""
 
     def severities(self) -> Iterator[Severity]:
         """The severity of each difference."""

@@ -18,7 +18,7 @@ from upgradecheck.compare.inventory import (
     readiness,
     version_counts,
 )
-from upgradecheck.compare.model import Difference
+from upgradecheck.compare.model import SERVER_VERSION, CompareCheck, Difference
 from upgradecheck.model import ObservedObject, Severity, Snapshot
 from upgradecheck.versions import VersionError, parse_minor
 from upgradecheck.wording import plural
@@ -32,6 +32,28 @@ EPHEMERAL_KINDS = frozenset(
 )  # fmt: skip
 RESTART_JUMP = 5
 """More container restarts than this many (per controller) after the upgrade is a warning."""
+
+
+NODE_VERSION = CompareCheck("node-version", "Node versions")
+NODE_COUNT = CompareCheck("node-count", "Node count")
+NODE_NOT_READY = CompareCheck("node-not-ready", "Nodes not Ready")
+WORKLOAD_NOT_READY = CompareCheck("workload-not-ready", "Workloads no longer ready")
+CRASH_LOOP = CompareCheck("crash-loop", "Crash loops")
+PVC_PENDING = CompareCheck("pvc-pending", "Pending PersistentVolumeClaims")
+HELM_RELEASE_FAILED = CompareCheck("helm-release-failed", "Failed Helm releases")
+OBJECT_DISAPPEARED = CompareCheck("object-disappeared", "Objects that disappeared")
+CHECKS = (
+    SERVER_VERSION,
+    NODE_VERSION,
+    NODE_COUNT,
+    NODE_NOT_READY,
+    WORKLOAD_NOT_READY,
+    CRASH_LOOP,
+    PVC_PENDING,
+    HELM_RELEASE_FAILED,
+    OBJECT_DISAPPEARED,
+)
+"""What a rehearsal compares, in the order its sections are shown."""
 
 
 def rehearsal_differences(before: Snapshot, after: Snapshot) -> list[Difference]:
@@ -57,12 +79,12 @@ def server_version(before: Snapshot, after: Snapshot) -> Iterator[Difference]:
         return
     if old == new:
         message = "The API server's version did not change: was the control plane upgraded?"
-        yield Difference("server-version", Severity.INFO, "API server", message, old, new)
+        yield Difference(SERVER_VERSION.id, Severity.INFO, "API server", message, old, new)
     elif _older(new, old):
         message = "The API server's version went down: check which snapshot is which."
-        yield Difference("server-version", Severity.WARNING, "API server", message, old, new)
+        yield Difference(SERVER_VERSION.id, Severity.WARNING, "API server", message, old, new)
     else:
-        yield Difference("server-version", Severity.INFO, "API server", "Upgraded.", old, new)
+        yield Difference(SERVER_VERSION.id, Severity.INFO, "API server", "Upgraded.", old, new)
 
 
 def _older(a: str, b: str) -> bool:
@@ -76,10 +98,10 @@ def node_versions(before: Snapshot, after: Snapshot) -> Iterator[Difference]:
     """The kubelet versions of the nodes, and fewer nodes than before (a warning)."""
     old, new = version_counts(before.nodes), version_counts(after.nodes)
     if old != new:
-        yield Difference("node-version", Severity.INFO, "kubelets", "Kubelet versions.", old, new)
+        yield Difference(NODE_VERSION.id, Severity.INFO, "kubelets", "Kubelet versions.", old, new)
     if len(after.nodes) < len(before.nodes):
         yield Difference(
-            "node-count",
+            NODE_COUNT.id,
             Severity.WARNING,
             "nodes",
             "Fewer nodes than before the upgrade: check that every node pool came back.",
@@ -97,7 +119,7 @@ def nodes_not_ready(before: Snapshot, after: Snapshot) -> Iterator[Difference]:
             continue
         state = "Ready" if previous else "absent"
         yield Difference(
-            "node-not-ready",
+            NODE_NOT_READY.id,
             Severity.BLOCKER,
             f"node {node.name}",
             f"Not Ready after the upgrade (kubelet {node.kubelet_version}).",
@@ -125,7 +147,7 @@ def disappeared(
         else:
             message = "Deleted during the upgrade, or no longer listed."
         yield Difference(
-            "object-disappeared",
+            OBJECT_DISAPPEARED.id,
             Severity.WARNING,
             display(key),
             message,
@@ -158,7 +180,7 @@ def workloads_not_ready(
             continue  # already not ready before: not the upgrade's doing
         before = str(then) if then is not None else "absent"
         yield Difference(
-            "workload-not-ready", severity, display(key), message, before, str(now), new[key].ref
+            WORKLOAD_NOT_READY.id, severity, display(key), message, before, str(now), new[key].ref
         )
 
 
@@ -181,7 +203,7 @@ def crash_loops(
         ref = new[key].ref if key in new else None
         before_text, after_text = _restarts(then), _restarts(now)
         yield Difference(
-            "crash-loop", severity, display(key), message, before_text, after_text, ref
+            CRASH_LOOP.id, severity, display(key), message, before_text, after_text, ref
         )
 
 
@@ -200,7 +222,7 @@ def pending_pvcs(before: Snapshot, after: Snapshot) -> Iterator[Difference]:
         severity = Severity.BLOCKER if previous == "Bound" else Severity.WARNING
         message = "Pending after the upgrade: no volume is bound to it."
         yield Difference(
-            "pvc-pending", severity, display(key), message, previous or "absent", phase
+            PVC_PENDING.id, severity, display(key), message, previous or "absent", phase
         )
 
 
@@ -213,7 +235,7 @@ def failed_releases(before: Snapshot, after: Snapshot) -> Iterator[Difference]:
             continue
         then = f"rev {previous.revision} {previous.status}" if previous else "absent"
         yield Difference(
-            "helm-release-failed",
+            HELM_RELEASE_FAILED.id,
             Severity.BLOCKER,
             f"Helm release {release.namespace}/{release.name}",
             f"Its newest revision failed (chart {release.chart}@{release.chart_version}).",

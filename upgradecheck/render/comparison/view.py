@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from upgradecheck.compare.core import CHECK_TITLES
-from upgradecheck.compare.model import CompareMode, Comparison, Difference, Side
+from upgradecheck.compare.model import CompareCheck, CompareMode, Comparison, Difference, Side
 from upgradecheck.model import CoverageNote, Severity, Verdict
 from upgradecheck.wording import plural
 
@@ -44,7 +43,7 @@ class CompareView:
     sentence: str
     """What the verdict means, in one sentence."""
     sections: tuple[Section, ...]
-    """The differences by check, in the order of CHECK_TITLES."""
+    """The differences by check, in the order of the comparison's checks."""
     sides: tuple[tuple[str, str, str], ...]
     """Rows of the side-by-side table: (what, first, second)."""
     gaps: tuple[CoverageNote, ...]
@@ -124,16 +123,20 @@ def change(difference: Difference) -> str:
     return before or after or ""
 
 
-def sections(differences: Sequence[Difference], rows: int | None = None) -> tuple[Section, ...]:
-    """The differences by check (in CHECK_TITLES order), at most `rows` shown in each."""
+def sections(
+    differences: Sequence[Difference], checks: Sequence[CompareCheck], rows: int | None = None
+) -> tuple[Section, ...]:
+    """The differences by check (in the order of `checks`, any other after them by id), at
+    most `rows` shown in each."""
     by_check: dict[str, list[Difference]] = {}
     for difference in differences:
         by_check.setdefault(difference.check, []).append(difference)
-    order = [c for c in CHECK_TITLES if c in by_check] + sorted(by_check.keys() - CHECK_TITLES)
+    titles = {c.id: c.title for c in checks}
+    order = [c for c in titles if c in by_check] + sorted(by_check.keys() - titles.keys())
     return tuple(
         Section(
             check,
-            CHECK_TITLES.get(check, check),
+            titles.get(check, check),
             len(by_check[check]),
             tuple(sorted(by_check[check], key=lambda d: -d.severity.rank)[:rows]),
         )
@@ -148,7 +151,7 @@ def build_view(comparison: Comparison, rows: int | None = None) -> CompareView:
         title=title(comparison),
         counts=counts_text(comparison),
         sentence=sentence(comparison),
-        sections=sections(comparison.differences, rows),
+        sections=sections(comparison.differences, comparison.checks, rows),
         sides=sides(comparison),
         gaps=comparison.gaps,
         notes=comparison.notes,
