@@ -7,20 +7,23 @@ from collections.abc import Iterable, Iterator
 
 from upgradecheck.checks.helm_releases import current_releases
 from upgradecheck.checks.interface import Check, CheckContext
+from upgradecheck.checks.kube_version import judge_kube_version, judges, points, suffix_shown
 from upgradecheck.checks.rule import Rule
-from upgradecheck.checks.semver_range import ConstraintError, SemVer, parse_constraint
+from upgradecheck.checks.semver_range import ConstraintError, parse_constraint
 from upgradecheck.model import Evidence, EvidenceSource, Finding, HelmRelease, Severity
-from upgradecheck.versions import Minor
 
 HELM_RELEASE_KUBE_VERSION = Rule(
     id="helm-release-kube-version",
     title="Chart kubeVersion excludes the target",
-    what="The chart of a deployed Helm release declares a kubeVersion constraint that a "
-    "hop (or the target) does not satisfy, judged as Helm does (a managed platform's "
-    "version suffix counts as a prerelease, so constraints need `-0`).",
+    what="The chart of a deployed Helm release declares a kubeVersion constraint that the "
+    "cluster does not satisfy, now or after a hop, judged as the local helm judges it: a "
+    "managed platform's version suffix (`-eks-...`, `-gke.N`) is a pre-release, which Helm "
+    "before 3.19 excludes from every comparator without `-0` and Helm 3.19 and later "
+    "(Helm 4) from every group of comparators none of which has one.",
     why="`helm upgrade` refuses a chart whose kubeVersion does not admit the cluster: "
-    "the release can no longer be changed after the hop.",
-    fix="Upgrade the release to a chart version that admits the target before the hop.",
+    "the release can no longer be changed after the hop (or already now).",
+    fix="Upgrade the release to a chart version whose kubeVersion admits the target (on a "
+    "managed platform: one written with `-0`, `>=1.19.0-0`) before the hop.",
     source="https://helm.sh/docs/topics/charts/#the-kubeversion-field",
     severity=Severity.BLOCKER,
 )
@@ -49,9 +52,6 @@ HELM_RELEASE_STUCK = Rule(
     severity=Severity.WARNING,
 )
 STUCK = frozenset({"pending-install", "pending-upgrade", "pending-rollback", "failed"})
-# The prerelease-like suffix managed platforms put in their server version (v1.29.4-eks-..):
-# a chart constraint without `-0` refuses them, exactly as `helm upgrade` would.
-_PLATFORM_SUFFIX = {"eks": ((1, "eks"), (0, 1)), "gke": ((1, "gke"), (0, 1))}
 
 
 def _evidence(rel: HelmRelease, detail: str) -> Evidence:
@@ -142,31 +142,25 @@ class HelmStateCheck(Check):
             constraint = parse_constraint(rel.kube_version)
         except ConstraintError:
             return
-        platform = ctx.snapshot.cluster.platform if ctx.snapshot.cluster else "unknown"
-        for hop in ctx.hops:
-            version = _server_version(hop, platform)
-            if constraint.allows(version):
-                continue
-            yield HELM_RELEASE_KUBE_VERSION.finding(
-                (
-                    f"Chart {rel.chart} {rel.chart_version} of Helm release "
-                    f"{rel.namespace}/{rel.name} requires Kubernetes {rel.kube_version!r}; "
-                    f"from {hop} `helm upgrade` of this release is refused."
-                ),
-                (
-                    f"Before the {hop} hop, upgrade the release to a chart version whose "
-                    f"kubeVersion admits {hop}."
-                ),
-                hop=hop,
-                evidence=(
-                    _evidence(
-                        rel, f"chart {rel.chart}-{rel.chart_version} kubeVersion {rel.kube_version}"
-                    ),
-                ),
-                subject=f"helm release {rel.namespace}/{rel.name}",
-            )
+        verdict = judge_kube_version(
+            constraint, judges(ctx.snapshot.clients), points(ctx), suffix_shown(ctx)
+        )
+        if verdict is None:
             return
-
-
-def _server_version(hop: Minor, platform: str) -> SemVer:
-    return SemVer(hop.major, hop.minor, 0, _PLATFORM_SUFFIX.get(platform, ()))
+        release = f"{rel.namespace}/{rel.name}"
+        yield HELM_RELEASE_KUBE_VERSION.finding(
+            (
+                f"Chart {rel.chart} {rel.chart_version} of Helm release {release} requires "
+                f"Kubernetes {rel.kube_version!r}: {verdict.describe()}"
+            ),
+            verdict.remediation(ctx.target),
+            severity=verdict.severity,
+            hop=verdict.first.hop,
+            evidence=(
+                _evidence(
+                    rel, f"chart {rel.chart}-{rel.chart_version} kubeVersion {rel.kube_version}"
+                ),
+                *verdict.client_evidence(),
+            ),
+            subject=f"helm release {release}",
+        )

@@ -1,21 +1,66 @@
-"""Helm's version constraints (the Masterminds/semver v3 syntax of a chart's `kubeVersion`):
-enough of it to tell whether `helm upgrade` would accept the cluster after each hop."""
+"""Helm's version constraints (the Masterminds/semver v3 syntax of a chart's `kubeVersion`),
+judged comparator by comparator as that library does, under either of its pre-release rules:
+enough to tell whether a given helm would accept the cluster now and after each hop."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
+_PART = r"(?:\d+|[xX*])"
+_VERSION_TEXT = (
+    rf"v?{_PART}(?:\.{_PART})?(?:\.{_PART})?(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+    r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+)
 _VERSION = re.compile(
     r"^v?(?P<maj>\d+|[xX*])(?:\.(?P<min>\d+|[xX*]))?(?:\.(?P<pat>\d+|[xX*]))?"
-    r"(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+    r"(?:-(?P<pre>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$"
 )
-_TERM = re.compile(r"(?P<op>>=|=>|<=|=<|!=|~>|[=<>~^])?\s*(?P<ver>[^\s,<>=!~^][^\s,]*)")
+_OPS = {"": "=", "=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "=>": ">=",
+        "<=": "<=", "=<": "<=", "~": "~", "~>": "~", "^": "^"}  # fmt: skip
+_TERM = re.compile(rf"(?P<op>>=|=>|<=|=<|!=|~>|[=<>~^])?\s*(?P<ver>{_VERSION_TEXT})")
+_SEPARATOR = re.compile(r"^(?:\s+|\s*,\s*)$")
+# `A - B` is the range `>= A, <= B`, rewritten in the text before anything else is read.
+_HYPHEN = re.compile(rf"(?P<low>{_VERSION_TEXT})\s+-\s+(?P<high>{_VERSION_TEXT})")
 _WILD = {"x", "X", "*"}
 
 
 class ConstraintError(ValueError):
     """A constraint that is not in the semver range syntax."""
+
+
+class PrereleaseRule(StrEnum):
+    """How a version with a pre-release part (`1.25.4-eks-abc`, `1.29.3-gke.100`: managed
+    platforms put their build there) meets a comparator that names no pre-release."""
+
+    PER_COMPARATOR = "per-comparator"
+    """Masterminds/semver before 3.4 (Helm before 3.19): each comparator that names no
+    pre-release refuses such a version (a plain `!=` excepted); `>=1.19.0-0 <1.30.0` refuses
+    it because `<1.30.0` does."""
+    PER_GROUP = "per-group"
+    """Masterminds/semver 3.4 and later (Helm 3.19 and later, Helm 4): a group of comparators
+    joined by AND considers such a version as soon as one of them names a pre-release;
+    otherwise every comparator, `!=` included, refuses it."""
+
+
+GROUP_RULE_FROM = (3, 19)
+"""The first Helm release built with Masterminds/semver 3.4 (its go.mod), whose constraint
+check applies the per-group rule (semver's change #267)."""
+
+
+def rule_for_helm(version: str) -> PrereleaseRule | None:
+    """The pre-release rule of a helm binary from the version it reports (`v3.17.2`,
+    `v4.1.4+g05fa379`); None when the text is not a version."""
+    m = re.match(r"^v?(\d+)\.(\d+)", version.strip())
+    if not m:
+        return None
+    major_minor = (int(m[1]), int(m[2]))
+    if major_minor >= GROUP_RULE_FROM:
+        return PrereleaseRule.PER_GROUP
+    return PrereleaseRule.PER_COMPARATOR
 
 
 @dataclass(frozen=True, order=True)
@@ -35,6 +80,14 @@ class SemVer:
         # A release (no prerelease) sorts after every prerelease of the same version.
         return (self.major, self.minor, self.patch, 0 if self.pre else 1, self.pre)
 
+    def release(self) -> SemVer:
+        """The same numbers without the pre-release part."""
+        return SemVer(self.major, self.minor, self.patch)
+
+    def __str__(self) -> str:
+        pre = ".".join(str(p) for _, p in self.pre)
+        return f"{self.major}.{self.minor}.{self.patch}" + (f"-{pre}" if pre else "")
+
 
 def _pre(text: str | None) -> tuple[tuple[int, int | str], ...]:
     if not text:
@@ -51,22 +104,131 @@ def parse_version(text: str) -> SemVer:
 
 
 @dataclass(frozen=True)
-class _Bound:
+class Comparator:
+    """One comparator as written: `>=1.19.0-0`, `~1.25`, `1.2.x`, `!=1.24.0`."""
+
     op: str
+    """The operator: `=`, `!=`, `>`, `<`, `>=`, `<=`, `~` or `^` (aliases folded)."""
     version: SemVer
+    """The version it names, wildcard and missing parts as 0."""
+    fixed: int
+    """How many leading parts are numbers: 3 for `1.2.3`, 2 for `1.2` or `1.2.x`, 1 for
+    `1.x`, 0 for `*` (the library treats a missing part like a wildcard)."""
 
-    def allows(self, v: SemVer) -> bool:
-        # A prerelease version only matches bounds that name a prerelease themselves: that is
-        # why charts write `>=1.19.0-0` (EKS and GKE versions carry a prerelease suffix).
-        if v.is_pre and not self.version.is_pre:
+    @property
+    def names_pre(self) -> bool:
+        """Whether it names a pre-release (`1.19.0-0`)."""
+        return self.version.is_pre
+
+    def admits(self, v: SemVer) -> bool:
+        """Whether `v` meets it on its numbers, pre-release gate aside."""
+        return _CHECKS[self.op](self, v)
+
+
+def _cmp(a: SemVer, b: SemVer) -> int:
+    ka, kb = a.key(), b.key()
+    return (ka > kb) - (ka < kb)
+
+
+def _tilde(c: Comparator, v: SemVer) -> bool:
+    con = c.version
+    if _cmp(v, con) < 0:
+        return False
+    if (con.major, con.minor, con.patch) == (0, 0, 0) and c.fixed in (0, 3):
+        return True
+    if v.major != con.major:
+        return False
+    return v.minor == con.minor or c.fixed == 1
+
+
+def _equal(c: Comparator, v: SemVer) -> bool:
+    return _tilde(c, v) if c.fixed < 3 else _cmp(v, c.version) == 0
+
+
+def _not_equal(c: Comparator, v: SemVer) -> bool:
+    con = c.version
+    if c.fixed < 3:
+        if v.major != con.major:
+            return True
+        if c.fixed == 1:
             return False
-        a, b = v.key(), self.version.key()
-        return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b, "=": a == b, "!=": a != b}[
-            self.op
-        ]
+        if v.minor != con.minor:
+            return True
+        if c.fixed == 2:
+            return v.pre != con.pre
+    return _cmp(v, con) != 0
 
 
-def _expand(op: str, text: str) -> list[_Bound]:
+def _greater(c: Comparator, v: SemVer) -> bool:
+    con = c.version
+    if c.fixed in (1, 2):
+        if v.major != con.major:
+            return v.major > con.major
+        return c.fixed == 2 and v.minor > con.minor
+    return _cmp(v, con) > 0
+
+
+def _less_equal(c: Comparator, v: SemVer) -> bool:
+    con = c.version
+    if c.fixed == 3:
+        return _cmp(v, con) <= 0
+    if v.major != con.major:
+        return v.major < con.major
+    return v.minor <= con.minor or c.fixed == 1
+
+
+def _caret(c: Comparator, v: SemVer) -> bool:
+    con = c.version
+    if _cmp(v, con) < 0:
+        return False
+    if con.major > 0 or c.fixed == 1:
+        return v.major == con.major
+    if v.major > 0:
+        return False
+    if con.minor > 0 or c.fixed == 2:
+        return v.minor == con.minor
+    return v.minor == 0 and v.patch == con.patch
+
+
+_CHECKS: dict[str, Callable[[Comparator, SemVer], bool]] = {
+    "=": _equal,
+    "!=": _not_equal,
+    ">": _greater,
+    "<": lambda c, v: _cmp(v, c.version) < 0,
+    ">=": lambda c, v: _cmp(v, c.version) >= 0,
+    "<=": _less_equal,
+    "~": _tilde,
+    "^": _caret,
+}
+
+
+def _considers_pre(group: tuple[Comparator, ...], c: Comparator, rule: PrereleaseRule) -> bool:
+    """Whether comparator `c` of `group` looks at a pre-release version at all."""
+    if rule is PrereleaseRule.PER_GROUP:
+        return any(other.names_pre for other in group)
+    # The older library let a plain `!=` (no wildcard) through without this gate.
+    return c.names_pre or (c.op == "!=" and c.fixed == 3)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A parsed constraint: OR of AND groups of comparators."""
+
+    text: str
+    groups: tuple[tuple[Comparator, ...], ...]
+
+    def allows(self, version: SemVer, rule: PrereleaseRule) -> bool:
+        """Whether `version` satisfies the constraint under the pre-release `rule`."""
+        return any(
+            all(
+                (not version.is_pre or _considers_pre(group, c, rule)) and c.admits(version)
+                for c in group
+            )
+            for group in self.groups
+        )
+
+
+def _comparator(op: str, text: str) -> Comparator:
     m = _VERSION.match(text)
     if not m:
         raise ConstraintError(f"{text!r} is not a version")
@@ -76,62 +238,22 @@ def _expand(op: str, text: str) -> list[_Bound]:
         if p is None or p in _WILD:
             break
         fixed += 1
-    nums = [int(p) if p is not None and p not in _WILD else 0 for p in parts]
-    pre = _pre(m["pre"])
-    low = SemVer(nums[0], nums[1], nums[2], pre)
-
-    def up(level: int) -> SemVer:  # the next version at `level`, as a prerelease floor
-        bumped = [nums[0] + 1, 0, 0] if level == 0 else [nums[0], nums[1] + 1, 0]
-        return SemVer(bumped[0], bumped[1], bumped[2], ((0, 0),))
-
-    if op in ("", "=") and fixed == 0:
-        return []  # `*`: anything
-    if op in ("", "=") and fixed < 3:
-        floor = SemVer(nums[0], nums[1], nums[2], ((0, 0),))
-        return [_Bound(">=", floor), _Bound("<", up(fixed - 1))]
-    if op == "~" or op == "~>":
-        level = 0 if fixed <= 1 else 1
-        return [_Bound(">=", low), _Bound("<", up(level))]
-    if op == "^":
-        level = 0 if nums[0] > 0 or fixed <= 1 else 1
-        return [_Bound(">=", low), _Bound("<", up(level))]
-    if fixed < 3 and op in ("<=", ">"):
-        # `<=1.2` is `<1.3.0`, `>1.2` is `>=1.3.0`
-        bound = up(max(fixed - 1, 0))
-        return [_Bound("<" if op == "<=" else ">=", bound)]
-    return [_Bound(op, low)]
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """A parsed constraint: OR of AND groups of bounds."""
-
-    text: str
-    groups: tuple[tuple[_Bound, ...], ...]
-
-    def allows(self, version: SemVer) -> bool:
-        """Whether `version` satisfies the constraint."""
-        return any(all(b.allows(version) for b in group) for group in self.groups)
+    nums = [int(p) if i < fixed and p is not None else 0 for i, p in enumerate(parts)]
+    return Comparator(_OPS[op], SemVer(nums[0], nums[1], nums[2], _pre(m["pre"])), fixed)
 
 
 def parse_constraint(text: str) -> Constraint:
     """Parse `>=1.19.0-0 <1.26.0-0`, `^1.20`, `1.2 - 1.4 || >=2`, ..."""
+    rewritten = _HYPHEN.sub(lambda m: f">= {m['low']}, <= {m['high']} ", text)
     groups = []
-    for alternative in text.split("||"):
-        alternative = alternative.strip()
-        hyphen = re.fullmatch(r"(\S+)\s+-\s+(\S+)", alternative)
-        if hyphen:
-            bounds = [_Bound(">=", parse_version(hyphen[1])), *_expand("<=", hyphen[2])]
-            groups.append(tuple(bounds))
-            continue
-        bounds = []
-        rest = alternative.replace(",", " ").strip()
-        if not rest:
+    for alternative in rewritten.split("||"):
+        terms = list(_TERM.finditer(alternative))
+        if not terms:
             raise ConstraintError(f"{text!r}: empty constraint")
-        terms = list(_TERM.finditer(rest))
-        if "".join(m[0] for m in terms).replace(" ", "") != rest.replace(" ", ""):
+        # Between terms only spaces or one comma; nothing before the first or after the last.
+        gaps = [alternative[: terms[0].start()], alternative[terms[-1].end() :]]
+        joints = [alternative[a.end() : b.start()] for a, b in itertools.pairwise(terms)]
+        if any(g.strip() for g in gaps) or not all(_SEPARATOR.match(j) for j in joints):
             raise ConstraintError(f"{text!r} is not a version constraint")
-        for m in terms:
-            bounds.extend(_expand(m["op"] or "", m["ver"]))
-        groups.append(tuple(bounds))
+        groups.append(tuple(_comparator(t["op"] or "", t["ver"]) for t in terms))
     return Constraint(text, tuple(groups))
