@@ -471,13 +471,17 @@ def has_lifecycle(entry: dict[str, Any]) -> bool:
 
 
 def ga_targets(facts: Facts) -> list[dict[str, str]]:
-    """Every GA group/version/kind in the facts: what a replacement may point at."""
+    """Every GA group/version/kind in the facts: what a replacement may point at, with the
+    release that introduced it (so a report can say whether a migration can start now)."""
     targets = {
-        (api_version(e["group"], e["version"]), e["kind"])
+        (api_version(e["group"], e["version"]), e["kind"]): e["introduced"]
         for e in facts.kinds
         if stability(e["version"]) == "ga" and not has_lifecycle(e)
     }
-    return [{"api_version": av, "kind": kind} for av, kind in sorted(targets)]
+    return [
+        {"api_version": av, "kind": kind, "introduced_in": introduced}
+        for (av, kind), introduced in sorted(targets.items())
+    ]
 
 
 def check_replacements(apis: list[dict[str, Any]], targets: list[dict[str, str]]) -> list[str]:

@@ -311,6 +311,9 @@ class Finding:
     """What it is about when it is not an object: a node, a client, a component."""
     suppression: Suppression | None = None
     """The exception that suppresses it (then it is listed in `Report.suppressed` only)."""
+    replacement_since: str | None = None
+    """The first release that serves `replacement` (so a team can tell whether it can migrate
+    before the upgrade); None when unknown or there is no replacement."""
 
 
 @dataclass(frozen=True)

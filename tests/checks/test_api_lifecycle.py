@@ -9,6 +9,7 @@ from upgradecheck.checks.addon_apis import AddonApiCheck
 from upgradecheck.checks.api_lifecycle import ApiLifecycleCheck
 from upgradecheck.checks.helm_releases import HelmReleaseCheck
 from upgradecheck.checks.upgrade_path import UpgradePathCheck
+from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import (
     ApiRequest,
@@ -184,3 +185,33 @@ def test_addon_api_removed_by_addon_release(kb: KnowledgeBase) -> None:
         "cert-manager",
     )
     assert "cert-manager 1.6" in f.message
+
+
+def test_findings_say_since_when_the_replacement_is_served() -> None:
+    bundled = load_knowledge_base()
+    objs = (
+        file_obj("policy/v1beta1", "PodDisruptionBudget", "pdb"),  # GA target in k8s.io/api
+        file_obj("extensions/v1beta1", "Ingress", "ing"),
+        file_obj("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", "crd"),  # overlay
+        file_obj("flowcontrol.apiserver.k8s.io/v1beta2", "FlowSchema", "fs"),  # a tracked beta
+    )
+    report = assess(manifests(*objs), bundled, target="1.29")
+    since = {
+        f.object.name: (f.replacement, f.replacement_since) for f in report.findings if f.object
+    }
+    assert since == {
+        "pdb": ("policy/v1", "1.21"),
+        "ing": ("networking.k8s.io/v1", "1.19"),
+        "crd": ("apiextensions.k8s.io/v1", "1.16"),
+        "fs": ("flowcontrol.apiserver.k8s.io/v1beta3", "1.26"),  # still served at 1.29
+    }
+    rel = HelmRelease(
+        "web", "shop", 3, "deployed", "web", "1.0.0",
+        objects=(ObjectRef("batch/v1beta1", "CronJob", "shop", "nightly"),),
+    )  # fmt: skip
+    snap = Snapshot(source="cluster", collected_at="2026-01-01T00:00:00Z",
+                    cluster=ClusterInfo("v1.24.3"), helm_releases=(rel,))  # fmt: skip
+    [f] = [f for f in assess(snap, bundled, target="1.25").findings if f.subject]
+    assert (f.rule, f.replacement, f.replacement_since) == (
+        "helm-release-removed-api", "batch/v1", "1.21"
+    )

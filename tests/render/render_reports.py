@@ -38,6 +38,7 @@ def pdb(namespace: str, name: str, *evidence: Evidence) -> Finding:
         replacement="policy/v1",
         deprecated_in="1.21",
         removed_in="1.25",
+        replacement_since="1.21",
     )
 
 

@@ -97,6 +97,7 @@ def test_shows_each_finding_with_its_evidence_fix_and_hop() -> None:
         "manager kubectl-client-side-apply",
         "Move to policy/v1. An empty selector now selects every pod.",
         "deprecated 1.21 · removed 1.25",
+        '<code>policy/v1</code> <span class="muted">served since 1.21</span>',
         "bites at 1.31",
         'href="https://helm.sh/docs/topics/kubernetes_apis/"',
     ):

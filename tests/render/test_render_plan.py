@@ -53,7 +53,8 @@ def test_a_clean_report_has_no_fix_phases() -> None:
 def test_one_fix_step_per_distinct_migration() -> None:
     steps = phase(build_plan(realistic()), "fix-blockers")
     assert [s.text for s in steps] == [
-        "Migrate 2 PodDisruptionBudget objects from policy/v1beta1 to policy/v1.",
+        "Migrate 2 PodDisruptionBudget objects from policy/v1beta1 to policy/v1 (served since "
+        "1.21).",
         "Upgrade 1 Helm release that deployed 1 CronJob object in batch/v1beta1 to chart "
         "versions that use batch/v1.",
         "Upgrade the kubelet on node worker-legacy-1 (outside the version skew policy for 1.31).",

@@ -148,6 +148,7 @@ class ApiLifecycleCheck(Check):
             evidence=evidence,
             link=entry.source,
             replacement=migration.target,
+            replacement_since=migration.since,
             deprecated_in=entry.deprecated_in,
             removed_in=entry.removed_in,
             evidence_cap=None,

@@ -80,6 +80,7 @@ class HelmReleaseCheck(Check):
                         ),
                     ),
                     replacement=migration.target,
+                    replacement_since=migration.since,
                     deprecated_in=entry.deprecated_in,
                     removed_in=entry.removed_in,
                     subject=f"helm release {rel.namespace}/{rel.name}",

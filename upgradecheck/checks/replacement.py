@@ -20,6 +20,8 @@ class Migration:
     """A version to move to first, because `target` is not served yet when the move is due."""
     target_from: Minor | None = None
     """The release that first serves `target`, when a bridge is needed."""
+    since: Minor | None = None
+    """The release that first serves `target`, where the data says (bridge or not)."""
 
 
 def _served(entry: ApiLifecycle, release: Minor) -> bool:
@@ -49,14 +51,15 @@ def plan_migration(entry: ApiLifecycle, ctx: CheckContext) -> Migration:
     if final is None:
         return Migration(None)
     final_kind = current.replacement_kind or current.kind
+    since = ctx.kb.served_from(final, final_kind)
     final_entry = ctx.kb.api(final, final_kind)
     if entry.removed_in is None or final_entry is None or final_entry.introduced_in is None:
-        return Migration(final)
+        return Migration(final, since=since)
     due = entry.removed_in.previous()
     if ctx.current is not None and ctx.current > due:
         due = ctx.current
     if final_entry.introduced_in <= due:
-        return Migration(final)
+        return Migration(final, since=since)
     group = final.rpartition("/")[0]
     bridges = [
         a
@@ -64,9 +67,9 @@ def plan_migration(entry: ApiLifecycle, ctx: CheckContext) -> Migration:
         if a.api_version not in seen and _served(a, due) and _served(a, entry.removed_in)
     ]
     if not bridges:
-        return Migration(final, None, final_entry.introduced_in)
+        return Migration(final, None, final_entry.introduced_in, since)
     bridge = max(bridges, key=lambda a: a.removed_in or Minor(99, 0))
-    return Migration(final, bridge.api_version, final_entry.introduced_in)
+    return Migration(final, bridge.api_version, final_entry.introduced_in, since)
 
 
 def migration_text(entry: ApiLifecycle, migration: Migration, hop: Minor | None) -> str:

@@ -70,6 +70,7 @@ class Rule:
         replacement: str | None = None,
         deprecated_in: Minor | None = None,
         removed_in: Minor | None = None,
+        replacement_since: Minor | None = None,
         evidence_cap: int | None = EVIDENCE_CAP,
     ) -> Finding:
         """A finding of this rule, at the rule's severity unless another is given, linked to
@@ -88,6 +89,7 @@ class Rule:
             deprecated_in=_text(deprecated_in),
             removed_in=_text(removed_in),
             subject=subject,
+            replacement_since=_text(replacement_since),
         )
 
 

@@ -42,6 +42,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "deprecated_in": finding.deprecated_in,
         "removed_in": finding.removed_in,
         "link": finding.link,
+        "replacement_since": finding.replacement_since,
         "subject": finding.subject,
         "suppressed": suppression_to_dict(finding.suppression),
     }

@@ -26,6 +26,7 @@ from upgradecheck.knowledge._fields import (
     get_url,
 )
 from upgradecheck.knowledge.model import ApiLifecycle
+from upgradecheck.versions import Minor
 
 APIS_SCHEMA = "upgradecheck.kb.apis/v1"
 OVERLAY_SCHEMA = "upgradecheck.kb.apis-overlay/v1"
@@ -171,18 +172,21 @@ def raw_entries(document: Mapping[str, Any], where: Where) -> dict[GVK, RawApi]:
 
 def ga_targets(
     document: Mapping[str, Any], where: Where, *, with_source: bool
-) -> set[tuple[str, str]]:
-    """The `ga_targets:` list as (apiVersion, kind) pairs."""
-    targets: set[tuple[str, str]] = set()
+) -> dict[tuple[str, str], Minor | None]:
+    """The `ga_targets:` list: (apiVersion, kind) → the release that introduced it, if
+    given."""
+    targets: dict[tuple[str, str], Minor | None] = {}
     place = where.at("ga_targets")
     for i, item in enumerate(as_list(document.get("ga_targets", []), place, "ga_targets")):
         entry = as_mapping(item, place.at(i))
         keys = ("api_version", "kind", "source") if with_source else ("api_version", "kind")
-        check_keys(entry, keys, (), place.at(i))
+        check_keys(entry, keys, ("introduced_in",), place.at(i))
         if with_source:
             get_url(entry, "source", place.at(i))
         pair = {k: entry[k] for k in ("api_version", "kind")}
-        targets.add(parse_target(pair, place.at(i), "GA target"))
+        targets[parse_target(pair, place.at(i), "GA target")] = get_minor(
+            entry, "introduced_in", place.at(i)
+        )
     return targets
 
 
@@ -217,8 +221,9 @@ def check_replacements(
 
 def build_apis(
     generated: tuple[Mapping[str, Any], Where], overlay: tuple[Mapping[str, Any], Where]
-) -> tuple[ApiLifecycle, ...]:
-    """Validate both files, merge them and check the replacements."""
+) -> tuple[tuple[ApiLifecycle, ...], dict[tuple[str, str], Minor]]:
+    """Validate both files, merge them and check the replacements; the entries, and the
+    release that introduced each GA target where the files say."""
     gen_doc, gen_where = generated
     ovl_doc, ovl_where = overlay
     check_keys(gen_doc, ("schema", "apis", "ga_targets"), ("generated_from",), gen_where)
@@ -230,8 +235,9 @@ def build_apis(
     parsed = [(parse_api(e.data, e.where), e.where) for _, e in sorted(merged.items())]
     targets = ga_targets(gen_doc, gen_where, with_source=False)
     targets |= ga_targets(ovl_doc, ovl_where, with_source=True)
-    check_replacements(parsed, targets)
-    return tuple(api for api, _ in parsed)
+    check_replacements(parsed, set(targets))
+    introduced = {pair: minor for pair, minor in targets.items() if minor is not None}
+    return tuple(api for api, _ in parsed), introduced
 
 
 __all__ = ["APIS_SCHEMA", "OVERLAY_SCHEMA", "KnowledgeError", "build_apis"]

@@ -108,8 +108,9 @@ def _build(folder: Path) -> KnowledgeBase:
     read = {name: _read(folder, name) for name in (*DATA_FILES, HELM_SUPPORT)}
     docs = {name: (doc, where) for name, (_, doc, where) in read.items()}
     skew_rules, upgrade_order = _calendar.build_skew(*docs[SKEW])
+    apis, ga_introduced = _apis.build_apis(docs[APIS], docs[OVERLAY])
     return KnowledgeBase(
-        apis=_apis.build_apis(docs[APIS], docs[OVERLAY]),
+        apis=apis,
         addon_apis=_addons.build_addons(*docs[ADDONS]),
         skew_rules=skew_rules,
         releases=_calendar.build_releases(*docs[RELEASES]),
@@ -117,6 +118,7 @@ def _build(folder: Path) -> KnowledgeBase:
         version=_digest({name: raw for name, (raw, _, _) in read.items()}),
         upgrade_order=upgrade_order,
         helm_support=_helm_support.build_helm_support(*docs[HELM_SUPPORT]),
+        ga_introduced=ga_introduced,
     )
 
 

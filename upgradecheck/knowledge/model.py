@@ -244,6 +244,8 @@ class KnowledgeBase:
     step), kube-apiserver first."""
     helm_support: HelmSupportTable = HelmSupportTable((), "")
     """The Kubernetes minors each Helm client minor supports (empty: no claim on Helm)."""
+    ga_introduced: Mapping[tuple[str, str], Minor] = field(default_factory=dict)
+    """The release that introduced each GA (apiVersion, kind) a replacement may name."""
     _api_index: Mapping[tuple[str, str, str], ApiLifecycle] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -276,6 +278,14 @@ class KnowledgeBase:
             if not entry.kinds or kind in entry.kinds:
                 return entry
         return None
+
+    def served_from(self, api_version: str, kind: str) -> Minor | None:
+        """The first release that serves `kind` at `api_version` (a tracked API's
+        `introduced_in`, or a GA target's), if the data says."""
+        entry = self.api(api_version, kind)
+        if entry is not None:
+            return entry.introduced_in
+        return self.ga_introduced.get((api_version, kind))
 
     def release(self, minor: Minor) -> Release | None:
         """The calendar entry of a minor release."""

@@ -75,6 +75,7 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
     first = findings[0]
     api = api_of(first) or "an old API"
     to = first.replacement
+    since = f" (served since {first.replacement_since})" if first.replacement_since else ""
     if first.object is None:
         clients = count(len(findings), "request series", "request series")
         target = f" to {to}" if to else ""
@@ -89,7 +90,7 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
         names = count(len(releases), "Helm release") if releases else "the Helm releases"
         return (
             f"Upgrade {names} that deployed {objects} in {api} to chart versions that use "
-            f"{to or 'a served API'}.",
+            f"{to + since if to else 'a served API'}.",
             _mapkubeapis(releases),
         )
     if to is None:
@@ -97,7 +98,7 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
     if first.rule in _ADDON_RULES:
         return f"Migrate {objects} from {api} to {to} (see the add-on's upgrade guide).", None
     return (
-        f"Migrate {objects} from {api} to {to}.",
+        f"Migrate {objects} from {api} to {to}{since}.",
         f"kubectl convert -f FILE --output-version {to}  # the kubectl-convert plugin",
     )
 

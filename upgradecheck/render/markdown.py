@@ -50,6 +50,8 @@ class Row:
     """The remediation."""
     replacement: str | None
     """The apiVersion to move to, when the remediation does not already name it."""
+    replacement_since: str | None = None
+    """The first release serving `replacement`, when shown and known."""
 
 
 def to_row(finding: Finding) -> Row:
@@ -69,6 +71,7 @@ def to_row(finding: Finding) -> Row:
         more_evidence=max(len(finding.evidence) - 1, 0),
         fix=finding.remediation,
         replacement=replacement,
+        replacement_since=finding.replacement_since if replacement else None,
     )
 
 
