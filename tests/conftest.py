@@ -22,3 +22,12 @@ pytest_plugins = ["fakeapi.plugin"]
 @pytest.fixture
 def kb() -> KnowledgeBase:
     return small_kb()
+
+
+@pytest.fixture(autouse=True)
+def _no_installed_bundle(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test sees an empty data home: a knowledge-base bundle installed on the machine
+    (`upgradecheck kb update`) must not change what the tests judge."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-empty"))

@@ -314,6 +314,8 @@ class Finding:
     replacement_since: str | None = None
     """The first release that serves `replacement` (so a team can tell whether it can migrate
     before the upgrade); None when unknown or there is no replacement."""
+    data_source: str | None = None
+    """The user data file (`--data`) whose entry judged it; None for the project's data."""
 
 
 @dataclass(frozen=True)

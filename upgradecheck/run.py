@@ -3,17 +3,19 @@ calls, and what a program embedding upgradecheck would call."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from upgradecheck.assess import assess, target_version
+from upgradecheck.assess import AssessError, assess, target_version
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
 from upgradecheck.collect.charts import served_api_versions
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
+from upgradecheck.collect.local_clients import probe
 from upgradecheck.collect.manifests import DEFAULT_MAX_FILE_BYTES, ManifestError, scan_manifests
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
-from upgradecheck.knowledge import load_knowledge_base
+from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 from upgradecheck.model import Report, Snapshot
 from upgradecheck.snapshot_io import read_snapshot
 from upgradecheck.suppress import ExceptionsConfig, load_config
@@ -32,6 +34,7 @@ def report_for_manifests(
     find_clients: bool = True,
     config: str | Path | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    data: Sequence[str | Path] = (),
 ) -> Report:
     """Scan manifest files and folders (`-` for stdin) and assess them.
 
@@ -39,10 +42,11 @@ def report_for_manifests(
     folders built with `kubectl kustomize`: with the binaries named (`helm`, `kubectl`), else
     those on PATH when `find_clients`; without one, the folder is read by its fallback and
     the report's coverage says so. `values` files are passed to every `helm template`.
-    `config` names an exceptions file (`.upgradecheck.yaml`).
+    `config` names an exceptions file (`.upgradecheck.yaml`); `data` user data files for the
+    knowledge base, applied after the config file's own.
     """
     exceptions = _exceptions(config)
-    kb = load_knowledge_base()
+    kb = _knowledge(exceptions, data)
     current_minor = parse_minor(current) if current else None
     target_minor = target_version(kb, current_minor, target)
     for path in values:
@@ -65,16 +69,32 @@ def report_for_snapshot(
     target: str | None,
     current: str | None = None,
     config: str | Path | None = None,
+    data: Sequence[str | Path] = (),
+    helm: Sequence[str] = (),
 ) -> Report:
-    """Assess a saved snapshot file (with the exceptions file `config`, if any)."""
+    """Assess a saved snapshot file (with the exceptions file `config` and the user data
+    files `data`, if any). `helm` names the helm binaries that will run `helm upgrade`: they
+    replace the helm clients the snapshot recorded (they judge charts' kubeVersion, and
+    their skew is checked)."""
     exceptions = _exceptions(config)
-    kb = load_knowledge_base()
-    return assess(read_snapshot(path), kb, target=target, current=current, exceptions=exceptions)
+    kb = _knowledge(exceptions, data)
+    snapshot = read_snapshot(path)
+    if helm:
+        others = tuple(c for c in snapshot.clients if c.name != "helm")
+        local = tuple(probe("helm", p) for p in helm)
+        for client in local:
+            if client.version is None:
+                raise AssessError(f"--helm {client.path}: no version ({client.error})")
+        snapshot = dataclasses.replace(snapshot, clients=others + local)
+    return assess(snapshot, kb, target=target, current=current, exceptions=exceptions)
 
 
-def collect_snapshot(options: CollectOptions, progress: Progress | None = None) -> Snapshot:
-    """Collect a live cluster into a Snapshot."""
-    return collect_cluster(options, load_knowledge_base(), progress)
+def collect_snapshot(
+    options: CollectOptions, progress: Progress | None = None, data: Sequence[str | Path] = ()
+) -> Snapshot:
+    """Collect a live cluster into a Snapshot (the knowledge base, with the user data files
+    `data`, names the APIs to read)."""
+    return collect_cluster(options, load_knowledge_base(user_data=data), progress)
 
 
 def report_for_cluster(
@@ -83,10 +103,12 @@ def report_for_cluster(
     target: str | None,
     progress: Progress | None = None,
     config: str | Path | None = None,
+    data: Sequence[str | Path] = (),
 ) -> Report:
-    """Collect a live cluster and assess it (with the exceptions file `config`, if any)."""
+    """Collect a live cluster and assess it (with the exceptions file `config` and the user
+    data files `data`, if any)."""
     exceptions = _exceptions(config)
-    kb = load_knowledge_base()
+    kb = _knowledge(exceptions, data)
     snapshot = collect_cluster(options, kb, progress)
     return assess(snapshot, kb, target=target, exceptions=exceptions)
 
@@ -104,3 +126,9 @@ def comparison_for_files(
 def _exceptions(config: str | Path | None) -> ExceptionsConfig | None:
     # Read before any slow work, so that a broken file fails at once.
     return load_config(config) if config is not None else None
+
+
+def _knowledge(exceptions: ExceptionsConfig | None, data: Sequence[str | Path]) -> KnowledgeBase:
+    """The knowledge base with the config file's data files, then `data`, applied."""
+    configured = exceptions.data if exceptions is not None else ()
+    return load_knowledge_base(user_data=[*configured, *data])

@@ -5,6 +5,7 @@ with the reason, when the binaries cannot be had."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -12,12 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from clients import helm_binary
 from fakeapi import FakeApiServer
 from fakeapi.fixtures import build_cluster
 from kube_version_cases import CASES, EKS, ISSUE_TABLE
 
 from upgradecheck.checks.semver_range import parse_constraint, parse_version, rule_for_helm
+from upgradecheck.model import ClusterInfo, HelmRelease, Snapshot
+from upgradecheck.snapshot_io import write_snapshot
 
 REFUSED = "chart requires kubeVersion"
 Results = dict[tuple[int, str, str], bool]
@@ -123,3 +127,40 @@ def test_the_flag_path_strips_the_suffix_in_helm_4_only(
             row.append(_accepts(helms[major], chart, tmp_path, *args, kubeconfig=None))
         seen.append(tuple(row))
     assert seen == [(c, h3, h4) for c, h3, h4 in ISSUE_TABLE]
+
+
+def test_assess_judges_with_the_helm_named(
+    helms: dict[int, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`assess --helm PATH`: that helm judges (named in the finding); none known: both rules."""
+    release = HelmRelease(
+        "web", "shop", 4, "deployed", "web", "2.0.0", kube_version=">=1.19.0-0 <1.30.0"
+    )
+    snapshot = Snapshot(
+        source="cluster",
+        collected_at="2026-01-01T00:00:00Z",
+        cluster=ClusterInfo("v1.25.4-eks-abc", "eks"),
+        helm_releases=(release,),
+    )
+    path = tmp_path / "eks.json"
+    write_snapshot(snapshot, path)
+
+    def judged(*helm: Path) -> list[dict[str, object]]:
+        args = [a for h in helm for a in ("--helm", str(h))]
+        code, out, err = run_cli(
+            monkeypatch, capsys, "assess", str(path), "--target", "1.26", "-f", "json",
+            "--fail-on", "none", *args,
+        )  # fmt: skip
+        assert code == 0, err
+        return [f for f in json.loads(out)["findings"] if f["rule"] == "helm-release-kube-version"]
+
+    [three] = judged(helms[3])
+    assert three["severity"] == "blocker" and three["hop"] is None
+    assert f"helm v3.17.2 ({helms[3]}) refuses it already" in three["message"]
+    assert three["evidence"][-1]["source"] == "client"
+    assert judged(helms[4]) == []
+    [unknown] = judged()
+    assert unknown["severity"] == "warning" and "Helm before 3.19 refuses" in unknown["message"]

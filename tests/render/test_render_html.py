@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -143,3 +144,11 @@ def test_hundred_thousand_findings_stay_under_ten_megabytes() -> None:
     assert html.count('class="finding sev-blocker"') == 1000
     assert "and 245 more api-removed findings in team-0 (showing 5 of 250" in html
     assert "and 200 more groups with 50000 findings" in html
+
+
+def test_a_finding_judged_by_the_users_data_names_the_file() -> None:
+    report = realistic()
+    first = dataclasses.replace(report.findings[0], data_source="platform/kb-inhouse.yaml")
+    html = render(dataclasses.replace(report, findings=(first, *report.findings[1:])))
+    assert "<dt>Data</dt><dd>your data file <code>platform/kb-inhouse.yaml</code></dd>" in html
+    assert "your data file" not in render(report)

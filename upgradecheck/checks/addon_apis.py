@@ -82,4 +82,5 @@ class AddonApiCheck(Check):
                 link=entry.source,
                 replacement=entry.replacement,
                 subject=entry.addon,
+                data_source=entry.origin,
             )

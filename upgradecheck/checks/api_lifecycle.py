@@ -149,6 +149,7 @@ class ApiLifecycleCheck(Check):
             link=entry.source,
             replacement=migration.target,
             replacement_since=migration.since,
+            data_source=entry.origin,
             deprecated_in=entry.deprecated_in,
             removed_in=entry.removed_in,
             evidence_cap=None,

@@ -81,6 +81,7 @@ class HelmReleaseCheck(Check):
                     ),
                     replacement=migration.target,
                     replacement_since=migration.since,
+                    data_source=entry.origin,
                     deprecated_in=entry.deprecated_in,
                     removed_in=entry.removed_in,
                     subject=f"helm release {rel.namespace}/{rel.name}",

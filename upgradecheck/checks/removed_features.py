@@ -101,6 +101,7 @@ class RemovedFeatureCheck(Check):
                 link=removal.source,
                 deprecated_in=removal.deprecated_in,
                 removed_in=removal.breaks_in,
+                data_source=removal.origin,
             )
 
 

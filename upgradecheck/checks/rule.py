@@ -71,6 +71,7 @@ class Rule:
         deprecated_in: Minor | None = None,
         removed_in: Minor | None = None,
         replacement_since: Minor | None = None,
+        data_source: str | None = None,
         evidence_cap: int | None = EVIDENCE_CAP,
     ) -> Finding:
         """A finding of this rule, at the rule's severity unless another is given, linked to
@@ -90,6 +91,7 @@ class Rule:
             removed_in=_text(removed_in),
             subject=subject,
             replacement_since=_text(replacement_since),
+            data_source=data_source or None,
         )
 
 

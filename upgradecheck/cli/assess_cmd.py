@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.options import Config, Current, FailOnOpt, Format, Output, Target
+from upgradecheck.cli.options import Config, Current, Data, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import emit
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.run import report_for_snapshot
@@ -21,6 +21,15 @@ def assess(
     output: Output = None,
     fail_on: FailOnOpt = FailOn.BLOCKER,
     config: Config = None,
+    data: Data = None,
+    helm: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--helm",
+            help="The helm binary that will run `helm upgrade` (repeatable): it judges charts' "
+            "kubeVersion in place of the helm the snapshot recorded.",
+        ),
+    ] = None,
 ) -> None:
     """Assess a saved snapshot (from `collect -o`) for an upgrade to the target.
 
@@ -30,5 +39,8 @@ def assess(
 
       upgradecheck assess snapshot.json.gz --format checklist -o rehearsal.md
     """
-    report = report_for_snapshot(snapshot, target=target, current=current, config=config)
+    report = report_for_snapshot(
+        snapshot, target=target, current=current, config=config, data=data or (),
+        helm=helm or (),
+    )
     emit(report, fmt, output, fail_on)

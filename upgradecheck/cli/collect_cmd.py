@@ -24,6 +24,7 @@ from upgradecheck.cli.collect_opts import (
     progress_printer,
     scope,
 )
+from upgradecheck.cli.options import Data
 from upgradecheck.run import collect_snapshot
 from upgradecheck.snapshot_io import write_snapshot
 
@@ -42,6 +43,7 @@ def collect(
     namespace: Namespaces = None,
     exclude_namespace: ExcludeNamespaces = None,
     selector: Selector = None,
+    data: Data = None,
 ) -> None:
     """Snapshot the cluster (read-only: GET requests only) into a file.
 
@@ -64,6 +66,7 @@ def collect(
                 scope(namespace, exclude_namespace, selector),
             ),
             printer,
+            data or (),
         )
     finally:
         end_progress(printer)

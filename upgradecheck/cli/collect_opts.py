@@ -32,7 +32,12 @@ Kubectl = Annotated[
     typer.Option("--kubectl", help="Another kubectl binary to check (repeatable)."),
 ]
 Helm = Annotated[
-    list[str] | None, typer.Option("--helm", help="Another helm binary to check (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--helm",
+        help="Another helm binary to check, the one that will run `helm upgrade`: it judges "
+        "charts' kubeVersion (repeatable).",
+    ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 Namespaces = Annotated[

@@ -69,3 +69,13 @@ Config = Annotated[
         callback=_config_file,
     ),
 ]
+
+Data = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        help="A knowledge-base data file of your own (in-house CRD versions, add-ons, "
+        "corrections; docs/knowledge-base.md), applied after the config file's `data:`; "
+        "repeatable, later files override earlier ones.",
+    ),
+]

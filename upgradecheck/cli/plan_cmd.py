@@ -18,7 +18,7 @@ from upgradecheck.cli.collect_opts import (
     progress_printer,
     scope,
 )
-from upgradecheck.cli.options import Config, FailOnOpt, Format, Output, Target
+from upgradecheck.cli.options import Config, Data, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import emit
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.run import report_for_cluster
@@ -40,6 +40,7 @@ def plan(
     exclude_namespace: ExcludeNamespaces = None,
     selector: Selector = None,
     config: Config = None,
+    data: Data = None,
 ) -> None:
     """Collect the cluster, assess it for the target and write the upgrade plan.
 
@@ -64,6 +65,7 @@ def plan(
             target=target,
             progress=printer,
             config=config,
+            data=data or (),
         )
     finally:
         end_progress(printer)

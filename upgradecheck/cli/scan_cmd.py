@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.options import Config, Current, FailOnOpt, Format, Output, Target
+from upgradecheck.cli.options import Config, Current, Data, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import emit
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.run import report_for_manifests
@@ -46,6 +46,7 @@ def scan(
         ),
     ] = None,
     config: Config = None,
+    data: Data = None,
     max_file_size: Annotated[
         int,
         typer.Option(
@@ -78,5 +79,6 @@ def scan(
         values=values or (),
         config=config,
         max_file_bytes=max_file_size * 1024 * 1024,
+        data=data or (),
     )
     emit(report, fmt, output, fail_on)

@@ -43,6 +43,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "removed_in": finding.removed_in,
         "link": finding.link,
         "replacement_since": finding.replacement_since,
+        "data_source": finding.data_source,
         "subject": finding.subject,
         "suppressed": suppression_to_dict(finding.suppression),
     }

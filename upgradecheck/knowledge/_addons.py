@@ -74,7 +74,7 @@ def replacement_kind(data: Mapping[str, Any], where: Where) -> str | None:
     return kind
 
 
-def parse_api(addon: str, data: Mapping[str, Any], where: Where) -> AddonApi:
+def parse_api(addon: str, data: Mapping[str, Any], where: Where, origin: str = "") -> AddonApi:
     """One `apis:` entry of an add-on."""
     group = get_str(data, "group", where)
     version = get_str(data, "version", where)
@@ -98,10 +98,11 @@ def parse_api(addon: str, data: Mapping[str, Any], where: Where) -> AddonApi:
         replacement_kind=replacement_kind(data, where),
         note=get_str(data, "note", where),
         source=get_url(data, "source", where),
+        origin=origin,
     )
 
 
-def parse_addon(data: Mapping[str, Any], where: Where) -> list[AddonApi]:
+def parse_addon(data: Mapping[str, Any], where: Where, origin: str = "") -> list[AddonApi]:
     """One add-on and its APIs."""
     name = get_str(data, "name", where)
     where = where.labelled(name)
@@ -114,7 +115,8 @@ def parse_addon(data: Mapping[str, Any], where: Where) -> list[AddonApi]:
     if not items:
         raise place.error("an add-on needs at least one API")
     return [
-        parse_api(name, as_mapping(item, place.at(i)), place.at(i)) for i, item in enumerate(items)
+        parse_api(name, as_mapping(item, place.at(i)), place.at(i), origin)
+        for i, item in enumerate(items)
     ]
 
 
@@ -130,15 +132,16 @@ def check_overlaps(apis: list[tuple[AddonApi, Where]]) -> None:
         seen.setdefault((api.group, api.version), []).append((api, where))
 
 
-def build_addons(document: Mapping[str, Any], where: Where) -> tuple[AddonApi, ...]:
-    """All add-on APIs, flattened, validated."""
-    check_keys(document, ("schema", "addons"), (), where)
+def _located(
+    document: Mapping[str, Any], where: Where, origin: str = ""
+) -> list[tuple[AddonApi, Where]]:
+    """Every add-on API of a document's `addons:`, with its place; names must be unique."""
     place = where.at("addons")
     located: list[tuple[AddonApi, Where]] = []
     names: set[str] = set()
     for i, item in enumerate(as_list(document.get("addons"), place, "addons")):
         data = as_mapping(item, place.at(i))
-        apis = parse_addon(data, place.at(i))
+        apis = parse_addon(data, place.at(i), origin)
         if apis[0].addon in names:
             raise place.at(i).error(f"add-on {apis[0].addon!r} is listed twice")
         names.add(apis[0].addon)
@@ -147,4 +150,27 @@ def build_addons(document: Mapping[str, Any], where: Where) -> tuple[AddonApi, .
             for j, api in enumerate(apis)
         ]
     check_overlaps(located)
-    return tuple(api for api, _ in located)
+    return located
+
+
+def build_addons(document: Mapping[str, Any], where: Where) -> tuple[AddonApi, ...]:
+    """All add-on APIs, flattened, validated."""
+    check_keys(document, ("schema", "addons"), (), where)
+    return tuple(api for api, _ in _located(document, where))
+
+
+def _overlaps(a: AddonApi, b: AddonApi) -> bool:
+    same_api = (a.group, a.version) == (b.group, b.version)
+    return same_api and (not a.kinds or not b.kinds or bool(set(a.kinds) & set(b.kinds)))
+
+
+def apply_user_addons(
+    current: tuple[AddonApi, ...], document: Mapping[str, Any], where: Where, origin: str
+) -> tuple[AddonApi, ...]:
+    """A user file's `addons:` (validated like addons.yaml) over `current`: each of its APIs
+    replaces every entry of the same group/version whose kinds overlap, or is added."""
+    if "addons" not in document:
+        return current
+    users = [api for api, _ in _located(document, where, origin)]
+    kept = [api for api in current if not any(_overlaps(api, u) for u in users)]
+    return (*kept, *users)

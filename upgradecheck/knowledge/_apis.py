@@ -9,7 +9,7 @@ by either file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,8 @@ class RawApi:
 
     data: Mapping[str, Any]
     where: Where
+    origin: str = ""
+    """The user data file it comes from; empty for the project's files."""
 
 
 def gvk_label(data: Mapping[str, Any]) -> str:
@@ -122,7 +124,7 @@ def check_list_kind(data: Mapping[str, Any], kind: str, where: Where) -> bool:
     return list_kind
 
 
-def parse_api(data: Mapping[str, Any], where: Where) -> ApiLifecycle:
+def parse_api(data: Mapping[str, Any], where: Where, origin: str = "") -> ApiLifecycle:
     """A complete entry, validated."""
     where = where.labelled(gvk_label(data))
     check_keys(data, REQUIRED, OPTIONAL, where)
@@ -152,10 +154,13 @@ def parse_api(data: Mapping[str, Any], where: Where) -> ApiLifecycle:
         source=get_url(data, "source", where),
         list_kind=check_list_kind(data, kind, where),
         enabled_by_default=get_bool(data, "enabled_by_default", where),
+        origin=origin,
     )
 
 
-def raw_entries(document: Mapping[str, Any], where: Where) -> dict[GVK, RawApi]:
+def raw_entries(
+    document: Mapping[str, Any], where: Where, origin: str = ""
+) -> dict[GVK, RawApi]:
     """The `apis:` entries of a file by group/version/kind, rejecting duplicates."""
     found: dict[GVK, RawApi] = {}
     items = as_list(document.get("apis"), where.at("apis"), "apis")
@@ -166,7 +171,7 @@ def raw_entries(document: Mapping[str, Any], where: Where) -> dict[GVK, RawApi]:
         key = identity(data, place)
         if key in found:
             raise place.error(f"duplicate group/version/kind (also at {found[key].where.path})")
-        found[key] = RawApi(data, place)
+        found[key] = RawApi(data, place, origin)
     return found
 
 
@@ -191,7 +196,8 @@ def ga_targets(
 
 
 def merge(generated: dict[GVK, RawApi], overlay: dict[GVK, RawApi]) -> dict[GVK, RawApi]:
-    """Apply the overlay: overrides keep the generated fields they do not give."""
+    """Apply the overlay: overrides keep the generated fields they do not give (and carry
+    the overlay's origin)."""
     merged = dict(generated)
     for key, entry in overlay.items():
         base = generated.get(key)
@@ -199,7 +205,7 @@ def merge(generated: dict[GVK, RawApi], overlay: dict[GVK, RawApi]) -> dict[GVK,
             merged[key] = entry
             continue
         check_keys(entry.data, ("source",), REQUIRED + OPTIONAL, entry.where)
-        merged[key] = RawApi({**base.data, **entry.data}, entry.where)
+        merged[key] = RawApi({**base.data, **entry.data}, entry.where, entry.origin)
     return merged
 
 
@@ -220,10 +226,13 @@ def check_replacements(
 
 
 def build_apis(
-    generated: tuple[Mapping[str, Any], Where], overlay: tuple[Mapping[str, Any], Where]
+    generated: tuple[Mapping[str, Any], Where],
+    overlay: tuple[Mapping[str, Any], Where],
+    users: Sequence[tuple[Mapping[str, Any], Where, str]] = (),
 ) -> tuple[tuple[ApiLifecycle, ...], dict[tuple[str, str], Minor]]:
-    """Validate both files, merge them and check the replacements; the entries, and the
-    release that introduced each GA target where the files say."""
+    """Validate both files, merge them, then each user file's `apis:` in order (as further
+    overlays), and check the replacements; the entries, and the release that introduced each
+    GA target where the files say."""
     gen_doc, gen_where = generated
     ovl_doc, ovl_where = overlay
     check_keys(gen_doc, ("schema", "apis", "ga_targets"), ("generated_from",), gen_where)
@@ -232,7 +241,12 @@ def build_apis(
     for entry in gen_raw.values():
         parse_api(entry.data, entry.where)
     merged = merge(gen_raw, raw_entries(ovl_doc, ovl_where))
-    parsed = [(parse_api(e.data, e.where), e.where) for _, e in sorted(merged.items())]
+    for user_doc, user_where, origin in users:
+        if "apis" in user_doc:
+            merged = merge(merged, raw_entries(user_doc, user_where, origin))
+    parsed = [
+        (parse_api(e.data, e.where, e.origin), e.where) for _, e in sorted(merged.items())
+    ]
     targets = ga_targets(gen_doc, gen_where, with_source=False)
     targets |= ga_targets(ovl_doc, ovl_where, with_source=True)
     check_replacements(parsed, set(targets))

@@ -92,7 +92,7 @@ def one_of(data: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: W
     return value
 
 
-def parse_removal(data: Mapping[str, Any], where: Where) -> Removal:
+def parse_removal(data: Mapping[str, Any], where: Where, origin: str = "") -> Removal:
     """One removal entry."""
     where = where.labelled(str(data.get("id")))
     check_keys(data, REMOVAL_KEYS, (), where)
@@ -121,19 +121,37 @@ def parse_removal(data: Mapping[str, Any], where: Where) -> Removal:
         ),
         source=get_url(data, "source", where),
         severity=one_of(data, "severity", SEVERITIES, where),
+        origin=origin,
     )
+
+
+def _parse_all(document: Mapping[str, Any], where: Where, origin: str = "") -> list[Removal]:
+    """A document's `removals:`, with unique ids."""
+    place = where.at("removals")
+    removals: list[Removal] = []
+    ids: set[str] = set()
+    for i, item in enumerate(as_list(document.get("removals"), place, "removals")):
+        removal = parse_removal(as_mapping(item, place.at(i)), place.at(i), origin)
+        if removal.id in ids:
+            raise place.at(i).labelled(removal.id).error("duplicate id")
+        ids.add(removal.id)
+        removals.append(removal)
+    return removals
 
 
 def build_removals(document: Mapping[str, Any], where: Where) -> tuple[Removal, ...]:
     """All removals, with unique ids."""
     check_keys(document, ("schema", "removals"), (), where)
-    place = where.at("removals")
-    removals: list[Removal] = []
-    ids: set[str] = set()
-    for i, item in enumerate(as_list(document.get("removals"), place, "removals")):
-        removal = parse_removal(as_mapping(item, place.at(i)), place.at(i))
-        if removal.id in ids:
-            raise place.at(i).labelled(removal.id).error("duplicate id")
-        ids.add(removal.id)
-        removals.append(removal)
-    return tuple(removals)
+    return tuple(_parse_all(document, where))
+
+
+def apply_user_removals(
+    current: tuple[Removal, ...], document: Mapping[str, Any], where: Where, origin: str
+) -> tuple[Removal, ...]:
+    """A user file's `removals:` (validated like removals.yaml) over `current`: an entry
+    replaces the one with its id, or is added."""
+    if "removals" not in document:
+        return current
+    users = {r.id: r for r in _parse_all(document, where, origin)}
+    kept = [users.pop(r.id, r) for r in current]
+    return (*kept, *users.values())

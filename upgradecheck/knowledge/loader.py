@@ -1,31 +1,43 @@
-"""Loading the knowledge base from `deprecations/`: read, validate, merge, digest.
+"""Loading the knowledge base: read, validate, merge, digest; the bundled data, or a newer
+installed bundle, with the user's own data files applied on top.
 
 Public API:
 - `KnowledgeError`: the one exception of this layer; its message names the file and the
   entry (`deprecations/addons.yaml: addons[3].apis[1] (cert-manager.io/v1alpha2): ...`).
-- `load_knowledge_base(path=None)`: the validated `KnowledgeBase` from a folder of data
-  files (default: the bundled `deprecations/`, loaded once per process and cached).
+- `load_knowledge_base(path=None, user_data=())`: the validated `KnowledgeBase` from a
+  folder of data files (default: the active data, loaded once per process and cached), with
+  each user data file (`--data`) applied in order.
+- `active_data()`: which data `load_knowledge_base()` reads, and why.
 - `DATA_FILES`: the file names digested into the knowledge base's version, in that order.
-  `helm-support.yaml` is read too, but kept out of the digest (it joined the knowledge base
-  later; digesting it would change every report's knowledge version).
+  `helm-support.yaml` and `kb-version.yaml` are read too, but kept out of the digest (they
+  joined the knowledge base later; digesting them would change every report's knowledge
+  version).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from upgradecheck import resources
-from upgradecheck.knowledge import _addons, _apis, _calendar, _helm_support, _removals
-from upgradecheck.knowledge._fields import KnowledgeError, Where, as_mapping
+from upgradecheck.knowledge import _addons, _apis, _calendar, _helm_support, _removals, store
+from upgradecheck.knowledge._fields import KnowledgeError, Where, as_list, as_mapping, check_keys
 from upgradecheck.knowledge.model import KnowledgeBase
 
-__all__ = ["DATA_FILES", "KnowledgeError", "load_knowledge_base"]
+__all__ = [
+    "BUNDLE_FILES",
+    "DATA_FILES",
+    "ActiveData",
+    "KnowledgeError",
+    "active_data",
+    "load_knowledge_base",
+]
 
 APIS = "kubernetes-apis.yaml"
 OVERLAY = "kubernetes-apis-overlay.yaml"
@@ -34,7 +46,12 @@ SKEW = "skew-policy.yaml"
 RELEASES = "releases.yaml"
 REMOVALS = "removals.yaml"
 HELM_SUPPORT = "helm-support.yaml"
+VERSION = "kb-version.yaml"
 DATA_FILES = (APIS, OVERLAY, ADDONS, SKEW, RELEASES, REMOVALS)
+BUNDLE_FILES = (*DATA_FILES, HELM_SUPPORT, VERSION)
+"""Every file a bundle carries (and a folder of data may hold)."""
+USER_SCHEMA = "upgradecheck.kb.user/v1"
+USER_SECTIONS = ("apis", "addons", "removals")
 
 SCHEMAS = {
     APIS: _apis.APIS_SCHEMA,
@@ -44,6 +61,7 @@ SCHEMAS = {
     RELEASES: _calendar.RELEASES_SCHEMA,
     REMOVALS: _removals.SCHEMA,
     HELM_SUPPORT: _helm_support.SCHEMA,
+    VERSION: "upgradecheck.kb.version/v1",
 }
 
 try:  # the C parser when PyYAML was built with libyaml
@@ -77,22 +95,84 @@ def _display(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _read(folder: Path, name: str) -> tuple[bytes, Mapping[str, Any], Where]:
-    """A data file's bytes, its parsed document and its top-level place."""
-    path = folder / name
-    where = Where(_display(path))
+@dataclass(frozen=True)
+class _Document:
+    """One data file: its bytes, its parsed document and its top-level place."""
+
+    raw: bytes
+    data: Mapping[str, Any]
+    where: Where
+
+    @property
+    def pair(self) -> tuple[Mapping[str, Any], Where]:
+        return self.data, self.where
+
+
+def _parse(path: Path, shown: str, schema: str, expected_sha256: str | None = None) -> _Document:
+    """Read and parse one file, checking its schema (and its digest, when one is expected)."""
+    where = Where(shown)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise where.error(f"cannot read the file ({exc.strerror or exc})") from None
+    if expected_sha256 is not None and hashlib.sha256(raw).hexdigest() != expected_sha256:
+        raise where.error(
+            "changed since its bundle was installed (sha256 differs); run `upgradecheck kb "
+            "reset` or install the bundle again"
+        )
     try:
         document = yaml.load(raw, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise where.error(f"not valid YAML: {exc}") from None
     document = as_mapping(document, where, "the document")
-    if document.get("schema") != SCHEMAS[name]:
-        raise where.error(f"schema must be {SCHEMAS[name]!r}, not {document.get('schema')!r}")
-    return raw, document, where
+    if document.get("schema") != schema:
+        raise where.error(f"schema must be {schema!r}, not {document.get('schema')!r}")
+    return _Document(raw, document, where)
+
+
+def _read_folder(
+    folder: Path, files: Mapping[str, str] | None = None, *, full_paths: bool = False
+) -> dict[str, _Document]:
+    """Every data file of `folder` (`kb-version.yaml` when present); `files` gives the sha256
+    each must have (an installed bundle)."""
+    names = [n for n in BUNDLE_FILES if n != VERSION or (folder / VERSION).exists()]
+    return {
+        name: _parse(
+            folder / name,
+            str(folder / name) if full_paths else _display(folder / name),
+            SCHEMAS[name],
+            None if files is None else files.get(name, ""),
+        )
+        for name in names
+    }
+
+
+def data_version(doc: _Document | None) -> str:
+    """The data version `kb-version.yaml` gives (empty when the folder has none)."""
+    if doc is None:
+        return ""
+    check_keys(doc.data, ("schema", "data_version"), (), doc.where)
+    value = doc.data["data_version"]
+    if not store.is_data_version(value):
+        raise doc.where.error(
+            f"data_version {value!r} must be a quoted date version such as \"2026.12.02\""
+        )
+    return str(value)
+
+
+def read_user_data(path: str | Path) -> _Document:
+    """A user data file (`--data`), checked for its schema and sections; its entries are
+    validated when the knowledge base is built."""
+    document = _parse(Path(path), str(path), USER_SCHEMA)
+    check_keys(document.data, ("schema",), USER_SECTIONS, document.where)
+    for section in USER_SECTIONS:
+        if section in document.data:
+            as_list(document.data[section], document.where.at(section), section)
+    if not any(document.data.get(section) for section in USER_SECTIONS):
+        raise document.where.error(
+            f"holds no entries: give at least one of {', '.join(USER_SECTIONS)}"
+        )
+    return document
 
 
 def _digest(contents: Mapping[str, bytes]) -> str:
@@ -103,38 +183,120 @@ def _digest(contents: Mapping[str, bytes]) -> str:
     return digest.hexdigest()[:12]
 
 
-def _build(folder: Path) -> KnowledgeBase:
-    """Read and validate every file of `folder`."""
-    read = {name: _read(folder, name) for name in (*DATA_FILES, HELM_SUPPORT)}
-    docs = {name: (doc, where) for name, (_, doc, where) in read.items()}
-    skew_rules, upgrade_order = _calendar.build_skew(*docs[SKEW])
-    apis, ga_introduced = _apis.build_apis(docs[APIS], docs[OVERLAY])
+def _user_digest(users: Sequence[_Document]) -> str:
+    """A short sha256 over the user files' bytes, in order (not their paths: the same data
+    gives the same version wherever it is kept)."""
+    digest = hashlib.sha256()
+    for user in users:
+        digest.update(user.raw + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _build(
+    docs: Mapping[str, _Document], users: Sequence[_Document] = (), origin: str = ""
+) -> KnowledgeBase:
+    """Validate and merge the files of one folder, then the user files in order."""
+    skew_rules, upgrade_order = _calendar.build_skew(*docs[SKEW].pair)
+    layered = [(u.data, u.where, u.where.file) for u in users]
+    apis, ga_introduced = _apis.build_apis(docs[APIS].pair, docs[OVERLAY].pair, layered)
+    addon_apis = _addons.build_addons(*docs[ADDONS].pair)
+    removals = _removals.build_removals(*docs[REMOVALS].pair)
+    for data, where, file in layered:
+        addon_apis = _addons.apply_user_addons(addon_apis, data, where, file)
+        removals = _removals.apply_user_removals(removals, data, where, file)
+    version = _digest({name: doc.raw for name, doc in docs.items() if name in DATA_FILES})
     return KnowledgeBase(
         apis=apis,
-        addon_apis=_addons.build_addons(*docs[ADDONS]),
+        addon_apis=addon_apis,
         skew_rules=skew_rules,
-        releases=_calendar.build_releases(*docs[RELEASES]),
-        removals=_removals.build_removals(*docs[REMOVALS]),
-        version=_digest({name: raw for name, (raw, _, _) in read.items()}),
+        releases=_calendar.build_releases(*docs[RELEASES].pair),
+        removals=removals,
+        version=f"{version}+user-{_user_digest(users)}" if users else version,
         upgrade_order=upgrade_order,
-        helm_support=_helm_support.build_helm_support(*docs[HELM_SUPPORT]),
+        helm_support=_helm_support.build_helm_support(*docs[HELM_SUPPORT].pair),
         ga_introduced=ga_introduced,
+        data_version=data_version(docs.get(VERSION)),
+        origin=origin,
+        user_data=tuple(u.where.file for u in users),
     )
 
 
+@dataclass(frozen=True)
+class ActiveData:
+    """The data `load_knowledge_base()` reads, and the data it passed over."""
+
+    folder: Path
+    """The folder of data files."""
+    origin: str
+    """`bundled`, or `installed bundle`."""
+    data_version: str
+    """Its data version."""
+    bundled_version: str
+    """The data version shipped with this upgradecheck."""
+    bundle: store.InstalledBundle | None
+    """The installed bundle, whether it is used or not (older than the bundled data)."""
+
+
 @functools.lru_cache(maxsize=1)
-def _bundled() -> KnowledgeBase:
-    """The bundled knowledge base, loaded once."""
+def _bundled_docs() -> tuple[Path, dict[str, _Document]]:
+    """The bundled folder and its files, read once."""
     try:
         folder = resources.deprecations_dir()
     except FileNotFoundError as exc:
         raise KnowledgeError(str(exc)) from None
-    return _build(folder)
+    return folder, _read_folder(folder)
 
 
-def load_knowledge_base(path: Path | None = None) -> KnowledgeBase:
-    """The validated knowledge base from `path` (a `deprecations/` folder), or the bundled
-    one when `path` is None (cached: later calls return the same object)."""
-    if path is None:
-        return _bundled()
-    return _build(Path(path))
+def active_data() -> ActiveData:
+    """The bundled data, or the installed bundle when its data version is newer."""
+    folder, docs = _bundled_docs()
+    bundled_version = data_version(docs.get(VERSION))
+    bundle = store.installed()
+    if bundle is not None and store.version_key(bundle.data_version) > store.version_key(
+        bundled_version
+    ):
+        return ActiveData(
+            bundle.folder, "installed bundle", bundle.data_version, bundled_version, bundle
+        )
+    return ActiveData(folder, "bundled", bundled_version, bundled_version, bundle)
+
+
+@functools.lru_cache(maxsize=4)
+def _active_docs(folder: Path, stamp: str) -> dict[str, _Document]:
+    """An installed bundle's files (checked against its manifest), read once per install
+    (`stamp` is the bundle's digest)."""
+    bundle = store.installed(folder)
+    if bundle is None or bundle.sha256 != stamp:
+        raise KnowledgeError(f"{folder}: the installed bundle changed while being read")
+    docs = _read_folder(folder, bundle.files, full_paths=True)
+    if data_version(docs.get(VERSION)) != bundle.data_version:
+        raise docs[VERSION].where.error(
+            "data_version differs from the bundle's manifest; run `upgradecheck kb reset`"
+        )
+    return docs
+
+
+@functools.lru_cache(maxsize=4)
+def _base(folder: Path, stamp: str) -> KnowledgeBase:
+    """The knowledge base of the active data, built once (`stamp`: see `_active_docs`)."""
+    if not stamp:
+        return _build(_bundled_docs()[1], origin="bundled")
+    return _build(_active_docs(folder, stamp), origin=f"installed bundle {folder}")
+
+
+def load_knowledge_base(
+    path: Path | None = None, *, user_data: Sequence[str | Path] = ()
+) -> KnowledgeBase:
+    """The validated knowledge base from `path` (a `deprecations/` folder), or the active
+    data (`active_data()`) when `path` is None (cached: later calls return the same object);
+    then each of `user_data` (user data files) applied in order."""
+    users = [read_user_data(p) for p in user_data]
+    if path is not None:
+        return _build(_read_folder(Path(path)), users, origin=str(path))
+    active = active_data()
+    stamp = active.bundle.sha256 if active.origin != "bundled" and active.bundle else ""
+    if not users:
+        return _base(active.folder, stamp)
+    docs = _bundled_docs()[1] if not stamp else _active_docs(active.folder, stamp)
+    origin = "bundled" if not stamp else f"installed bundle {active.folder}"
+    return _build(docs, users, origin)

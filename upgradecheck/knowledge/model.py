@@ -63,6 +63,8 @@ class ApiLifecycle:
     """True for `*List` kinds."""
     enabled_by_default: bool = True
     """False for alpha APIs (and a few betas) that a server serves only when switched on."""
+    origin: str = ""
+    """The user data file that added or corrected it; empty for the project's data."""
 
     @property
     def api_version(self) -> str:
@@ -94,6 +96,8 @@ class AddonApi:
     """Where these facts come from (a URL)."""
     replacement_kind: str | None = None
     """The kind to use at the replacement when it is not the same kind (None: same kind)."""
+    origin: str = ""
+    """The user data file that added or corrected it; empty for the project's data."""
 
     @property
     def api_version(self) -> str:
@@ -182,6 +186,8 @@ class Removal:
     """An official source (a URL)."""
     severity: str = "blocker"
     """The severity when detected at or after `breaks_in`: blocker or warning."""
+    origin: str = ""
+    """The user data file that added or corrected it; empty for the project's data."""
 
 
 @dataclass(frozen=True)
@@ -238,7 +244,8 @@ class KnowledgeBase:
     removals: tuple[Removal, ...]
     """Non-API removals and behaviour changes."""
     version: str = ""
-    """A digest of the data files, so a report says which data judged it."""
+    """A digest of the data files, so a report says which data judged it; `+user-` and a
+    digest of the user's data files follow when those were read."""
     upgrade_order: tuple[tuple[str, ...], ...] = ()
     """The supported component upgrade order: steps of components (any order within a
     step), kube-apiserver first."""
@@ -246,6 +253,14 @@ class KnowledgeBase:
     """The Kubernetes minors each Helm client minor supports (empty: no claim on Helm)."""
     ga_introduced: Mapping[tuple[str, str], Minor] = field(default_factory=dict)
     """The release that introduced each GA (apiVersion, kind) a replacement may name."""
+    data_version: str = ""
+    """The data's own version (`2026.12.02`), from `kb-version.yaml`; empty when the
+    folder has none."""
+    origin: str = field(default="", compare=False)
+    """Where the data was read: `bundled`, the folder of an installed bundle, or the folder
+    given (the same data compares equal wherever it was read)."""
+    user_data: tuple[str, ...] = ()
+    """The user data files applied on top, in order."""
     _api_index: Mapping[tuple[str, str, str], ApiLifecycle] = field(
         default_factory=dict, repr=False, compare=False
     )

@@ -21,7 +21,7 @@ DEFAULT_CONFIG = ".upgradecheck.yaml"
 CONFIG_SCHEMA = "upgradecheck.config/v1"
 ANY_RULE = "*"
 
-_TOP_KEYS = ("exceptions", "schema", "version")
+_TOP_KEYS = ("data", "exceptions", "schema", "version")
 _ENTRY_KEYS = ("expires", "labels", "namespaces", "objects", "reason", "rule")
 _OBJECT_KEYS = ("kind", "name", "namespace")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -103,6 +103,9 @@ class ExceptionsConfig:
     """The file, as named on the command line (or `.upgradecheck.yaml`)."""
     exceptions: tuple[ExceptionEntry, ...] = ()
     """Its exceptions, in file order (the first that matches a finding is the one shown)."""
+    data: tuple[str, ...] = ()
+    """User data files for the knowledge base (`data:`), relative paths resolved against
+    the file's folder, in file order."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -145,16 +148,17 @@ def parse_config(text: str, path: str) -> ExceptionsConfig:
         raise ConfigError(f"{path}: the exceptions file must be a mapping with `exceptions:`")
     _check_keys(data, _TOP_KEYS, f"{path}: unknown top-level key")
     _check_schema(data, path)
+    files = _data_files(data.get("data"), path)
     items = data.get("exceptions")
     if items is None:
-        return ExceptionsConfig(path)
+        return ExceptionsConfig(path, data=files)
     if not isinstance(items, list):
         raise ConfigError(f"{path}: `exceptions` must be a list of entries")
     entries = tuple(
         _Entry(number, f"{path}:{line}").parse(item)
         for number, (item, line) in enumerate(zip(items, lines, strict=True), start=1)
     )
-    return ExceptionsConfig(path, entries)
+    return ExceptionsConfig(path, entries, files)
 
 
 # --- the file ------------------------------------------------------------------------------
@@ -192,6 +196,17 @@ def _check_schema(data: Mapping[str, Any], path: str) -> None:
         raise ConfigError(f"{path}: schema {schema!r} is not supported (expected {CONFIG_SCHEMA})")
     if version is not None and (version != 1 or isinstance(version, bool)):
         raise ConfigError(f"{path}: version {version!r} is not supported (expected 1)")
+
+
+def _data_files(value: Any, path: str) -> tuple[str, ...]:
+    """`data:` as file paths, a relative one taken from the exceptions file's folder."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+        raise ConfigError(f"{path}: `data` must be a data file's path or a list of them")
+    folder = Path(path).parent
+    return tuple(str(folder / v) if not Path(v).is_absolute() else v for v in items)
 
 
 def _check_keys(data: Mapping[Any, Any], allowed: tuple[str, ...], prefix: str) -> None:
