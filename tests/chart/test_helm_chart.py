@@ -117,7 +117,7 @@ def test_defaults_render_a_restricted_cronjob(helm: str) -> None:
     assert container["image"] == f"upgradecheck:{__version__}"
     assert container["args"] == ["plan", "--fail-on", "none", "--publish"]
     requests, limits = container["resources"]["requests"], container["resources"]["limits"]
-    assert requests["memory"] == "2Gi" and limits["memory"] == "3Gi"
+    assert requests["memory"] == "1Gi" and limits["memory"] == "2Gi"
     # The pod runs as the chart's service account, and the binding grants that account.
     account = objects["ServiceAccount"]["metadata"]
     assert pod["serviceAccountName"] == account["name"]
