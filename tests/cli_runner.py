@@ -1,4 +1,5 @@
-"""Running the `upgradecheck` console script in-process, as a user would call it."""
+"""Running the `upgradecheck` console script in-process, as a user would call it (with a
+terminal to draw on, when asked)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,20 @@ def run_cli(
     out = capsys.readouterr()
     code = exc.value.code
     return (code if isinstance(code, int) else 0), out.out, out.err
+
+
+class Terminal:
+    """A stand-in stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli_runner import Terminal
 from cli_runner import run_cli as run
 
 SENTINEL = "SENTINEL-SECRET-VALUE-4242"
@@ -111,30 +112,13 @@ def test_missing_kubeconfig_exits_2(monkeypatch, capsys, tmp_path: Path) -> None
     assert code == 2 and "kubeconfig" in err
 
 
-class _Terminal:
-    """A stand-in stderr that says it is a terminal and keeps what is written."""
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def isatty(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self.text += text
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
 def test_progress_on_a_terminal_and_quiet_otherwise(fakeapi: Any, monkeypatch, tmp_path) -> None:
     from upgradecheck.cli.collect_opts import end_progress, progress_printer
     from upgradecheck.collect.cluster.collector import CollectOptions, collect_cluster
     from upgradecheck.knowledge import load_knowledge_base
 
     api = fakeapi("v1.21")
-    terminal = _Terminal()
+    terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert progress_printer(quiet=True) is None
     printer = progress_printer(quiet=False)

@@ -11,7 +11,8 @@ Start a fixture cluster, point a client at it, inject faults, read the request l
         assert api.methods() == {"GET"}
 
 See ``server`` (the server and faults), ``fixtures`` (loading and generating clusters),
-``helm`` (Helm v3 release records), ``kubeconfig`` and ``plugin`` (pytest fixtures).
+``helm`` (Helm v3 release records), ``kubeconfig``, ``tls`` (server and client
+certificates), ``silent`` (a port that never answers) and ``plugin`` (pytest fixtures).
 """
 
 from .fixtures import (
@@ -26,12 +27,20 @@ from .fixtures import (
 from .helm import HelmRelease, decode_record, decode_release, encode_release
 from .kubeconfig import write_kubeconfig
 from .server import DEFAULT_TOKEN, FakeApiServer, Fault, Faults, RecordedRequest
-from .tls import TlsMaterial, make_tls_material, shared_tls_material
+from .silent import SilentServer
+from .tls import (
+    ClientCertificate,
+    TlsMaterial,
+    make_client_certificate,
+    make_tls_material,
+    shared_tls_material,
+)
 
 __all__ = [
     "DEFAULT_TOKEN",
     "SENTINEL",
     "SENTINEL_FORMS",
+    "ClientCertificate",
     "Cluster",
     "FakeApiServer",
     "Fault",
@@ -39,6 +48,7 @@ __all__ = [
     "FixtureError",
     "HelmRelease",
     "RecordedRequest",
+    "SilentServer",
     "TlsMaterial",
     "cluster_names",
     "decode_record",
@@ -46,6 +56,7 @@ __all__ = [
     "encode_release",
     "generate_cluster",
     "load_cluster",
+    "make_client_certificate",
     "make_tls_material",
     "shared_tls_material",
     "write_kubeconfig",

@@ -20,14 +20,20 @@ def kubeconfig_dict(
     cluster_name: str = "fake-cluster",
     user_name: str = "fake-user",
     namespace: str | None = None,
+    client_cert_pem: bytes | None = None,
+    client_key_pem: bytes | None = None,
 ) -> dict[str, Any]:
-    """A kubeconfig (``apiVersion: v1``, ``kind: Config``) with one cluster/user/context."""
+    """A kubeconfig (``apiVersion: v1``, ``kind: Config``) with one cluster/user/context;
+    the user has the token, and/or the client certificate and key, given."""
     cluster: dict[str, Any] = {"server": server}
     if ca_pem is not None:
         cluster["certificate-authority-data"] = base64.b64encode(ca_pem).decode()
     user: dict[str, Any] = {}
     if token is not None:
         user["token"] = token
+    if client_cert_pem is not None and client_key_pem is not None:
+        user["client-certificate-data"] = base64.b64encode(client_cert_pem).decode()
+        user["client-key-data"] = base64.b64encode(client_key_pem).decode()
     ctx: dict[str, Any] = {"cluster": cluster_name, "user": user_name}
     if namespace:
         ctx["namespace"] = namespace
@@ -52,6 +58,8 @@ def write_kubeconfig(
     cluster_name: str = "fake-cluster",
     user_name: str = "fake-user",
     namespace: str | None = None,
+    client_cert_pem: bytes | None = None,
+    client_key_pem: bytes | None = None,
 ) -> Path:
     """Write a kubeconfig file (mode 0600, as kubectl writes them) and return its path."""
     path = Path(path)
@@ -59,6 +67,7 @@ def write_kubeconfig(
     doc = kubeconfig_dict(
         server=server, ca_pem=ca_pem, token=token, context=context,
         cluster_name=cluster_name, user_name=user_name, namespace=namespace,
+        client_cert_pem=client_cert_pem, client_key_pem=client_key_pem,
     )
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     path.chmod(0o600)

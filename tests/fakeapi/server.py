@@ -1,9 +1,10 @@
 """A fake Kubernetes API server on loopback, for tests: discovery, lists, gets, metrics.
 
-It serves a fixture cluster (``fixtures.Cluster``) over HTTPS with bearer-token auth (or
-plain HTTP), answers only GET (anything else is 405 and recorded), and lets a test
-inject faults: 403/404/429/500/410 answers, slow answers and dropped connections, on
-chosen paths or at random with a seed.
+It serves a fixture cluster (``fixtures.Cluster``) over HTTPS with bearer-token or
+client-certificate auth (or plain HTTP), answers only GET (anything else is 405 and
+recorded), and lets a test inject faults: 403/404/429/500/410 answers, slow answers,
+dropped connections, answers that never come or drip a byte at a time, and any raw body
+(HTML, odd JSON, gzip bombs, endless streams), on chosen paths or at random with a seed.
 
     with FakeApiServer("v1.21") as api:
         kubeconfig = api.write_kubeconfig(tmp_path / "kubeconfig")
@@ -29,7 +30,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -73,6 +74,8 @@ class RecordedRequest:
     """HTTP status answered (0 when the connection was dropped)."""
     fault: str = ""
     """Name of the injected fault, if any."""
+    client_user: str = ""
+    """The common name of the client certificate presented, if any (see client_ca_pem)."""
     at: float = field(default_factory=time.monotonic)
     """time.monotonic() when it arrived."""
 
@@ -87,7 +90,9 @@ class Fault:
     """An injected fault: what to answer, on which paths, how many times."""
 
     kind: str
-    """``status`` (answer ``code``), ``delay`` (sleep, then answer normally) or ``drop``."""
+    """``status`` (answer ``code``), ``delay`` (sleep, then answer normally), ``drop``,
+    ``hang`` (never answer), ``drip`` (send ``body`` a byte at a time) or ``raw`` (answer
+    ``code`` with ``body`` as it is)."""
     pattern: str = "*"
     """fnmatch pattern on the URL path (``*`` matches across ``/``)."""
     code: int = 0
@@ -104,6 +109,15 @@ class Fault:
     """Delay for ``delay`` faults."""
     only_continue: bool = False
     """Hit only requests that carry a ``continue`` token."""
+    body: bytes | Callable[[], Iterable[bytes]] | None = None
+    """For ``raw`` and ``drip``: the body, or a function giving its pieces (streamed without
+    a Content-Length, the connection closed at the end)."""
+    content_type: str = "application/json"
+    """For ``raw`` and ``drip``: the Content-Type header."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """For ``raw``: further headers (``Content-Encoding: gzip``...)."""
+    interval: float = 1.0
+    """For ``drip``: seconds between two bytes."""
     hits: int = 0
     """How many requests it has hit so far."""
 
@@ -180,6 +194,42 @@ class Faults:
     def drop(self, pattern: str, *, times: int | None = 1) -> Fault:
         """Close the connection without answering."""
         return self.add(Fault("drop", pattern, times=times))
+
+    def hang(self, pattern: str = "*", *, times: int | None = None) -> Fault:
+        """Read the request and never answer (until the server stops)."""
+        return self.add(Fault("hang", pattern, times=times))
+
+    def drip(
+        self,
+        pattern: str,
+        body: bytes = b'{"kind":"List","apiVersion":"v1","metadata":{},"items":[]}',
+        *,
+        interval: float = 1.0,
+        times: int | None = None,
+    ) -> Fault:
+        """Answer 200 with a Content-Length, then send the body one byte every ``interval``."""
+        return self.add(Fault("drip", pattern, body=body, interval=interval, times=times))
+
+    def respond(
+        self,
+        pattern: str,
+        body: bytes | Callable[[], Iterable[bytes]],
+        *,
+        code: int = 200,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        times: int | None = None,
+    ) -> Fault:
+        """Answer ``code`` with ``body`` exactly as given (HTML, broken JSON, a gzip bomb
+        with ``headers={"Content-Encoding": "gzip"}``, an endless stream...)."""
+        return self.add(Fault("raw", pattern, code=code, body=body, content_type=content_type,
+                              headers=dict(headers or {}), times=times))
+
+    def answer_json(self, pattern: str, doc: Any, *, code: int = 200,
+                    times: int | None = None) -> Fault:
+        """Answer ``code`` with ``doc`` as JSON, whatever was asked (odd shapes of lists,
+        discovery documents of the wrong type, a continue token that never changes...)."""
+        return self.respond(pattern, json.dumps(doc).encode(), code=code, times=times)
 
     def random(
         self,
@@ -386,6 +436,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._record.authorized = api.token is None or (
             scheme.lower() == "bearer" and presented == api.token
         )
+        if api.client_ca_pem is not None and isinstance(self.connection, ssl.SSLSocket):
+            # x509 client authentication: the handshake verified the certificate against
+            # client_ca_pem; its common name is the user.
+            peer = self.connection.getpeercert() or {}
+            for rdn in peer.get("subject", ()):
+                for key, value in rdn:
+                    if key == "commonName":
+                        self._record.client_user = value
+                        self._record.authorized = True
         if not self._record.authorized and not any(
             fnmatch.fnmatchcase(path, p) for p in api.anonymous_paths
         ):
@@ -404,6 +463,16 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if fault.kind == "status":
                 self._fault_status(fault, path, route)
+                return
+            if fault.kind == "hang":
+                api._stopping.wait()
+                self._drop()
+                return
+            if fault.kind == "drip":
+                self._drip(fault)
+                return
+            if fault.kind == "raw":
+                self._raw(fault)
                 return
 
         if method not in ("GET",):
@@ -428,6 +497,49 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _drip(self, fault: Fault) -> None:
+        body = fault.body if isinstance(fault.body, bytes) else b""
+        self._record.status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", fault.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        stopping = self.server.api._stopping
+        for i in range(len(body)):
+            if stopping.wait(fault.interval):
+                break
+            try:
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up
+                break
+        self.close_connection = True
+
+    def _raw(self, fault: Fault) -> None:
+        self._record.status = fault.code
+        self.send_response(fault.code)
+        self.send_header("Content-Type", fault.content_type)
+        for key, value in fault.headers.items():
+            self.send_header(key, value)
+        if isinstance(fault.body, bytes) or fault.body is None:
+            body = fault.body or b""
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        # A stream: no Content-Length, the end of the body is the end of the connection.
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for piece in fault.body():
+                if self.server.api._stopping.is_set():
+                    break
+                self.wfile.write(piece)
+        except OSError:  # the client stopped reading: what it was meant to do
+            pass
 
     def _fault_status(self, fault: Fault, path: str, route: _Route | None) -> None:
         api = self.server.api
@@ -636,6 +748,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[Any, Any]:
         sock, addr = self.socket.accept()
+        self.api.connections += 1
         if self.ssl_context is not None:
             # The handshake happens in the handler's thread (see _Handler.setup), so a
             # slow or broken client cannot stall the accept loop.
@@ -664,6 +777,7 @@ class FakeApiServer:
         list_item_typemeta: bool = False,
         record_deprecated_requests: bool = False,
         anonymous_paths: Iterable[str] = (),
+        client_ca_pem: bytes | None = None,
     ) -> None:
         """Prepare a server (``start()`` or ``with`` runs it).
 
@@ -672,6 +786,8 @@ class FakeApiServer:
         real server leaves them out). ``record_deprecated_requests`` makes ``/metrics``
         count this server's own deprecated-API requests, as the real gauge does.
         ``anonymous_paths`` are fnmatch patterns served without a token (e.g. /version).
+        ``client_ca_pem`` turns on client-certificate authentication: a certificate signed by
+        that CA authorizes a request (see ``tls.make_client_certificate``).
         """
         self.cluster = cluster if isinstance(cluster, Cluster) else load_cluster(cluster)
         self.store = Store(self.cluster, list_item_typemeta=list_item_typemeta)
@@ -683,6 +799,10 @@ class FakeApiServer:
         self.tls_material = tls_material or (shared_tls_material() if tls else None)
         self.record_deprecated_requests = record_deprecated_requests
         self.anonymous_paths = tuple(anonymous_paths)
+        self.client_ca_pem = client_ca_pem
+        self.connections = 0
+        """TCP connections accepted so far (a client that retries connects again)."""
+        self._stopping = threading.Event()
         self.faults = Faults()
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
@@ -700,6 +820,7 @@ class FakeApiServer:
         """Bind and serve in a daemon thread; returns self."""
         if self._httpd is not None:
             return self
+        self._stopping.clear()
         context = None
         if self.tls:
             assert self.tls_material is not None
@@ -709,6 +830,9 @@ class FakeApiServer:
             context.minimum_version = ssl.TLSVersion.TLSv1_2
             context.load_cert_chain(cert, key)
             context.set_alpn_protocols(["http/1.1"])
+            if self.client_ca_pem is not None:
+                context.verify_mode = ssl.CERT_OPTIONAL
+                context.load_verify_locations(cadata=self.client_ca_pem.decode())
         self._httpd = _HTTPServer(self, (self.host, self._port), context)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -721,6 +845,7 @@ class FakeApiServer:
         """Stop serving and release the port."""
         if self._httpd is None:
             return
+        self._stopping.set()  # hanging and dripping answers end
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -771,8 +896,11 @@ class FakeApiServer:
         user_name: str | None = None,
         namespace: str | None = None,
         token: str | None = None,
+        client_cert_pem: bytes | None = None,
+        client_key_pem: bytes | None = None,
     ) -> Path:
-        """Write a kubeconfig for this server; ``token`` overrides the server's token."""
+        """Write a kubeconfig for this server; ``token`` overrides the server's token; a
+        client certificate and key go in as client-certificate-data and client-key-data."""
         return write_kubeconfig(
             path,
             server=self.url,
@@ -782,6 +910,8 @@ class FakeApiServer:
             cluster_name=cluster_name or f"{context}-cluster",
             user_name=user_name or f"{context}-user",
             namespace=namespace,
+            client_cert_pem=client_cert_pem,
+            client_key_pem=client_key_pem,
         )
 
     # ---------------------------------------------------------------- request log

@@ -21,8 +21,15 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-__all__ = ["TlsMaterial", "make_tls_material", "shared_tls_material"]
+__all__ = [
+    "ClientCertificate",
+    "TlsMaterial",
+    "make_client_certificate",
+    "make_tls_material",
+    "shared_tls_material",
+]
 
 
 @dataclass(frozen=True)
@@ -84,18 +91,15 @@ def shared_tls_material() -> TlsMaterial:
         return _shared
 
 
-def _make_with_cryptography(common_name: str) -> TlsMaterial:
+def _make_ca(name: str, not_before: dt.datetime, not_after: dt.datetime) -> tuple[Any, Any]:
+    """A self-signed CA (key, certificate) that may sign end-entity certificates."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    now = dt.datetime.now(dt.UTC)
-    not_before = now - dt.timedelta(hours=1)
-    not_after = now + dt.timedelta(days=2)
+    from cryptography.x509.oid import NameOID
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name}-ca")])
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
     ca_cert = (
         x509.CertificateBuilder()
@@ -123,6 +127,34 @@ def _make_with_cryptography(common_name: str) -> TlsMaterial:
         .add_extension(ca_ski, critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    return ca_key, ca_cert
+
+
+def _pem(ca_cert: Any, cert: Any, key: Any) -> tuple[bytes, bytes, bytes]:
+    """CA certificate, certificate and key (unencrypted PKCS#8), as PEM."""
+    from cryptography.hazmat.primitives import serialization
+
+    pem = serialization.Encoding.PEM
+    return (
+        ca_cert.public_bytes(pem),
+        cert.public_bytes(pem),
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    )
+
+
+def _make_with_cryptography(common_name: str) -> TlsMaterial:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    not_before = now - dt.timedelta(hours=1)
+    not_after = now + dt.timedelta(days=2)
+
+    ca_key, ca_cert = _make_ca(f"{common_name}-ca", not_before, not_after)
+    ca_name = ca_cert.subject
+    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
 
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
@@ -168,15 +200,7 @@ def _make_with_cryptography(common_name: str) -> TlsMaterial:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    return TlsMaterial(
-        ca_cert_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
-        server_cert_pem=cert.public_bytes(serialization.Encoding.PEM),
-        server_key_pem=key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-    )
+    return TlsMaterial(*_pem(ca_cert, cert, key))
 
 
 _CA_EXT = """\
@@ -228,3 +252,42 @@ def _make_with_openssl(common_name: str) -> TlsMaterial:
             server_cert_pem=(d / "server.crt").read_bytes(),
             server_key_pem=(d / "server.pk8").read_bytes(),
         )
+
+
+@dataclass(frozen=True)
+class ClientCertificate:
+    """A client certificate, its key, and the CA that signed it (PEM)."""
+
+    ca_cert_pem: bytes
+    """What the server trusts for client authentication (``client_ca_pem``)."""
+    cert_pem: bytes
+    """The client certificate: its common name is the user."""
+    key_pem: bytes
+    """Its private key (unencrypted PKCS#8): what must never be left on disk."""
+
+
+def make_client_certificate(user: str = "platform-admin") -> ClientCertificate:
+    """A fresh CA and a client certificate for ``user`` signed by it (needs ``cryptography``)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, ca_cert = _make_ca("fake-client-ca", now - dt.timedelta(hours=1),
+                               now + dt.timedelta(days=2))
+    ca_name = ca_cert.subject
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, user)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return ClientCertificate(*_pem(ca_cert, cert, key))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import urllib3
 import yaml
 from fakeapi import (
     SENTINEL,
@@ -618,3 +619,80 @@ def test_anonymous_paths_and_fault_bookkeeping(fakeapi: Any) -> None:
     assert request(api, "/api").status == 403
     api.faults.clear()
     assert request(api, "/api").status == 200 and fault.hits == 1
+
+
+# ---- answers that never come, drip, or are anything at all ----------------------------------
+
+
+def _raw_https(server: FakeApiServer, path: str, timeout: float = 5) -> tuple[bytes, float]:
+    """What the server sends for GET `path`, byte for byte, and how long it took."""
+    ctx = ssl.create_default_context(cadata=(server.ca_pem or b"").decode())
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as raw, \
+            ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.token}"
+                    "\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        try:
+            while chunk := tls.recv(65536):
+                data += chunk
+        except TimeoutError:
+            pass
+    return data, time.monotonic() - start
+
+
+def test_hang_drip_and_raw_answers(fakeapi_v131: FakeApiServer) -> None:
+    api = fakeapi_v131
+    api.faults.hang("/version", times=1)
+    data, took = _raw_https(api, "/version", timeout=0.5)
+    assert data == b"" and took >= 0.5
+    api.faults.drip("/api", b'{"a":1}', interval=0.1, times=1)
+    data, took = _raw_https(api, "/api")
+    assert data.endswith(b'\r\n\r\n{"a":1}') and took >= 0.6
+    api.faults.respond("/apis", b"<html>", content_type="text/html", code=502, times=1)
+    data, _ = _raw_https(api, "/apis")
+    assert data.startswith(b"HTTP/1.0 502") or data.startswith(b"HTTP/1.1 502")
+    assert b"Content-Type: text/html" in data and data.endswith(b"<html>")
+    api.faults.respond("/api/v1", lambda: iter([b"ab", b"cd"]), times=1)
+    data, _ = _raw_https(api, "/api/v1")
+    assert b"Content-Length" not in data and data.endswith(b"\r\n\r\nabcd")
+    api.faults.answer_json("/api/v1/nodes", ["odd"], times=1)
+    assert _raw_https(api, "/api/v1/nodes")[0].endswith(b'["odd"]')
+    assert api.connections == 5
+
+
+def test_client_certificate_authentication(fakeapi: Any, tmp_path: Path) -> None:
+    from fakeapi import make_client_certificate
+
+    client = make_client_certificate("alice")
+    api = fakeapi("v1.31", token="only-for-robots", client_ca_pem=client.ca_cert_pem)
+    kubeconfig = api.write_kubeconfig(
+        tmp_path / "kc", token="", client_cert_pem=client.cert_pem, client_key_pem=client.key_pem
+    )
+    cfg = k8s.Configuration()
+    k8s_config.load_kube_config(config_file=str(kubeconfig), client_configuration=cfg)
+    status, _, doc = raw_get(k8s.ApiClient(cfg), "/version")
+    assert status == 200 and doc["gitVersion"].startswith("v1.31")
+    assert api.requests[-1].client_user == "alice" and api.requests[-1].authorized
+    stranger = make_client_certificate("mallory")  # signed by a CA the server does not trust
+    kubeconfig = api.write_kubeconfig(
+        tmp_path / "kc2", token="", client_cert_pem=stranger.cert_pem,
+        client_key_pem=stranger.key_pem,
+    )
+    cfg = k8s.Configuration()
+    k8s_config.load_kube_config(config_file=str(kubeconfig), client_configuration=cfg)
+    cfg.retries = False
+    with pytest.raises((ApiException, OSError, urllib3.exceptions.HTTPError)):
+        raw_get(k8s.ApiClient(cfg), "/version")  # the server rejects the handshake
+    assert api.requests[-1].client_user == "alice"
+
+
+def test_a_silent_port_accepts_and_never_speaks() -> None:
+    from fakeapi import SilentServer
+
+    with SilentServer() as silent, socket.create_connection(
+        ("127.0.0.1", silent.port), timeout=0.3
+    ) as conn:
+        with pytest.raises(TimeoutError):
+            conn.recv(1)
+        assert silent.connections == 1
