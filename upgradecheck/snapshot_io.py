@@ -15,6 +15,7 @@ from upgradecheck.codec import snapshot as codec
 from upgradecheck.codec.reading import DecodeError
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.model import SNAPSHOT_SCHEMA, Snapshot
+from upgradecheck.safewrite import replacing
 
 _SCHEMA_PREFIX = "upgradecheck.snapshot/v"
 _SUPPORTED_MAJOR = 1
@@ -44,10 +45,11 @@ def _chunks(snapshot: Snapshot) -> Iterator[bytes]:
 
 
 def write_snapshot(snapshot: Snapshot, path: str | Path) -> None:
-    """Write `snapshot` to `path` (gzip when the name ends in `.gz`)."""
+    """Write `snapshot` to `path` (gzip when the name ends in `.gz`); an interrupted write
+    leaves the earlier file at `path` whole."""
     target = Path(path)
     try:
-        with gc_paused(), target.open("wb") as raw:
+        with gc_paused(), replacing(target) as raw:
             if target.name.endswith(".gz"):
                 # mtime=0 keeps the file byte-identical for identical snapshots.
                 with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:

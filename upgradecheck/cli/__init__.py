@@ -3,6 +3,7 @@ every layer become one line on stderr and the documented exit code."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -27,6 +28,7 @@ from upgradecheck.exit_codes import ExitCode
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.knowledge import KnowledgeError
 from upgradecheck.render.interface import RenderError
+from upgradecheck.safetext import printable
 from upgradecheck.snapshot_io import SnapshotError
 from upgradecheck.suppress import ConfigError
 from upgradecheck.versions import VersionError
@@ -77,8 +79,31 @@ _ERRORS: tuple[tuple[type[BaseException], ExitCode], ...] = (
 )
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM, raised in the main thread: every clean-up on the way out runs (the
+    requests in flight are stopped, a half-written file is removed). A BaseException, so
+    that no `except Exception` swallows it, and not a KeyboardInterrupt, which click would
+    turn into "Aborted!" and exit code 1."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNALS = {
+    signal.SIGINT: ("interrupted", ExitCode.INTERRUPTED),
+    signal.SIGTERM: ("terminated", ExitCode.TERMINATED),
+}
+
+
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def _fail(message: str, code: ExitCode) -> NoReturn:
-    print(f"upgradecheck: error: {message}", file=sys.stderr)
+    # The message may quote what a server or a file said: no control characters reach the
+    # terminal.
+    print(f"upgradecheck: error: {printable(message)}", file=sys.stderr)
     raise SystemExit(int(code))
 
 
@@ -86,8 +111,11 @@ def run(entry: Callable[[], object]) -> None:
     """Call `entry`, turning the layers' errors into one line and an exit code."""
     try:
         entry()
-    except KeyboardInterrupt:
-        _fail("interrupted", ExitCode.BAD_INPUT)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        word, code = _SIGNALS.get(signum, ("interrupted", ExitCode.INTERRUPTED))
+        print(f"upgradecheck: {word}", file=sys.stderr)
+        raise SystemExit(int(code)) from None
     except tuple(cls for cls, _ in _ERRORS) as exc:
         code = next(c for cls, c in _ERRORS if isinstance(exc, cls))
         _fail(str(exc), code)
@@ -95,6 +123,12 @@ def run(entry: Callable[[], object]) -> None:
 
 def main() -> None:
     """The `upgradecheck` console script. The cyclic garbage collector stays off for the
-    run: the process builds large acyclic data and exits (see gcpause.py)."""
-    with gc_paused():
-        run(lambda: app(prog_name="upgradecheck"))
+    run: the process builds large acyclic data and exits (see gcpause.py). SIGINT and SIGTERM
+    stop the run through Interrupted."""
+    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in _SIGNALS}
+    try:
+        with gc_paused():
+            run(lambda: app(prog_name="upgradecheck"))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -10,6 +10,7 @@ from upgradecheck.exit_codes import FailOn, exit_code
 from upgradecheck.model import Report
 from upgradecheck.render import REPORT_FORMATS, Formats, OutputFormat, RenderError
 from upgradecheck.render.interface import R
+from upgradecheck.safewrite import replacing
 
 _BY_SUFFIX = {
     ".html": OutputFormat.HTML,
@@ -73,8 +74,10 @@ def deliver(text: str, output: Path | None, summary: str, what: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    data = text.encode("utf-8")
     try:
-        output.write_text(text, encoding="utf-8")
+        with replacing(output) as fh:  # an interrupted write keeps the earlier file whole
+            fh.write(data)
     except OSError as exc:
         raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from exc
     print(f"upgradecheck: {summary}", file=sys.stderr)
