@@ -16,7 +16,7 @@ from upgradecheck.collect.local_clients import probe
 from upgradecheck.collect.manifests import DEFAULT_MAX_FILE_BYTES, ManifestError, scan_manifests
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
-from upgradecheck.model import Report, Snapshot
+from upgradecheck.model import ClusterInfo, Report, Snapshot
 from upgradecheck.snapshot_io import read_snapshot
 from upgradecheck.suppress import ExceptionsConfig, load_config
 from upgradecheck.versions import parse_minor
@@ -106,10 +106,16 @@ def report_for_cluster(
     data: Sequence[str | Path] = (),
 ) -> Report:
     """Collect a live cluster and assess it (with the exceptions file `config` and the user
-    data files `data`, if any)."""
+    data files `data`, if any). A target the knowledge base does not know fails before any
+    request; one below the cluster's version, right after the server has said its version."""
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
-    snapshot = collect_cluster(options, kb, progress)
+    target_version(kb, None, target)
+
+    def check(cluster: ClusterInfo) -> None:
+        target_version(kb, parse_minor(cluster.server_version), target)
+
+    snapshot = collect_cluster(options, kb, progress, check=check)
     return assess(snapshot, kb, target=target, exceptions=exceptions)
 
 

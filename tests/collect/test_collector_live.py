@@ -106,12 +106,12 @@ def test_retries_429_500_and_restarts_an_expired_list(fakeapi: Any, kb: Any) -> 
 
 
 def test_pagination_restart_keeps_each_object_once(fakeapi: Any, kb: Any) -> None:
+    from upgradecheck.collect.cluster.endpoint import load_endpoint
     from upgradecheck.collect.cluster.listing import RESTART, list_items
-    from upgradecheck.collect.cluster.transport import Transport, load_configuration
+    from upgradecheck.collect.cluster.transport import Transport
 
     api = fakeapi("v1.21")
-    cfg, _ = load_configuration(str(api.kubeconfig_path), None)
-    t = Transport(cfg, TransportOptions(retries=1, backoff=0.01))
+    t = Transport(load_endpoint(str(api.kubeconfig_path), None), TransportOptions(retries=1))
     api.faults.expire_continue("/api/v1/pods", times=1)
     pages = list(list_items(t, "/api/v1/pods", page_size=2))
     assert any(p is RESTART for p in pages)

@@ -15,6 +15,7 @@ from upgradecheck.cli.collect_opts import (
     Helm,
     Kubeconfig,
     Kubectl,
+    MaxResponse,
     Namespaces,
     Quiet,
     Selector,
@@ -44,6 +45,7 @@ def collect(
     exclude_namespace: ExcludeNamespaces = None,
     selector: Selector = None,
     data: Data = None,
+    max_response_size: MaxResponse = 16,
 ) -> None:
     """Snapshot the cluster (read-only: GET requests only) into a file.
 
@@ -64,6 +66,7 @@ def collect(
                 kubectl,
                 helm,
                 scope(namespace, exclude_namespace, selector),
+                max_response_size,
             ),
             printer,
             data or (),

@@ -9,6 +9,7 @@ from upgradecheck.cli.collect_opts import (
     Helm,
     Kubeconfig,
     Kubectl,
+    MaxResponse,
     Namespaces,
     Quiet,
     Selector,
@@ -39,6 +40,7 @@ def plan(
     namespace: Namespaces = None,
     exclude_namespace: ExcludeNamespaces = None,
     selector: Selector = None,
+    max_response_size: MaxResponse = 16,
     config: Config = None,
     data: Data = None,
 ) -> None:
@@ -61,6 +63,7 @@ def plan(
                 kubectl,
                 helm,
                 scope(namespace, exclude_namespace, selector),
+                max_response_size,
             ),
             target=target,
             progress=printer,

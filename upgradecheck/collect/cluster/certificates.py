@@ -27,14 +27,13 @@ def tls_not_after(secret: Mapping[str, Any]) -> str | None:
     return certs[0].not_valid_after_utc.isoformat().replace("+00:00", "Z")
 
 
-def file_not_after(path: str | None) -> str | None:
-    """The notAfter (ISO 8601, UTC) of the first certificate in a PEM file (the kubeconfig's
-    client certificate, which the client writes to a file), or None."""
-    if not path:
+def pem_not_after(pem: bytes | None) -> str | None:
+    """The notAfter (ISO 8601, UTC) of the first certificate in PEM bytes (the kubeconfig's
+    client certificate), or None."""
+    if not pem:
         return None
     try:
-        with open(path, "rb") as fh:
-            certs = x509.load_pem_x509_certificates(fh.read())
-    except (OSError, ValueError):
+        certs = x509.load_pem_x509_certificates(pem)
+    except ValueError:
         return None
     return certs[0].not_valid_after_utc.isoformat().replace("+00:00", "Z") if certs else None

@@ -1,15 +1,25 @@
 """Discovery: which group/versions and resources the server serves, and their preferred
-versions (`/api`, `/apis`, `/apis/G/V`)."""
+versions (`/api`, `/apis`, `/apis/G/V`). Whatever part of it fails or comes back malformed is
+a coverage note; names that could not be a group, version, resource or kind are skipped (they
+become URL paths and are shown on the terminal)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from upgradecheck.collect.cluster.transport import RequestRefused, Transport
+from upgradecheck.collect.cluster.transport import RequestFailed, Transport
+from upgradecheck.collect.cluster.workers import run_all
 from upgradecheck.model import CoverageNote
+from upgradecheck.shapes import as_map, as_maps
+
+_GROUP = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+_VERSION = re.compile(r"^v[0-9][a-z0-9]{0,30}$")
+_RESOURCE = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+_KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -52,61 +62,148 @@ class Discovery:
     resources: tuple[ServedResource, ...]
     """Every top-level resource (no subresources) at every served version."""
     coverage: tuple[CoverageNote, ...]
-    """Group/versions whose resource lists could not be read (e.g. an unavailable
-    aggregated API)."""
+    """What could not be read or made no sense (e.g. an unavailable aggregated API)."""
 
 
 def _resources(
-    doc: Mapping[str, Any], group: str, version: str, preferred: bool
-) -> Iterable[ServedResource]:
-    for r in doc.get("resources") or ():
-        name = r.get("name", "")
-        if not name or "/" in name:  # subresources such as pods/status
+    doc: Any, group: str, version: str, preferred: bool
+) -> tuple[list[ServedResource], int]:
+    """The resources of one group/version's list, and how many entries were malformed."""
+    out: list[ServedResource] = []
+    bad = 0
+    raw = as_map(doc).get("resources")
+    entries = raw if isinstance(raw, list) else []
+    for r in entries:
+        if not isinstance(r, Mapping):
+            bad += 1
             continue
-        yield ServedResource(
-            group=group,
-            version=version,
-            name=name,
-            kind=str(r.get("kind", "")),
-            namespaced=bool(r.get("namespaced", False)),
-            verbs=tuple(r.get("verbs") or ()),
-            preferred=preferred,
+        name, kind, verbs = r.get("name"), r.get("kind"), r.get("verbs")
+        if isinstance(name, str) and "/" in name:  # subresources such as pods/status
+            continue
+        if not (
+            isinstance(name, str)
+            and _RESOURCE.match(name)
+            and isinstance(kind, str)
+            and _KIND.match(kind)
+        ):
+            bad += 1
+            continue
+        out.append(
+            ServedResource(
+                group=group,
+                version=version,
+                name=name,
+                kind=kind,
+                namespaced=r.get("namespaced") is True,
+                verbs=tuple(v for v in verbs if isinstance(v, str))
+                if isinstance(verbs, list)
+                else (),
+                preferred=preferred,
+            )
         )
+    return out, bad
+
+
+def _failed(subject: str, exc: RequestFailed) -> CoverageNote:
+    why = f"{exc.status} {exc.reason}" if exc.status else exc.reason
+    return CoverageNote(subject, f"discovery failed: {why}", "gap")
+
+
+def _core_versions(transport: Transport, notes: list[CoverageNote]) -> list[str]:
+    try:
+        doc = transport.get_json("/api")
+    except RequestFailed as exc:
+        notes.append(_failed("api core group (/api)", exc))
+        return ["v1"]  # every server has served it since 1.0: try it anyway
+    raw = as_map(doc).get("versions")
+    versions = (
+        [v for v in raw if isinstance(v, str) and _VERSION.match(v)]
+        if isinstance(raw, list)
+        else []
+    )
+    if not versions:
+        notes.append(CoverageNote("api core group (/api)", "discovery answer malformed", "gap"))
+        return ["v1"]
+    return versions
+
+
+def _group_versions(transport: Transport, notes: list[CoverageNote]) -> list[tuple[str, str, bool]]:
+    try:
+        doc = transport.get_json("/apis")
+    except RequestFailed as exc:
+        notes.append(_failed("api groups (/apis)", exc))
+        return []
+    raw = as_map(doc).get("groups")
+    if not isinstance(raw, list):
+        notes.append(CoverageNote("api groups (/apis)", "discovery answer malformed", "gap"))
+        return []
+    out: list[tuple[str, str, bool]] = []
+    skipped = 0
+    for g in raw:
+        name = as_map(g).get("name")
+        if not isinstance(name, str) or not _GROUP.match(name):
+            skipped += 1
+            continue
+        preferred = as_map(as_map(g).get("preferredVersion")).get("version")
+        for v in as_maps(as_map(g).get("versions")):
+            version = v.get("version")
+            if isinstance(version, str) and _VERSION.match(version):
+                out.append((name, version, version == preferred))
+            else:
+                skipped += 1
+    if skipped:
+        notes.append(
+            CoverageNote(
+                "api groups (/apis)",
+                f"{skipped} group or version entries without a valid name were skipped",
+                "gap",
+            )
+        )
+    return out
 
 
 def discover(transport: Transport, concurrency: int = 8) -> Discovery:
-    """Read discovery; a group/version that fails is a coverage note, not a failure."""
-    core = transport.get_json("/api")
-    groups = transport.get_json("/apis")
+    """Read discovery; a part that fails is a coverage note, not a failure."""
+    notes: list[CoverageNote] = []
     pending: list[tuple[str, str, str, bool]] = [
-        ("", v, f"/api/{v}", True) for v in core.get("versions") or ()
+        ("", v, f"/api/{v}", True) for v in _core_versions(transport, notes)
     ]
-    for g in groups.get("groups") or ():
-        preferred = (g.get("preferredVersion") or {}).get("version")
-        for v in g.get("versions") or ():
-            version = v.get("version", "")
-            pending.append(
-                (g["name"], version, f"/apis/{g['name']}/{version}", version == preferred)
-            )
-    def read(item: tuple[str, str, str, bool]) -> list[ServedResource] | CoverageNote:
+    pending += [
+        (g, v, f"/apis/{g}/{v}", preferred) for g, v, preferred in _group_versions(transport, notes)
+    ]
+
+    unique: dict[str, tuple[str, str, str, bool]] = {}
+    for item in pending:  # a group/version listed twice is read once
+        unique.setdefault(item[2], item)
+    pending = list(unique.values())
+
+    def read(item: tuple[str, str, str, bool]) -> tuple[list[ServedResource], CoverageNote | None]:
         group, version, path, preferred = item
+        gv = f"{group}/{version}" if group else version
         try:
-            return list(_resources(transport.get_json(path), group, version, preferred))
-        except RequestRefused as exc:
-            gv = f"{group}/{version}" if group else version
-            return CoverageNote(f"api {gv}", f"discovery failed: {exc.status} {exc.reason}", "gap")
+            found, bad = _resources(transport.get_json(path), group, version, preferred)
+        except RequestFailed as exc:
+            return [], _failed(f"api {gv}", exc)
+        if not bad:
+            return found, None
+        return found, CoverageNote(f"api {gv}", f"{bad} malformed resource entries skipped")
 
     resources: list[ServedResource] = []
-    notes: list[CoverageNote] = []
     # One request per group/version: read them side by side (about 50 on a current cluster).
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        for result in pool.map(read, pending):
-            if isinstance(result, CoverageNote):
-                notes.append(result)
-            else:
-                resources.extend(result)
+    for found, note in run_all(transport, [partial(read, item) for item in pending], concurrency):
+        resources.extend(found)
+        if note is not None:
+            notes.append(note)
     return Discovery(
-        group_versions=tuple(f"{g}/{v}" if g else v for g, v, _, _ in pending),
-        resources=tuple(resources),
+        group_versions=tuple(dict.fromkeys(f"{g}/{v}" if g else v for g, v, _, _ in pending)),
+        resources=tuple(_unique(resources)),
         coverage=tuple(notes),
     )
+
+
+def _unique(resources: Iterable[ServedResource]) -> list[ServedResource]:
+    """Each (group, version, resource) once, however often the server listed it."""
+    seen: dict[tuple[str, str, str], ServedResource] = {}
+    for r in resources:
+        seen.setdefault((r.group, r.version, r.name), r)
+    return list(seen.values())

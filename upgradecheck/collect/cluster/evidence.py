@@ -10,6 +10,8 @@ from typing import Any
 
 from upgradecheck.collect.sanitize import LAST_APPLIED
 from upgradecheck.model import Evidence, EvidenceSource
+from upgradecheck.safetext import printable
+from upgradecheck.shapes import as_maps
 
 LAST_APPLIED_LOCATION = LAST_APPLIED
 # kubectl writes the annotation as compact JSON with sorted keys: apiVersion comes first.
@@ -34,15 +36,16 @@ def managed_fields_evidence(entry: Mapping[str, Any]) -> Evidence | None:
     api_version = entry.get("apiVersion")
     if not isinstance(api_version, str) or not api_version:
         return None
-    manager = str(entry.get("manager") or "<unnamed manager>")
-    detail = f"operation {entry.get('operation') or 'Update'}"
-    if entry.get("subresource"):
-        detail += f", subresource {entry['subresource']}"
+    manager = _text(entry.get("manager")) or "<unnamed manager>"
+    detail = f"operation {_text(entry.get('operation')) or 'Update'}"
+    subresource = _text(entry.get("subresource"))
+    if subresource:
+        detail += f", subresource {subresource}"
     time = entry.get("time")
     return Evidence(
         source=EvidenceSource.MANAGED_FIELDS,
         location=f"manager {manager}",
-        api_version=api_version,
+        api_version=printable(api_version, 200),
         detail=detail,
         time=time if isinstance(time, str) else None,
     )
@@ -57,10 +60,18 @@ def evidence_of(metadata: Mapping[str, Any]) -> tuple[Evidence, ...]:
         if isinstance(applied, str):
             version = last_applied_version(applied)
             if version:
-                out.append(Evidence(EvidenceSource.LAST_APPLIED, LAST_APPLIED_LOCATION, version))
-    for entry in metadata.get("managedFields") or ():
-        if isinstance(entry, Mapping):
-            ev = managed_fields_evidence(entry)
-            if ev is not None:
-                out.append(ev)
+                out.append(
+                    Evidence(
+                        EvidenceSource.LAST_APPLIED, LAST_APPLIED_LOCATION, printable(version, 200)
+                    )
+                )
+    for entry in as_maps(metadata.get("managedFields")):
+        ev = managed_fields_evidence(entry)
+        if ev is not None:
+            out.append(ev)
     return tuple(out)
+
+
+def _text(value: Any) -> str:
+    """A field written by whoever wrote the object, as safe one-line text ("" if not text)."""
+    return printable(value, 128) if isinstance(value, str) else ""

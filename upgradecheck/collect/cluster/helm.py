@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from upgradecheck.model import HelmRelease, ObjectRef
+from upgradecheck.safetext import printable
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where present
 
@@ -49,8 +50,9 @@ def _manifest_objects(
     refs: list[ObjectRef] = []
     try:
         docs = list(yaml.load_all(manifest, Loader=_Loader))
-    except yaml.YAMLError as exc:
-        raise HelmRecordError(f"manifest is not valid YAML ({str(exc).splitlines()[0]})") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise HelmRecordError(f"manifest is not valid YAML ({printable(first, 200)})") from None
     for doc in docs:
         if not isinstance(doc, Mapping):
             continue
@@ -58,11 +60,11 @@ def _manifest_objects(
         meta = _mapping(doc.get("metadata"))
         if not isinstance(api_version, str) or not isinstance(kind, str):
             continue
-        ns = meta.get("namespace")
+        ns = _name(meta.get("namespace"))
         if not ns and namespaced(api_version, kind):
             ns = namespace
-        name = meta.get("name")
-        refs.append(ObjectRef(api_version, kind, str(ns) if ns else None, str(name or "<unnamed>")))
+        name = _name(meta.get("name")) or "<unnamed>"
+        refs.append(ObjectRef(printable(api_version, 200), printable(kind, 100), ns or None, name))
     return tuple(refs)
 
 
@@ -93,12 +95,12 @@ def decode_release(
         raise HelmRecordError("release has no revision number")
     manifest = rel.get("manifest") if isinstance(rel.get("manifest"), str) else ""
     return HelmRelease(
-        name=name,
-        namespace=namespace,
+        name=printable(name, 253),
+        namespace=printable(namespace, 253),
         revision=version,
-        status=str(info.get("status") or "unknown"),
-        chart=str(meta.get("name") or "unknown"),
-        chart_version=str(meta.get("version") or "unknown"),
+        status=_str_or_none(info.get("status")) or "unknown",
+        chart=_str_or_none(meta.get("name")) or "unknown",
+        chart_version=_str_or_none(meta.get("version")) or "unknown",
         app_version=_str_or_none(meta.get("appVersion")),
         kube_version=_str_or_none(meta.get("kubeVersion")),
         last_deployed=_str_or_none(info.get("last_deployed")),
@@ -108,7 +110,17 @@ def decode_release(
 
 
 def _str_or_none(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+    # Only scalars: str() of a nested value (YAML aliases can make one huge) is never wanted.
+    if value in (None, "") or not isinstance(value, str | int | float):
+        return None
+    return printable(value, 200)
+
+
+def _name(value: Any) -> str | None:
+    """A name as written in a manifest (a string or, unquoted, a number), made safe to show."""
+    if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+        return printable(value, 253)
+    return None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from upgradecheck.model import NodeInfo
+from upgradecheck.safetext import printable
+from upgradecheck.shapes import as_map, as_maps
 
 # Labels that name a node pool, by provider.
 POOL_LABELS = (
@@ -31,29 +33,36 @@ _KEPT_LABELS = (
 
 
 def node_info(node: Mapping[str, Any]) -> NodeInfo:
-    """A node's versions, readiness and pool."""
-    meta = node.get("metadata") or {}
-    status = node.get("status") or {}
-    info = status.get("nodeInfo") or {}
-    labels = meta.get("labels") or {}
+    """A node's versions, readiness and pool (fields of the wrong type read as absent)."""
+    meta = as_map(node.get("metadata"))
+    status = as_map(node.get("status"))
+    info = as_map(status.get("nodeInfo"))
+    labels = {k: v for k, v in as_map(meta.get("labels")).items() if isinstance(v, str)}
     ready = any(
         c.get("type") == "Ready" and c.get("status") == "True"
-        for c in status.get("conditions") or ()
+        for c in as_maps(status.get("conditions"))
     )
-    pool = next((str(labels[k]) for k in POOL_LABELS if labels.get(k)), None)
+    pool = next((printable(labels[k], 100) for k in POOL_LABELS if labels.get(k)), None)
     return NodeInfo(
-        name=str(meta.get("name", "")),
-        kubelet_version=str(info.get("kubeletVersion", "")),
-        kube_proxy_version=info.get("kubeProxyVersion") or None,
-        container_runtime=info.get("containerRuntimeVersion") or None,
-        os_image=info.get("osImage") or None,
-        kernel_version=info.get("kernelVersion") or None,
-        architecture=info.get("architecture") or None,
+        name=_text(meta.get("name")),
+        kubelet_version=_text(info.get("kubeletVersion")),
+        kube_proxy_version=_text(info.get("kubeProxyVersion")) or None,
+        container_runtime=_text(info.get("containerRuntimeVersion")) or None,
+        os_image=_text(info.get("osImage")) or None,
+        kernel_version=_text(info.get("kernelVersion")) or None,
+        architecture=_text(info.get("architecture")) or None,
         ready=ready,
         pool=pool,
-        labels={k: str(v) for k, v in labels.items() if k in _KEPT_LABELS or k.startswith(
-            "node-role.kubernetes.io/")},
+        labels={
+            k: printable(v, 100)
+            for k, v in labels.items()
+            if k in _KEPT_LABELS or k.startswith("node-role.kubernetes.io/")
+        },
     )
+
+
+def _text(value: Any) -> str:
+    return printable(value, 200) if isinstance(value, str) else ""
 
 
 def platform(git_version: str, group_versions: Iterable[str], nodes: Iterable[NodeInfo]) -> str:

@@ -1,39 +1,56 @@
-"""GET requests through the official kubernetes client, as raw JSON: retries with backoff on
-429 (honouring Retry-After), 5xx and timeouts; one exception per kind of refusal."""
+"""GET requests to the API server, as raw JSON: one deadline for each whole request, a cap on
+the size of answers, retries only where a retry can help (429, 5xx, no answer), each retry
+told to a callback, and one exception for a request that failed for good."""
 
 from __future__ import annotations
 
 import json
 import random
+import ssl
+import threading
 import time
+import warnings
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urlencode
 
 import urllib3
 
-if TYPE_CHECKING:
-    from kubernetes import client as k8s_client
-
-# The kubernetes client (and pydantic under it) takes a fifth of a second to import: it is
-# imported where a cluster is reached, so `scan` and `assess` start without it.
-
 from upgradecheck import __version__
-from upgradecheck.collect.errors import ClusterUnreachable, SourceError
+from upgradecheck.collect.cluster.deadline import Call, Cancelled, Deadlines, watch_pools
+from upgradecheck.collect.cluster.endpoint import Endpoint
+from upgradecheck.safetext import printable
 
 USER_AGENT = f"upgradecheck/{__version__} (read-only upgrade assessment)"
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+"""The largest answer read by default (after decompression), as `scan --max-file-size`."""
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_NO_ANSWER_RETRIES = 2  # a server that does not answer rarely answers the third time
+_BUDGET = 3  # no attempt starts later than this many timeouts after the first
+_CHUNK = 1024 * 1024
+_ERROR_BODY = 64 * 1024  # of an error answer, only the message is wanted
+
+Retrying = Callable[[str], None]
+"""Told, in one line, that a request is being tried again and why."""
 
 
-class RequestRefused(Exception):
-    """The server answered one request with an error that retrying will not fix."""
+class RequestFailed(Exception):
+    """One request failed for good: an error answer (`status`), or no usable answer
+    (`status` 0). `kind` says which: `answer`, `no-answer`, `tls`, `too-large`, `malformed`,
+    `cancelled`, or `down` (not sent: the server had stopped answering)."""
 
-    def __init__(self, status: int, reason: str, path: str) -> None:
-        super().__init__(f"{status} {reason}: {path}")
+    def __init__(
+        self, status: int, reason: str, path: str, kind: str = "answer", attempts: int = 1
+    ) -> None:
+        super().__init__(f"{status} {reason}: {path}" if status else f"{reason}: {path}")
         self.status = status
         self.reason = reason
         self.path = path
+        self.kind = kind
+        self.attempts = attempts
 
 
 @dataclass(frozen=True)
@@ -41,57 +58,25 @@ class TransportOptions:
     """How requests are made."""
 
     timeout: float = 30.0
-    """Seconds allowed for each request."""
+    """Seconds allowed for each whole request: connecting, the headers and the whole body."""
     retries: int = 5
-    """Further attempts after a 429, a 5xx, a timeout or a dropped connection."""
+    """Further attempts after a 429 or a 5xx (two at most after no answer); no attempt
+    starts later than three timeouts after the first."""
     backoff: float = 0.5
     """Seconds before the first retry; doubles each time (with jitter), capped at 10 s."""
     concurrency: int = 8
     """Connections kept open to the server (the collector's worker count)."""
+    max_body: int = DEFAULT_MAX_BODY
+    """The largest answer read, in bytes after decompression; a larger one fails its request
+    (a list is then asked for in smaller pages)."""
 
 
-def load_configuration(
-    kubeconfig: str | None, context: str | None
-) -> tuple[k8s_client.Configuration, str | None]:
-    """The client configuration: the kubeconfig (or its default), else in-cluster."""
-    from kubernetes import client as k8s_client
-    from kubernetes import config as k8s_config
-    from kubernetes.config.config_exception import ConfigException
-
-    cfg = k8s_client.Configuration()
-    try:
-        k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-            config_file=kubeconfig,
-            context=context,
-            client_configuration=cfg,
-            persist_config=False,
-        )
-        return cfg, context or _current_context(kubeconfig)
-    except (ConfigException, FileNotFoundError, OSError) as exc:
-        if kubeconfig or context:
-            raise SourceError(f"cannot use kubeconfig: {exc}") from None
-        try:
-            k8s_config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
-        except ConfigException:
-            raise SourceError(
-                "no kubeconfig found (set --kubeconfig or KUBECONFIG) and not running "
-                "inside a cluster"
-            ) from None
-        return cfg, "in-cluster"
-
-
-def _current_context(kubeconfig: str | None) -> str | None:
-    from kubernetes import config as k8s_config
-    from kubernetes.config.config_exception import ConfigException
-
-    try:
-        _, active = k8s_config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
-            config_file=kubeconfig
-        )
-    except (ConfigException, OSError):
-        return None
-    name = active.get("name") if isinstance(active, Mapping) else None
-    return str(name) if name else None
+class _Retry(Exception):
+    def __init__(self, status: int, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.retry_after = retry_after
 
 
 class Transport:
@@ -99,127 +84,312 @@ class Transport:
 
     def __init__(
         self,
-        cfg: k8s_client.Configuration,
+        endpoint: Endpoint,
         options: TransportOptions = TransportOptions(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        on_retry: Retrying | None = None,
     ) -> None:
-        cfg.connection_pool_maxsize = max(options.concurrency, 1)
-        cfg.retries = False  # retries are ours: urllib3's would hide 429s and Retry-After
-        from kubernetes import client as k8s_client
-
-        self._api = k8s_client.ApiClient(cfg)
-        self._api.user_agent = USER_AGENT
+        self.endpoint = endpoint
         self.options = options
-        self.host = cfg.host
-        self._sleep = sleep
+        self.host = endpoint.host
         self.requests = 0
+        self.on_retry = on_retry
+        self._sleep = sleep
+        self._stop = threading.Event()
+        self._deadlines = Deadlines()
+        self._timeout = urllib3.Timeout(connect=options.timeout, read=options.timeout)
+        self._pool = watch_pools(_pool_manager(endpoint, options.concurrency))
+        self._lock = threading.Lock()
+        self._last_answer = 0.0
+        self._down: str | None = None
+
+    # ---- the public calls ------------------------------------------------------------------
 
     def get_json(self, path: str, query: Sequence[tuple[str, Any]] = ()) -> Any:
         """GET `path` and parse its JSON body."""
-        body = self.get_bytes(path, query)
+        body, content_type = self._get(path, query, "application/json", self.options.max_body)
         try:
             return json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RequestRefused(0, f"invalid JSON in response ({exc})", path) from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            what = printable(content_type.split(";")[0], 60) or "no content type"
+            raise RequestFailed(0, f"the answer was not JSON ({what})", path, "malformed") from None
 
-    def get_text(self, path: str) -> str:
+    def get_text(self, path: str, max_body: int | None = None) -> str:
         """GET `path` as text (for /metrics)."""
-        return self.get_bytes(path, (), accept="text/plain").decode("utf-8", "replace")
+        limit = max_body or self.options.max_body
+        body, _ = self._get(path, (), "text/plain", limit)
+        return body.decode("utf-8", "replace")
 
-    def get_bytes(
-        self, path: str, query: Sequence[tuple[str, Any]] = (), accept: str = "application/json"
-    ) -> bytes:
-        """GET `path`, retrying what a retry can fix; RequestRefused for the rest."""
+    def cancel(self) -> None:
+        """Stop every request in flight now and refuse later ones (Ctrl-C)."""
+        self._stop.set()
+        self._deadlines.cancel()
+
+    def close(self) -> None:
+        """Release the connections and the watchdog thread."""
+        self._deadlines.close()
+        self._pool.clear()
+
+    # ---- retries ---------------------------------------------------------------------------
+
+    def _get(
+        self, path: str, query: Sequence[tuple[str, Any]], accept: str, limit: int
+    ) -> tuple[bytearray, str]:
+        if self._down is not None:
+            raise RequestFailed(0, f"not requested: {self._down}", path, "down")
+        started = time.monotonic()
         attempt = 0
         while True:
+            attempt += 1
             try:
-                return self._once(path, query, accept)
-            except _Retryable as exc:
-                attempt += 1
-                if attempt > self.options.retries:
-                    if exc.status == 0:
-                        raise ClusterUnreachable(
-                            f"cannot reach the API server at {self.host}: {exc.reason}"
-                        ) from None
-                    raise RequestRefused(exc.status, exc.reason, path) from None
-                self._sleep(self._delay(attempt, exc.retry_after))
+                return self._once(path, query, accept, limit)
+            except _Retry as exc:
+                answered = exc.status != 0
+                allowed = (
+                    self.options.retries
+                    if answered
+                    else min(self.options.retries, _NO_ANSWER_RETRIES)
+                )
+                delay = self._delay(attempt, exc.retry_after)
+                left = started + _BUDGET * self.options.timeout - time.monotonic()
+                if attempt > allowed or delay >= left or self._stop.is_set():
+                    raise self._gave_up(exc, path, started, attempt) from None
+                if self.on_retry is not None:
+                    why = f"{exc.status} {exc.reason}" if answered else exc.reason
+                    self.on_retry(
+                        f"retrying {printable(path, 120)}: {why} "
+                        f"(attempt {attempt + 1} of {allowed + 1})"
+                    )
+                self._pause(delay)
+
+    def _gave_up(self, exc: _Retry, path: str, started: float, attempts: int) -> RequestFailed:
+        if exc.status:
+            return RequestFailed(exc.status, exc.reason, path, "answer", attempts)
+        with self._lock:
+            if self._last_answer < started and self._down is None:
+                # Nothing at all answered while this request was tried: stop sending the
+                # rest, each of which would wait as long, and say so for each of them.
+                self._down = f"the API server stopped answering ({exc.reason})"
+        return RequestFailed(0, exc.reason, path, "no-answer", attempts)
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(retry_after, 60.0)
+            return max(0.0, min(retry_after, self.options.timeout))
         base = self.options.backoff * (2 ** (attempt - 1))
         return float(min(base, 10.0) * (0.5 + random.random() / 2))
 
-    def _once(self, path: str, query: Sequence[tuple[str, Any]], accept: str) -> bytes:
-        from kubernetes.client.exceptions import ApiException
+    def _pause(self, seconds: float) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            self._stop.wait(seconds)  # a cancel ends the wait at once
 
-        self.requests += 1
+    # ---- one attempt -----------------------------------------------------------------------
+
+    def _once(
+        self, path: str, query: Sequence[tuple[str, Any]], accept: str, limit: int
+    ) -> tuple[bytearray, str]:
+        url = self.host + path + (f"?{urlencode(list(query))}" if query else "")
         try:
-            status, headers, data = self._request(path, query, accept)
-        except ApiException as exc:  # raised by the client for TLS and transport failures
-            raise _Retryable(0, _short(exc), None) from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise _Retryable(0, _short(exc), None) from None
-        if 200 <= status < 300:
-            return data
-        raise self._classify(status, headers, data, path)
+            headers = {"Accept": accept, "User-Agent": USER_AGENT, **self.endpoint.auth()}
+        except Exception as exc:  # a credential plugin run again, failing
+            reason = f"could not refresh the credentials: {self.endpoint.scrub(str(exc))}"
+            raise RequestFailed(0, printable(reason, 300), path, "no-answer") from None
+        self.requests += 1
+        response = None
+        complete = False  # a connection goes back to the pool only when its answer was read
+        try:
+            with self._deadlines.call(self.options.timeout) as call:
+                try:
+                    response = self._pool.urlopen(
+                        "GET",
+                        url,
+                        headers=headers,
+                        timeout=self._timeout,
+                        retries=False,
+                        redirect=False,
+                        preload_content=False,
+                        decode_content=False,
+                    )
+                    self._last_answer = time.monotonic()
+                    status = response.status
+                    ok = 200 <= status < 300
+                    data = _read(response, limit if ok else _ERROR_BODY, cut=not ok)
+                except _TooLarge:
+                    raise RequestFailed(
+                        0,
+                        f"the answer is larger than the {_mib(limit)} limit (--max-response-size)",
+                        path,
+                        "too-large",
+                    ) from None
+                except zlib.error as exc:
+                    raise RequestFailed(
+                        0,
+                        f"the answer could not be decompressed ({printable(exc, 100)})",
+                        path,
+                        "malformed",
+                    ) from None
+                except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+                    raise self._no_answer(exc, call, path) from None
+                content_type = str(response.headers.get("Content-Type") or "")
+                complete = not call.expired
+        except Cancelled:
+            raise RequestFailed(0, "cancelled", path, "cancelled") from None
+        finally:
+            if response is not None:
+                if not complete:
+                    response.close()
+                response.release_conn()
+        if ok:
+            return data, content_type
+        raise self._answer_error(status, response.headers, data, path)
 
-    def _request(
-        self, path: str, query: Sequence[tuple[str, Any]], accept: str
-    ) -> tuple[int, Mapping[str, str], bytes]:
-        from kubernetes.client.exceptions import ApiException
-
-        api: Any = self._api
-        headers = {"Accept": accept, "User-Agent": USER_AGENT}
-        if hasattr(api, "param_serialize"):  # kubernetes client 35 and newer
-            method, url, hdrs, _, _ = api.param_serialize(
-                "GET",
+    def _no_answer(self, exc: BaseException, call: Call, path: str) -> Exception:
+        if call.expired:
+            if self._deadlines.cancelled:
+                return RequestFailed(0, "cancelled", path, "cancelled")
+            return _Retry(0, f"no complete answer within {self.options.timeout:g} s")
+        cert = _find(exc, ssl.SSLCertVerificationError)
+        if cert is not None:
+            return RequestFailed(0, self._unverified(cert), path, "tls")
+        tls = _find(exc, ssl.SSLError)
+        if tls is not None and not isinstance(tls, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+            reason = getattr(tls, "reason", None) or str(tls)
+            return RequestFailed(
+                0,
+                f"the TLS handshake with {self.host} failed ({printable(reason, 120)}); is it "
+                "an HTTPS API server?",
                 path,
-                query_params=list(query),
-                header_params=headers,
-                auth_settings=["BearerToken"],
+                "tls",
             )
-            resp = api.call_api(
-                method, url, header_params=hdrs, _request_timeout=self.options.timeout
-            )
-            raw = resp.response
-            return int(raw.status), raw.headers, bytes(raw.data)
-        try:  # older generators: call_api(path, method, ...) raising ApiException on errors
-            raw = api.call_api(
-                path,
-                "GET",
-                query_params=list(query),
-                header_params=headers,
-                auth_settings=["BearerToken"],
-                _preload_content=False,
-                _request_timeout=self.options.timeout,
-                _return_http_data_only=True,
-            )
-        except ApiException as exc:
-            if not exc.status:
-                raise
-            return int(exc.status), exc.headers or {}, (exc.body or "").encode()
-        return int(raw.status), raw.headers, bytes(raw.data)
+        return _Retry(0, _plain_reason(exc, self.options.timeout))
 
-    def _classify(
-        self, status: int, headers: Mapping[str, str], body: bytes, path: str
+    def _unverified(self, exc: ssl.SSLCertVerificationError) -> str:
+        why = printable(exc.verify_message or exc.reason or "verification failed", 160)
+        if "mismatch" in why.lower():
+            return (
+                f"the API server's certificate is not valid for {self.host} ({why}); use the "
+                "address the certificate names, or set tls-server-name in the kubeconfig"
+            )
+        return (
+            f"the API server's certificate could not be verified ({why}); pass --kubeconfig "
+            "with a kubeconfig whose cluster holds the CA that signed it "
+            "(certificate-authority-data or certificate-authority)"
+        )
+
+    def _answer_error(
+        self, status: int, headers: Mapping[str, str], body: bytes | bytearray, path: str
     ) -> Exception:
         reason = _status_message(status, body)
         if status in _RETRY_STATUSES:
-            return _Retryable(status, reason, _retry_after(headers))
-        if status == 401:
-            return ClusterUnreachable(
-                f"the API server at {self.host} rejected the credentials (401 Unauthorized)"
-            )
-        return RequestRefused(status, reason, path)
+            return _Retry(status, reason, _retry_after(headers))
+        if 300 <= status < 400:
+            reason = f"{reason}: a redirect (not followed; is this the API server's URL?)"
+        return RequestFailed(status, reason, path, "answer")
 
 
-class _Retryable(Exception):
-    def __init__(self, status: int, reason: str, retry_after: float | None) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-        self.retry_after = retry_after
+class _TooLarge(Exception):
+    pass
+
+
+class _Inflate:
+    """A gzip or zlib body decompressed by us, never more than asked for at a time: urllib3's
+    own decoder inflates the rest of a body in one go once the connection has been read to
+    its end, which lets a 1 MiB gzip bomb become 1 GiB in memory."""
+
+    _WBITS = 32 + zlib.MAX_WBITS  # gzip or zlib, told apart by the header
+
+    def __init__(self) -> None:
+        self._obj = zlib.decompressobj(self._WBITS)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """What `data` inflates to, stopping once past `room` bytes."""
+        out = bytearray()
+        while data and len(out) <= room:
+            out += self._obj.decompress(data, room + 1 - len(out))
+            data = self._obj.unconsumed_tail
+            if self._obj.eof:  # a gzip body may hold several members, one after the other
+                data = self._obj.unused_data
+                self._obj = zlib.decompressobj(self._WBITS)
+        return bytes(out)
+
+
+def _read(response: Any, limit: int, cut: bool = False) -> bytearray:
+    """The (decompressed) body, read in pieces: past `limit`, _TooLarge, or with `cut` the
+    first `limit` bytes."""
+    length = response.headers.get("Content-Length")
+    if not cut and length and length.isdigit() and int(length) > limit:
+        raise _TooLarge()
+    encoding = str(response.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflate: _Inflate | None = _Inflate()
+    elif encoding in ("identity", ""):
+        inflate = None
+    else:
+        raise zlib.error(f"unsupported content encoding {printable(encoding, 40)}")
+    data = bytearray()
+    while True:
+        chunk = response.read(_CHUNK, decode_content=False)
+        if not chunk:
+            return data
+        data += inflate.feed(chunk, limit - len(data)) if inflate is not None else chunk
+        if len(data) > limit:
+            if cut:
+                return data[:limit]
+            raise _TooLarge()
+
+
+def _pool_manager(endpoint: Endpoint, size: int) -> urllib3.PoolManager:
+    tls: dict[str, Any] = {}
+    if endpoint.ssl_context is not None:
+        tls["ssl_context"] = endpoint.ssl_context
+        if endpoint.server_name:
+            tls["server_hostname"] = endpoint.server_name
+        if endpoint.ssl_context.verify_mode == ssl.CERT_NONE:
+            # The kubeconfig asked for it (insecure-skip-tls-verify); coverage says so once,
+            # instead of a warning per request on the terminal.
+            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+    options: dict[str, Any] = {"maxsize": max(size, 1), "block": False, "retries": False, **tls}
+    if endpoint.proxy:
+        if endpoint.proxy.split("://")[0].lower().startswith("socks"):
+            from urllib3.contrib.socks import SOCKSProxyManager
+
+            return SOCKSProxyManager(endpoint.proxy, **options)
+        return urllib3.ProxyManager(endpoint.proxy, **options)
+    return urllib3.PoolManager(**options)
+
+
+def _find(exc: BaseException, cls: type[BaseException]) -> Any:
+    """`exc` or the first exception in its chain (or arguments) of class `cls`."""
+    seen: set[int] = set()
+    todo: list[Any] = [exc]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, cls):
+            return item
+        todo += [item.__cause__, item.__context__, *item.args, getattr(item, "reason", None)]
+    return None
+
+
+def _plain_reason(exc: BaseException, timeout: float) -> str:
+    """Why a request got no answer, in a few words."""
+    if _find(exc, ConnectionRefusedError) is not None:
+        return "connection refused"
+    if isinstance(exc, urllib3.exceptions.NameResolutionError):
+        return "the server's name does not resolve"
+    if _find(exc, TimeoutError) is not None or isinstance(exc, urllib3.exceptions.TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if _find(exc, ConnectionResetError) is not None:
+        return "the connection was reset"
+    if isinstance(exc, urllib3.exceptions.ProxyError):
+        return f"the proxy failed ({printable(exc, 120)})"
+    if isinstance(exc, urllib3.exceptions.ProtocolError | urllib3.exceptions.SSLError):
+        return "the connection was closed before a complete answer"
+    text = str(getattr(exc, "reason", None) or exc).splitlines()
+    return printable(text[0] if text and text[0] else type(exc).__name__, 160)
 
 
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -232,19 +402,18 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
         return None
 
 
-def _status_message(status: int, body: bytes) -> str:
+def _status_message(status: int, body: bytes | bytearray) -> str:
     reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
     try:
         doc = json.loads(body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return reason
-    if isinstance(doc, Mapping) and doc.get("message"):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return reason or f"HTTP {status}"
+    if isinstance(doc, Mapping) and isinstance(doc.get("message"), str) and doc["message"]:
         # The first sentence: Status messages can run to a paragraph.
-        message = str(doc["message"]).split(". ", 1)[0].rstrip(".")[:200]
-        return f"{reason}: {message}" if reason else message
-    return reason
+        message = printable(doc["message"].split(". ", 1)[0].rstrip("."), 200)
+        return f"{reason}: {message}" if reason and message != reason else message
+    return reason or f"HTTP {status}"
 
 
-def _short(exc: BaseException) -> str:
-    text = str(getattr(exc, "reason", None) or exc)
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MiB"
