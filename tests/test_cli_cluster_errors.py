@@ -182,7 +182,7 @@ def test_an_unknown_ca_is_named_with_the_fix_and_not_retried(
     start = time.monotonic()
     code, _, err = run(monkeypatch, capsys, "plan", "--kubeconfig", str(kubeconfig), "-q")
     line = _one_error_line(err)
-    assert code == 3 and time.monotonic() - start < 2.0
+    assert code == 3 and time.monotonic() - start < 4.0  # no retries: it cannot succeed
     assert "certificate could not be verified" in line and "certificate-authority-data" in line
     assert api.connections == 1 and not api.requests
 
@@ -308,7 +308,7 @@ def test_one_list_unanswered_or_unauthorized_keeps_the_rest(
         "--request-timeout", "1", "-o", str(snap),
     )
     assert code == 0, err
-    assert time.monotonic() - start < 8
+    assert time.monotonic() - start < 12  # the dripped list alone would take 30 s
     coverage = _coverage(snap)
     assert "resource apps/v1/deployments: no complete answer within 1 s" in coverage
     assert "resource batch/v1/jobs: 401 Unauthorized" in coverage
@@ -465,7 +465,7 @@ def test_ctrl_c_stops_at_once_with_130(fakeapi: Any, tmp_path: Path) -> None:
         proc.wait(timeout=10)
     finally:
         proc.kill()
-    assert time.monotonic() - start < 3.0
+    assert time.monotonic() - start < 5.0  # not the 20 s of the lists in flight
     assert proc.returncode == 130
     assert proc.stderr is not None and proc.stderr.read().strip() == "upgradecheck: interrupted"
     assert not (tmp_path / "s.json").exists()

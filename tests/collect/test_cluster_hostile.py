@@ -237,7 +237,8 @@ def test_a_dripped_body_ends_at_the_deadline(fakeapi: Any) -> None:
     start = time.monotonic()
     with pytest.raises(RequestFailed, match=r"no complete answer within 0\.6 s") as exc:
         t.get_json("/api/v1/nodes")
-    assert exc.value.attempts == 3 and time.monotonic() - start < 3 * 0.6 + 0.5
+    # Three attempts of 0.6 s each, where the dripped body alone would take 12 s each.
+    assert exc.value.attempts == 3 and time.monotonic() - start < 4.0
 
 
 def test_a_server_that_stops_answering_fails_the_rest_at_once(fakeapi: Any) -> None:
@@ -265,7 +266,7 @@ def test_cancel_stops_requests_in_flight(fakeapi: Any) -> None:
     start = time.monotonic()
     with pytest.raises(RequestFailed, match="cancelled"):
         t.get_json("/api/v1/nodes")
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 3
     with pytest.raises(RequestFailed, match="cancelled"):
         t.get_json("/version")
 

@@ -381,7 +381,7 @@ def _plain_reason(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, urllib3.exceptions.NameResolutionError):
         return "the server's name does not resolve"
     if _find(exc, TimeoutError) is not None or isinstance(exc, urllib3.exceptions.TimeoutError):
-        return f"no answer within {timeout:g} s"
+        return f"no complete answer within {timeout:g} s"
     if _find(exc, ConnectionResetError) is not None:
         return "the connection was reset"
     if isinstance(exc, urllib3.exceptions.ProxyError):
