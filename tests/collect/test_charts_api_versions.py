@@ -1,5 +1,5 @@
 """What `--api-versions` tells helm: every group/version and kind the target serves, from the
-knowledge base and the GA baseline, in both forms charts ask about."""
+knowledge base (its lifecycles and its GA targets), in both forms charts ask about."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from upgradecheck.collect.charts import BASELINE_GA, served_api_versions, served_kinds
+from upgradecheck.collect.charts import ga_resources, served_api_versions, served_kinds
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.versions import parse_minor
@@ -63,7 +63,7 @@ def test_both_forms_for_every_kind(real_kb: KnowledgeBase) -> None:
 
 def test_every_replacement_the_knowledge_base_names_has_a_release(real_kb: KnowledgeBase) -> None:
     # Without it the derivation would guess when a GA replacement appeared.
-    known = {(api, kind) for api, kind, _ in BASELINE_GA}
+    known = set(ga_resources(real_kb))
     known |= {(e.api_version, e.kind) for e in real_kb.apis}
     missing = {
         (e.replacement, e.replacement_kind or e.kind)
@@ -73,7 +73,7 @@ def test_every_replacement_the_knowledge_base_names_has_a_release(real_kb: Knowl
     assert missing == set()
 
 
-def test_the_baseline_holds_every_ga_target_that_is_a_resource() -> None:
+def test_every_ga_target_that_is_a_resource_is_served(real_kb: KnowledgeBase) -> None:
     document = yaml.safe_load((REPO / "deprecations" / "kubernetes-apis.yaml").read_text())
     targets = {
         (t["api_version"], t["kind"]) for t in document["ga_targets"]
@@ -88,10 +88,24 @@ def test_the_baseline_holds_every_ga_target_that_is_a_resource() -> None:
             "SerializedReference", "ServiceProxyOptions",
         )),
     }  # fmt: skip
-    assert targets - not_resources <= {(api, kind) for api, kind, _ in BASELINE_GA}
+    assert targets - set(ga_resources(real_kb)) == not_resources
 
 
 def test_disabled_betas_are_not_served(real_kb: KnowledgeBase) -> None:
     kinds = served_kinds(real_kb, parse_minor("1.33"))
     assert ("resource.k8s.io/v1beta1", "ResourceClaim") not in kinds
     assert ("coordination.k8s.io/v1", "Lease") in kinds
+
+
+def test_ga_kinds_are_served_from_the_release_that_introduced_them(
+    real_kb: KnowledgeBase,
+) -> None:
+    ga = ga_resources(real_kb)
+    assert ga[("v1", "ConfigMap")] == parse_minor("1.2")
+    assert ga[("apiextensions.k8s.io/v1", "CustomResourceDefinition")] == parse_minor("1.16")
+    policy = "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy"
+    assert policy not in _served(real_kb, "1.35")
+    assert {policy, "v1/Binding", "apps/v1/ControllerRevision"} <= _served(real_kb, "1.36")
+    assert not {"v1/PodList", "v1/PodExecOptions", "admission.k8s.io/v1"} & _served(
+        real_kb, "1.36"
+    )

@@ -6,8 +6,8 @@ fallback (`chart_templates`) when there is no helm or helm fails.
 those defaults describe no particular server: `--kube-version` sets the version and
 `--api-versions` adds what the target serves, in both forms charts test (`policy/v1` and
 `policy/v1/PodDisruptionBudget`). What the target serves comes from the knowledge base (the
-deprecated and removed APIs with their dates) and from `BASELINE_GA` below (the stable APIs,
-which the knowledge base lists only as replacements).
+deprecated and removed APIs with their dates, and the stable APIs it lists as replacement
+targets with the release that introduced each).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from upgradecheck.collect.chart_templates import TemplateFile, read_templates
 from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.knowledge.model import ApiLifecycle, KnowledgeBase
 from upgradecheck.model import CoverageNote
-from upgradecheck.versions import Minor, parse_minor
+from upgradecheck.versions import Minor
 
 CHART_FILE = "Chart.yaml"
 """The file that makes a folder a chart."""
@@ -55,78 +55,34 @@ _TEMPLATE_SUFFIXES = (*_RENDERED_SUFFIXES, ".txt")
 _CRD_SUFFIXES = (".yaml", ".yml", ".json")
 _API_VERSION_LINE = re.compile(r"^apiVersion[ \t]*:.*$", re.M)
 
-# Stable (GA) kinds and the release that first served them, from the upstream API lifecycle
-# facts (k8s.io/api, read at v0.19.0 ... v0.36.0 and master; see deprecations/README.md) plus
-# the two GA groups outside k8s.io/api. GA APIs are never removed, so "served at the target"
-# is "introduced at or before it". The knowledge base adds the deprecated and beta ones.
-BASELINE_GA: tuple[tuple[str, str, str], ...] = (
-    *(("v1", kind, "1.0") for kind in (
-        "Binding", "Endpoints", "Event", "LimitRange", "Namespace", "Node", "PersistentVolume",
-        "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController",
-        "ResourceQuota", "Secret", "Service", "ServiceAccount",
+# GA kinds the knowledge base knows (as replacement targets) that no API server serves as a
+# resource of its own: webhook payloads, the discovery document, subresource options and
+# internal types. helm is not told about them, nor about `*List` kinds.
+_NOT_RESOURCES = frozenset({
+    ("admission.k8s.io/v1", "AdmissionReview"),
+    ("apidiscovery.k8s.io/v2", "APIGroupDiscovery"),
+    *(("v1", kind) for kind in (
+        "NodeProxyOptions", "PodAttachOptions", "PodExecOptions", "PodLogOptions",
+        "PodPortForwardOptions", "PodProxyOptions", "PodStatusResult", "RangeAllocation",
+        "SerializedReference", "ServiceProxyOptions",
     )),
-    ("v1", "ConfigMap", "1.2"),
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "1.16"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "1.16"),
-    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", "1.30"),
-    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", "1.30"),
-    ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy", "1.36"),
-    ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicyBinding", "1.36"),
-    ("apiextensions.k8s.io/v1", "CustomResourceDefinition", "1.16"),
-    ("apiregistration.k8s.io/v1", "APIService", "1.10"),
-    *(("apps/v1", kind, "1.9") for kind in (
-        "ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet",
-    )),
-    ("authentication.k8s.io/v1", "TokenReview", "1.6"),
-    ("authentication.k8s.io/v1", "TokenRequest", "1.10"),
-    ("authentication.k8s.io/v1", "SelfSubjectReview", "1.28"),
-    ("authorization.k8s.io/v1", "SubjectAccessReview", "1.6"),
-    ("authorization.k8s.io/v1", "LocalSubjectAccessReview", "1.19"),
-    ("authorization.k8s.io/v1", "SelfSubjectAccessReview", "1.19"),
-    ("authorization.k8s.io/v1", "SelfSubjectRulesReview", "1.19"),
-    ("autoscaling/v1", "HorizontalPodAutoscaler", "1.2"),
-    ("autoscaling/v1", "Scale", "1.2"),
-    ("autoscaling/v2", "HorizontalPodAutoscaler", "1.23"),
-    ("batch/v1", "Job", "1.2"),
-    ("batch/v1", "CronJob", "1.21"),
-    ("certificates.k8s.io/v1", "CertificateSigningRequest", "1.19"),
-    ("certificates.k8s.io/v1", "ClusterTrustBundle", "1.37"),
-    ("certificates.k8s.io/v1", "PodCertificateRequest", "1.37"),
-    ("coordination.k8s.io/v1", "Lease", "1.14"),
-    ("discovery.k8s.io/v1", "EndpointSlice", "1.21"),
-    ("events.k8s.io/v1", "Event", "1.19"),
-    ("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "1.29"),
-    ("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration", "1.29"),
-    ("networking.k8s.io/v1", "NetworkPolicy", "1.7"),
-    ("networking.k8s.io/v1", "Ingress", "1.19"),
-    ("networking.k8s.io/v1", "IngressClass", "1.19"),
-    ("networking.k8s.io/v1", "IPAddress", "1.33"),
-    ("networking.k8s.io/v1", "ServiceCIDR", "1.33"),
-    ("node.k8s.io/v1", "RuntimeClass", "1.20"),
-    ("policy/v1", "PodDisruptionBudget", "1.21"),
-    ("policy/v1", "Eviction", "1.22"),
-    *(("rbac.authorization.k8s.io/v1", kind, "1.8") for kind in (
-        "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-    )),
-    *(("resource.k8s.io/v1", kind, "1.34") for kind in (
-        "DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice",
-    )),
-    ("resource.k8s.io/v1", "DeviceTaintRule", "1.37"),
-    ("scheduling.k8s.io/v1", "PriorityClass", "1.14"),
-    ("storage.k8s.io/v1", "StorageClass", "1.6"),
-    ("storage.k8s.io/v1", "VolumeAttachment", "1.13"),
-    ("storage.k8s.io/v1", "CSINode", "1.17"),
-    ("storage.k8s.io/v1", "CSIDriver", "1.18"),
-    ("storage.k8s.io/v1", "CSIStorageCapacity", "1.24"),
-    ("storage.k8s.io/v1", "VolumeAttributesClass", "1.34"),
-    ("storagemigration.k8s.io/v1", "StorageVersionMigration", "1.37"),
-)  # fmt: skip
+})  # fmt: skip
+
+
+def ga_resources(kb: KnowledgeBase) -> dict[tuple[str, str], Minor]:
+    """(apiVersion, kind) → first release, of every GA kind served as a resource. GA APIs are
+    never removed, so a target serves those introduced at or before it."""
+    return {
+        key: since for key, since in kb.ga_introduced.items()
+        if not key[1].endswith("List") and key not in _NOT_RESOURCES
+    }
 
 
 def served_kinds(kb: KnowledgeBase, target: Minor) -> set[tuple[str, str]]:
     """(apiVersion, kind) of every built-in kind a default API server of `target` serves."""
-    kinds = {(api, kind) for api, kind, since in BASELINE_GA if parse_minor(since) <= target}
-    known = {(api, kind) for api, kind, _ in BASELINE_GA}
+    ga = ga_resources(kb)
+    kinds = {key for key, since in ga.items() if since <= target}
+    known = set(ga)
     replaced_by: dict[tuple[str, str], list[ApiLifecycle]] = {}
     for entry in kb.apis:
         if entry.list_kind or not entry.resource:  # lists, webhook payloads, discovery
