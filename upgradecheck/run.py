@@ -10,8 +10,8 @@ from typing import TextIO
 
 from upgradecheck.assess import AssessError, assess, target_version
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
-from upgradecheck.collect.charts import served_api_versions
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
+from upgradecheck.collect.helm.api_versions import served_api_versions
 from upgradecheck.collect.local_clients import probe
 from upgradecheck.collect.manifests import DEFAULT_MAX_FILE_BYTES, ManifestError, scan_manifests
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots

@@ -6,7 +6,7 @@ point at the line to change. Bad input is a value, not an exception: a malformed
 document becomes a `CoverageNote` (kind `error`) and the rest is still scanned. Only a
 path the user named that does not exist or cannot be read stops the scan (`ManifestError`).
 
-With `BuildOptions`, a folder holding `Chart.yaml` is a Helm chart (`charts`) and one holding
+With `BuildOptions`, a folder holding `Chart.yaml` is a Helm chart (`helm`) and one holding
 `kustomization.yaml` is a kustomization (`kustomize`): built by helm or kubectl, or read by
 their fallbacks, never also read as plain files.
 """
@@ -26,8 +26,9 @@ from typing import Any, TextIO
 
 import upgradecheck
 from upgradecheck.collect.binaries import BuildOptions, FolderOutput, Placement, Stream
-from upgradecheck.collect.charts import CHART_FILE, read_chart
 from upgradecheck.collect.errors import SourceError
+from upgradecheck.collect.helm.chart import CHART_FILE
+from upgradecheck.collect.helm.render import read_chart
 from upgradecheck.collect.kustomize import KUSTOMIZATION_FILES, read_kustomization
 from upgradecheck.collect.sanitize import trim_object
 from upgradecheck.collect.yaml_documents import (
@@ -162,7 +163,7 @@ def scan_manifests(
     or cannot be read; every other problem is a CoverageNote in the snapshot.
 
     With `build`, chart folders are rendered with helm and kustomization folders built with
-    kubectl for `build.target` (or read by their fallbacks: see `charts`, `kustomize`);
+    kubectl for `build.target` (or read by their fallbacks: see `helm`, `kustomize`);
     without it every folder is plain files.
 
     Stats: `files` read, non-empty `documents`, `objects`, `skipped_documents` (parsed but

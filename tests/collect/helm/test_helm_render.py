@@ -17,14 +17,14 @@ from typer.testing import CliRunner
 from upgradecheck.assess import assess
 from upgradecheck.cli import app
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder, probe_client
-from upgradecheck.collect.charts import served_api_versions
+from upgradecheck.collect.helm.api_versions import served_api_versions
 from upgradecheck.collect.manifests import scan_manifests
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import EvidenceSource, Snapshot
 from upgradecheck.versions import parse_minor
 
-CHARTS = Path(__file__).resolve().parent.parent / "fixtures" / "charts"
+CHARTS = Path(__file__).resolve().parents[2] / "fixtures" / "charts"
 
 
 @pytest.fixture(scope="module")

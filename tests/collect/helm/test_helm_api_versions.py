@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from upgradecheck.collect.charts import ga_resources, served_api_versions, served_kinds
+from upgradecheck.collect.helm.api_versions import ga_resources, served_api_versions, served_kinds
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.versions import parse_minor
 
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,15 @@ import pytest
 
 from upgradecheck.assess import assess
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
-from upgradecheck.collect.chart_templates import TemplateFile, read_templates
+from upgradecheck.collect.helm.chart import TemplateFile
+from upgradecheck.collect.helm.fallback import read_templates
 from upgradecheck.collect.manifests import scan_manifests
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import EvidenceSource, Snapshot
 from upgradecheck.versions import parse_minor
 
-CHARTS = Path(__file__).resolve().parent.parent / "fixtures" / "charts"
+CHARTS = Path(__file__).resolve().parents[2] / "fixtures" / "charts"
 NO_HELM = BuildOptions(target=parse_minor("1.33"))
 """Chart and kustomize folders recognised, no client found anywhere."""
 

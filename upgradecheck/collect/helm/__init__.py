@@ -1,0 +1,4 @@
+"""Helm charts in a scan: chart folders (`chart`), the `helm template` runner (`render`), what
+the target serves for `--api-versions` (`api_versions`), and the fallback that reads
+templates without helm: tokens → parse tree (`tokens`, `parse`) → branch reader
+(`branches`) → objects (`fallback`)."""

@@ -1,0 +1,353 @@
+"""A chart folder as files: Chart.yaml, values, templates, CRDs and subcharts (folders and
+packaged `.tgz`), each template keyed by the path helm names it by in `# Source:` lines.
+
+Both readers of a chart start here: `helm template`'s output is mapped back to these files,
+and the fallback reads their text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tarfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
+from upgradecheck.model import CoverageNote
+
+CHART_FILE = "Chart.yaml"
+"""The file that makes a folder a chart."""
+
+MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+"""Most bytes read out of one packaged subchart (`charts/*.tgz`)."""
+
+MAX_CHART_DEPTH = 4
+"""How deep subcharts of subcharts are followed."""
+
+_RENDERED_SUFFIXES = (".yaml", ".yml", ".tpl", ".json")
+_TEMPLATE_SUFFIXES = (*_RENDERED_SUFFIXES, ".txt")
+_CRD_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    """One file of a chart's `templates/` (or a subchart's), as text."""
+
+    helm_path: str
+    """The path helm gives it in `# Source:` lines: `mychart/templates/pdb.yaml`."""
+    display: str
+    """Where findings point: the path as the scan names it."""
+    text: str
+    """Its content."""
+    renders: bool = True
+    """False for partials (`_helpers.tpl`) and library charts: only their defines count."""
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """The values of its chart (`values.yaml`, with `--values` over it), for `.Values.x`."""
+
+
+@dataclass
+class Chart:
+    """A chart and its subcharts, as files."""
+
+    name: str
+    """The chart's name (from Chart.yaml): the first part of helm's `# Source:` paths."""
+    display: str
+    """The folder as the scan names it."""
+    fs_dir: str
+    """The folder on disk."""
+    library: bool = False
+    """`type: library`: nothing to render."""
+    templates: list[TemplateFile] = field(default_factory=list)
+    """Template files of the chart and its subcharts (partials too, not rendering)."""
+    by_source: dict[str, TemplateFile] = field(default_factory=dict)
+    """helm's `# Source:` path → file (templates and CRDs, aliases included)."""
+    crd_files: list[tuple[str, str]] = field(default_factory=list)
+    """(display, filesystem path) of CRD files on disk, for the fallback."""
+    crd_streams: list[tuple[str, str]] = field(default_factory=list)
+    """(display, text) of CRD files inside packaged subcharts, for the fallback."""
+    notes: list[CoverageNote] = field(default_factory=list)
+    """Problems met reading the chart (bad Chart.yaml, unreadable subchart)."""
+    values_notes: list[CoverageNote] = field(default_factory=list)
+    """Problems of values files: helm reports them itself, the fallback must."""
+    missing: list[str] = field(default_factory=list)
+    """Dependencies named in Chart.yaml that are not in charts/."""
+
+
+def load_chart(
+    fs_dir: str, display: str, limit: int, values_files: tuple[str, ...] = ()
+) -> Chart:
+    """Read a chart folder: its Chart.yaml, values, templates, CRDs and subcharts (folders
+    and .tgz). `values_files` (`--values`) are laid over the chart's own values."""
+    files = _disk_files(fs_dir, display, limit)
+    notes: list[CoverageNote] = []
+    meta = _metadata(files, notes)
+    name = meta.get("name")
+    chart = Chart(
+        name=name if isinstance(name, str) and name else os.path.basename(os.path.abspath(fs_dir)),
+        display=display,
+        fs_dir=fs_dir,
+        library=meta.get("type") == "library",
+        notes=notes,
+    )
+    values = _chart_values(files, chart.values_notes)
+    for path in values_files:
+        try:
+            with open(path, "rb") as handle:
+                text = handle.read(limit).decode("utf-8", "replace")
+        except OSError as exc:
+            chart.values_notes.append(_unreadable(path, exc))
+            continue
+        values = _merged(values, first_mapping(text, path, chart.values_notes))
+    _add_chart(chart, files, meta, (chart.name,), chart.library, 0, values)
+    return chart
+
+
+def _unreadable(where: str, exc: OSError) -> CoverageNote:
+    return CoverageNote(where, f"{where}: cannot read: {exc.strerror or exc}", "error")
+
+
+# ---- a chart's files, on disk or in a packaged subchart ----------------------------------
+
+
+@dataclass(frozen=True)
+class _Files:
+    """The files of one chart folder: relative path → reader, and how each is displayed."""
+
+    readers: dict[str, Callable[[], bytes]]
+    """Relative POSIX path → a function returning its bytes."""
+    display: Callable[[str], str]
+    """Relative path → the name findings show."""
+    on_disk: Callable[[str], str | None]
+    """Relative path → its filesystem path (None inside an archive)."""
+
+    def text(self, rel: str) -> str:
+        return self.readers[rel]().decode("utf-8", "replace")
+
+    def under(self, folder: str) -> Iterator[str]:
+        prefix = folder.rstrip("/") + "/"
+        yield from sorted(rel for rel in self.readers if rel.startswith(prefix))
+
+
+def _disk_files(fs_dir: str, display_dir: str, limit: int) -> _Files:
+    readers: dict[str, Callable[[], bytes]] = {}
+    for here, dirs, names in os.walk(fs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = os.path.join(here, name)
+            rel = os.path.relpath(path, fs_dir).replace(os.sep, "/")
+            readers[rel] = _file_reader(path, limit)
+
+    def display(rel: str) -> str:
+        return os.path.join(display_dir, *rel.split("/"))
+
+    def on_disk(rel: str) -> str:
+        return os.path.join(fs_dir, *rel.split("/"))
+
+    return _Files(readers, display, on_disk)
+
+
+def _file_reader(path: str, limit: int) -> Callable[[], bytes]:
+    def read() -> bytes:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+
+    return read
+
+
+def _archive_files(data: bytes, display_name: str) -> tuple[str, _Files]:
+    """The chart inside a packaged chart (`.tgz`): its top folder name and its files."""
+    members: dict[str, bytes] = {}
+    total = 0
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+        for member in archive:
+            if not member.isfile():
+                continue
+            total += member.size
+            if total > MAX_ARCHIVE_BYTES:
+                raise tarfile.TarError(f"more than {MAX_ARCHIVE_BYTES // (1 << 20)} MiB inside")
+            handle = archive.extractfile(member)
+            if handle is not None:
+                members[member.name.removeprefix("./")] = handle.read()
+    tops = {name.split("/", 1)[0] for name in members if "/" in name}
+    top = next(iter(tops)) if len(tops) == 1 else ""
+    if not top:
+        raise tarfile.TarError("not a packaged chart (no single top folder)")
+    readers = {
+        name[len(top) + 1 :]: _constant(blob) for name, blob in members.items()
+        if name.startswith(top + "/")
+    }
+    return top, _Files(readers, lambda rel: f"{display_name}:{top}/{rel}", lambda rel: None)
+
+
+def _constant(blob: bytes) -> Callable[[], bytes]:
+    return lambda: blob
+
+
+def _subfolder(files: _Files, sub: str) -> _Files:
+    """The files of `charts/<sub>/`, as a chart of their own."""
+    prefix = f"charts/{sub}/"
+    return _Files(
+        {rel[len(prefix) :]: reader for rel, reader in files.readers.items()
+         if rel.startswith(prefix)},
+        lambda rel: files.display(prefix + rel),
+        lambda rel: files.on_disk(prefix + rel),
+    )
+
+
+# ---- Chart.yaml, dependencies and values -------------------------------------------------
+
+
+def _metadata(files: _Files, notes: list[CoverageNote]) -> dict[str, Any]:
+    """Chart.yaml as a mapping; a broken one is an input error (helm refuses it too)."""
+    where = files.display(CHART_FILE)
+    if CHART_FILE not in files.readers:
+        return {}
+    try:
+        text = files.text(CHART_FILE)
+    except OSError as exc:
+        notes.append(_unreadable(where, exc))
+        return {}
+    for outcome in iter_yaml_documents(text):
+        if isinstance(outcome, Document):
+            if isinstance(outcome.data, dict):
+                return outcome.data
+            break
+        notes.append(CoverageNote(where, f"{where}:{outcome.line}: {outcome.message}", "error"))
+        return {}
+    notes.append(CoverageNote(where, f"{where}: not a chart description (no mapping)", "error"))
+    return {}
+
+
+def _dependencies(files: _Files, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    deps = meta.get("dependencies")
+    if not isinstance(deps, list) and "requirements.yaml" in files.readers:  # apiVersion v1
+        try:
+            for outcome in iter_yaml_documents(files.text("requirements.yaml")):
+                if isinstance(outcome, Document) and isinstance(outcome.data, dict):
+                    deps = outcome.data.get("dependencies")
+        except OSError:
+            deps = None
+    return [d for d in deps if isinstance(d, dict)] if isinstance(deps, list) else []
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Values `over` laid on `base`, maps merged key by key (as helm does)."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _chart_values(files: _Files, notes: list[CoverageNote]) -> dict[str, Any]:
+    if "values.yaml" not in files.readers:
+        return {}
+    try:
+        text = files.text("values.yaml")
+    except OSError:
+        return {}
+    return first_mapping(text, files.display("values.yaml"), notes)
+
+
+# ---- templates, CRDs and subcharts -------------------------------------------------------
+
+
+def _add_chart(
+    chart: Chart,
+    files: _Files,
+    meta: dict[str, Any],
+    prefixes: tuple[str, ...],
+    library: bool,
+    depth: int,
+    values: dict[str, Any],
+) -> None:
+    """Add one chart's templates and CRDs under helm's path prefixes, then its subcharts."""
+    for rel in files.under("templates"):
+        base = rel.rsplit("/", 1)[-1]
+        if not base.lower().endswith(_TEMPLATE_SUFFIXES) or base == "NOTES.txt":
+            continue
+        try:
+            text = files.text(rel)
+        except OSError as exc:
+            chart.notes.append(_unreadable(files.display(rel), exc))
+            continue
+        renders = not library and not base.startswith("_") and base.endswith(_RENDERED_SUFFIXES)
+        template = TemplateFile(
+            f"{prefixes[0]}/{rel}", files.display(rel), text, renders, values
+        )
+        chart.templates.append(template)
+        for prefix in prefixes:
+            chart.by_source[f"{prefix}/{rel}"] = template
+    for rel in files.under("crds"):
+        if not rel.lower().endswith(_CRD_SUFFIXES):
+            continue
+        path = files.on_disk(rel)
+        if path is not None:
+            chart.crd_files.append((files.display(rel), path))
+            text = ""
+            with contextlib.suppress(OSError):  # the plain read of the fallback reports it
+                text = files.text(rel)
+        else:
+            text = files.text(rel)
+            chart.crd_streams.append((files.display(rel), text))
+        crd = TemplateFile(f"{prefixes[0]}/{rel}", files.display(rel), text, renders=False)
+        for prefix in prefixes:
+            chart.by_source[f"{prefix}/{rel}"] = crd
+    _add_subcharts(chart, files, meta, prefixes, depth)
+
+
+def _add_subcharts(
+    chart: Chart, files: _Files, meta: dict[str, Any], prefixes: tuple[str, ...], depth: int
+) -> None:
+    deps = _dependencies(files, meta)
+    found: set[str] = set()
+    subfolders = sorted({rel.split("/")[1] for rel in files.under("charts") if rel.count("/") >= 2})
+    archives = [rel for rel in files.under("charts") if rel.count("/") == 1
+                and rel.endswith((".tgz", ".tar.gz"))]
+    for sub in subfolders:
+        if f"charts/{sub}/{CHART_FILE}" not in files.readers:
+            continue
+        found.add(_add_subchart(chart, _subfolder(files, sub), deps, prefixes, depth, sub))
+    for rel in archives:
+        where = files.display(rel)
+        try:
+            top, sub_files = _archive_files(files.readers[rel](), where)
+        except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
+            chart.notes.append(CoverageNote(where, f"{where}: cannot read packaged chart: {exc}",
+                                            "gap"))
+            continue
+        found.add(_add_subchart(chart, sub_files, deps, prefixes, depth, top))
+    for dep in deps:
+        name = dep.get("name")
+        if isinstance(name, str) and name not in found and depth == 0:
+            chart.missing.append(name)
+
+
+def _add_subchart(
+    chart: Chart,
+    files: _Files,
+    deps: list[dict[str, Any]],
+    parents: tuple[str, ...],
+    depth: int,
+    folder: str,
+) -> str:
+    meta = _metadata(files, chart.notes)
+    name = meta.get("name") if isinstance(meta.get("name"), str) else folder
+    assert isinstance(name, str)
+    if depth >= MAX_CHART_DEPTH:
+        return name
+    aliases = [
+        d["alias"] for d in deps if d.get("name") == name and isinstance(d.get("alias"), str)
+    ]
+    names = tuple(aliases) or (name,)
+    prefixes = tuple(f"{parent}/charts/{n}" for parent in parents for n in names)
+    values = _chart_values(files, chart.values_notes)
+    _add_chart(chart, files, meta, prefixes, meta.get("type") == "library", depth + 1, values)
+    return name

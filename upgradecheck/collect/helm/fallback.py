@@ -1,0 +1,278 @@
+"""The fallback for a chart that cannot be rendered: the `apiVersion:`/`kind:` lines of its
+templates, read with every branch of their `{{ if }}`/`{{ else }}` blocks.
+
+The branch reader gives each column-0 `apiVersion:` line with the branches it sits in and
+the values it may take; here each is paired with the `kind:` line of the same document, in
+the same branch or an enclosing one (never a sibling branch of the same block). Each pair
+becomes an object whose evidence (source `template`) names the file, the line and the
+branch condition, so that a removed API kept in an `{{ else }}` branch for old clusters is
+reported with the condition that selects it. What cannot be read is a coverage note: never
+a guess, never silence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from upgradecheck.collect.binaries import FolderOutput, Placement, Stream
+from upgradecheck.collect.helm.branches import (
+    BranchReader,
+    KeyLine,
+    Step,
+    Template,
+    at_line_start,
+    compatible,
+    merge,
+    parse_template,
+)
+from upgradecheck.collect.helm.chart import Chart, TemplateFile
+from upgradecheck.collect.helm.parse import Action, Block, Define, Node, Text
+from upgradecheck.model import CoverageNote, Evidence, EvidenceSource, ObjectRef, ObservedObject
+
+_SEPARATOR_LINE = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_METADATA_LINE = re.compile(r"^metadata:[ \t]*(?:#.*)?$", re.M)
+_OUTPUT_ACTION = re.compile(r"(?:include|template|tpl|toYaml|\.Files)\b|^\.Values\b|\|")
+_API_VERSION = re.compile(
+    r"(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?"
+)
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_SPACE = re.compile(r"\s+")
+
+
+def unrendered(chart: Chart, reason: str, notes: list[CoverageNote]) -> FolderOutput:
+    """What a chart yields without helm: its templates read with every branch, its CRDs as
+    plain files, and notes saying so (`reason`: why helm did not render it), after `notes`."""
+    out = FolderOutput(notes=[*notes, *chart.values_notes])
+    reading = read_templates(chart.templates)
+    out.objects.extend(reading.objects)
+    out.notes.extend(reading.notes)
+    out.files.extend(chart.crd_files)
+    for where, text in chart.crd_streams:
+        out.streams.append(Stream(where, text, _plain_placer(where)))
+    for name in chart.missing:
+        out.notes.append(CoverageNote(
+            chart.display,
+            f"{chart.display}: dependency {name} is not in charts/ (run helm dependency "
+            "build): its templates are not read",
+            "gap",
+        ))
+    out.notes.append(CoverageNote(
+        chart.display,
+        f"chart {chart.display} not rendered: {reason}; apiVersions read from its templates, "
+        "both branches of conditionals",
+        "gap",
+    ))
+    out.stats["charts_not_rendered"] = 1
+    out.stats["files"] = reading.files
+    return out
+
+
+def _plain_placer(display: str) -> Callable[[str | None, Any, int], Placement]:
+    def place(source: str | None, data: Any, line: int) -> Placement:
+        return Placement(f"{display}:{line}", "", data)
+
+    return place
+
+
+@dataclass
+class TemplateReading:
+    """What the fallback read from a chart's templates."""
+
+    objects: list[ObservedObject] = field(default_factory=list)
+    """One object per apiVersion/kind pair and branch."""
+    notes: list[CoverageNote] = field(default_factory=list)
+    """What could not be read: computed apiVersions, missing kinds, unbalanced blocks, ..."""
+    files: int = 0
+    """Template files read for objects."""
+
+
+def read_templates(files: Sequence[TemplateFile]) -> TemplateReading:
+    """The objects the templates of one chart (with its subcharts) may render, every branch.
+
+    All files are parsed for their named templates; objects are read from those whose
+    `renders` is true.
+    """
+    reading = TemplateReading()
+    templates = [parse_template(file) for file in files]
+    reader = BranchReader(templates)
+    for one in templates:
+        if not one.file.renders:
+            continue
+        reading.files += 1
+        before = (len(reading.objects), len(reading.notes))
+        _read_file(reader, one, reading)
+        if (len(reading.objects), len(reading.notes)) == before:
+            note = _empty_file_note(one)
+            if note is not None:
+                reading.notes.append(note)
+    return reading
+
+
+def _read_file(reader: BranchReader, template: Template, reading: TemplateReading) -> None:
+    display = template.file.display
+    for pos, message in template.tree.problems:
+        reading.notes.append(CoverageNote(
+            display,
+            f"{display}:{template.tree.line(pos)}: {message}; read as far as possible",
+            "gap",
+        ))
+    items = reader.lines(template)
+    seen: set[tuple[str, str, str, str]] = set()
+    for index, item in enumerate(items):
+        if item.what != "apiVersion":
+            continue
+        location = f"{display}:{item.line}"
+        resolved = [a for a in item.alts if a.value is not None and _clean(a.value)]
+        for alt in item.alts:
+            if alt.value is None:
+                reading.notes.append(CoverageNote(
+                    display,
+                    f"{location}: apiVersion comes from {alt.unresolved}, which cannot be "
+                    "resolved without rendering the chart",
+                    "gap",
+                ))
+            elif alt.value.strip() and not _API_VERSION.fullmatch(_clean(alt.value)):
+                reading.notes.append(CoverageNote(
+                    display, f"{location}: apiVersion {_clean(alt.value)!r} cannot be read", "gap"
+                ))
+        api_alts = [a for a in resolved if _API_VERSION.fullmatch(_clean(a.value or ""))]
+        if not api_alts:
+            continue
+        kind_item = _pair_kind(items, index)
+        kind_alts = [
+            a for a in (kind_item.alts if kind_item else [])
+            if a.value is not None and _KIND.fullmatch(_clean(a.value))
+        ]
+        if not kind_alts:
+            reading.notes.append(CoverageNote(
+                display,
+                f"{location}: the kind of this {_clean(api_alts[0].value or '')} object cannot "
+                "be read without rendering the chart",
+                "gap",
+            ))
+            continue
+        name = _object_name(item.template.tree.text, item.pos)
+        for api in api_alts:
+            for kind in kind_alts:
+                assert kind_item is not None
+                steps = merge(item.path, api.steps, kind_item.path, kind.steps)
+                api_version, kind_name = _clean(api.value or ""), _clean(kind.value or "")
+                detail = _detail(steps)
+                key = (api_version, kind_name, location, detail)
+                if key in seen:
+                    continue
+                seen.add(key)
+                evidence = Evidence(EvidenceSource.TEMPLATE, location, api_version, detail)
+                ref = ObjectRef(api_version, kind_name, None, name)
+                reading.objects.append(ObservedObject(ref, (evidence,), {}))
+
+
+def _pair_kind(items: list[KeyLine], index: int) -> KeyLine | None:
+    """The `kind:` line of the document of items[index], in a compatible branch: after it
+    up to the next `---`, else before it back to the previous one."""
+    api = items[index]
+    for direction in (items[index + 1 :], reversed(items[:index])):
+        for item in direction:
+            if not compatible(api.path, item.path):
+                continue
+            if item.what == "---":
+                break
+            if item.what == "kind":
+                return item
+    return None
+
+
+def _clean(value: str) -> str:
+    value = value.strip()
+    value = re.sub(r"[ \t]+#.*$", "", value)
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1].strip()
+    return value
+
+
+def _object_name(text: str, pos: int) -> str:
+    """`metadata.name` of the document at pos as written (an action stays as its text)."""
+    separator = _SEPARATOR_LINE.search(text, pos + 1)
+    end = separator.start() if separator else len(text)
+    metadata = _METADATA_LINE.search(text, pos, end)
+    if metadata is None:
+        return "<unnamed>"
+    indent: int | None = None
+    for line in text[metadata.end() : end].splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "{{")):
+            continue
+        if line[0] not in " \t":
+            break
+        here = len(line) - len(line.lstrip())
+        indent = here if indent is None else indent
+        if here == indent and stripped.startswith("name:"):
+            name = _clean(stripped[len("name:") :])
+            return _SPACE.sub(" ", name)[:120] or "<unnamed>"
+    return "<unnamed>"
+
+
+def _detail(steps: Sequence[Step]) -> str:
+    conditions = [s.label for s in steps if s.branch >= 0]
+    via = [s.label for s in steps if s.branch < 0]
+    parts = [f"branch: {' > '.join(conditions)}"] if conditions else ["unconditional"]
+    if via:
+        parts.append(f"via {', '.join(via)}")
+    return "; ".join(parts)
+
+
+def _empty_file_note(template: Template) -> CoverageNote | None:
+    """Why a rendering template gave no object; None when it holds nothing to render."""
+    display = template.file.display
+    tree = template.tree
+    text = tree.text
+    output: Action | None = None
+    content_line: int | None = None
+    for node in _outside_defines(tree.nodes):
+        if isinstance(node, Action):
+            # Whole documents come from column-0 actions (`{{ toYaml .Values.extra }}`);
+            # an action inside a line is a value, and an assignment prints nothing.
+            if (
+                output is None
+                and at_line_start(text, node.start)
+                and _OUTPUT_ACTION.search(node.expr)
+                and ":=" not in node.expr
+                and "=" not in node.expr.split(" ", 2)[:2]
+            ):
+                output = node
+        elif content_line is None:
+            for line_start in tree.starts_between(node.start, node.end):
+                newline = text.find("\n", line_start, node.end)
+                line = text[line_start : newline if newline >= 0 else node.end]
+                if line.strip() and not line.lstrip().startswith(("#", "---")):
+                    content_line = tree.line(line_start)
+                    break
+    if output is not None:
+        return CoverageNote(
+            display,
+            f"{display}:{tree.line(output.start)}: no apiVersion line; what it renders comes "
+            f"from {{{{ {_SPACE.sub(' ', output.expr)[:120]} }}}}, not known without rendering",
+            "gap",
+        )
+    if content_line is not None:
+        return CoverageNote(
+            display,
+            f"{display}:{content_line}: no apiVersion line: not read as a Kubernetes object",
+            "skipped",
+        )
+    return None
+
+
+def _outside_defines(nodes: list[Node]) -> Iterator[Text | Action]:
+    for node in nodes:
+        if isinstance(node, Block):
+            for branch in node.branches:
+                yield from _outside_defines(branch.children)
+        elif isinstance(node, Define):
+            if node.inline:
+                yield from _outside_defines(node.children)
+        else:
+            yield node
