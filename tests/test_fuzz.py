@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from upgradecheck.collect.manifests import scan_manifests
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.snapshot_io import SnapshotError, read_snapshot
 
 YAML_BITS = st.sampled_from(

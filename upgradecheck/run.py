@@ -11,9 +11,11 @@ from typing import TextIO
 from upgradecheck.assess import AssessError, assess, target_version
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
+from upgradecheck.collect.errors import ManifestError
+from upgradecheck.collect.files.read import DEFAULT_MAX_FILE_BYTES
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.helm.api_versions import served_api_versions
 from upgradecheck.collect.local_clients import probe
-from upgradecheck.collect.manifests import DEFAULT_MAX_FILE_BYTES, ManifestError, scan_manifests
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 from upgradecheck.model import ClusterInfo, Report, Snapshot

@@ -12,7 +12,7 @@ from clients import client, kubectl_minors
 
 from upgradecheck.assess import assess
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder, probe_client
-from upgradecheck.collect.manifests import scan_manifests
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import EvidenceSource, Snapshot
 from upgradecheck.versions import parse_minor

@@ -6,7 +6,7 @@ import base64
 import json
 from pathlib import Path
 
-from upgradecheck.collect.manifests import scan_manifests
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.sanitize import LAST_APPLIED, trim_object
 
 SENTINEL = "s3ntinel-Value-0f-a-Secret"

@@ -7,3 +7,7 @@ class SourceError(Exception):
 
 class ClusterUnreachable(SourceError):
     """The cluster could not be reached or refused the credentials (exit code 3)."""
+
+
+class ManifestError(SourceError):
+    """A path given to scan does not exist or cannot be read (bad input: exit code 2)."""

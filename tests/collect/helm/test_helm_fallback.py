@@ -14,9 +14,9 @@ import pytest
 
 from upgradecheck.assess import assess
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.helm.chart import TemplateFile
 from upgradecheck.collect.helm.fallback import read_templates
-from upgradecheck.collect.manifests import scan_manifests
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import EvidenceSource, Snapshot

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from upgradecheck.assess import assess
 from upgradecheck.cli import app
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder, probe_client
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.helm.api_versions import served_api_versions
-from upgradecheck.collect.manifests import scan_manifests
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import EvidenceSource, Snapshot

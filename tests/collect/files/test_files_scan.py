@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from upgradecheck.collect.errors import SourceError
-from upgradecheck.collect.manifests import ManifestError, scan_manifests
+from upgradecheck.collect.errors import ManifestError, SourceError
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.model import EvidenceSource, Snapshot
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "manifests"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "manifests"
 MIXED = FIXTURES / "mixed"
 
 

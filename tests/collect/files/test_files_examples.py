@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from upgradecheck.collect.manifests import scan_manifests
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.model import Snapshot
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples" / "manifests"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "manifests"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from upgradecheck.collect.manifests import scan_manifests
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.yaml_documents import MAX_DEPTH
 from upgradecheck.model import CoverageNote, Snapshot
 
