@@ -107,15 +107,14 @@ def test_hop_is_the_removal_release_on_a_multi_hop_path(kb: KnowledgeBase) -> No
     assert rules == sorted(rules, key=lambda x: (-x[0].rank, x[1] or ""))
 
 
-def test_already_removed_api_bites_in_the_first_hop(kb: KnowledgeBase) -> None:
-    report = assess(
-        manifests(file_obj("extensions/v1beta1", "Ingress", "old")),
-        kb,
-        target="1.25",
-        current="1.24",
-    )
-    [f] = report.findings
-    assert f.hop == "1.25" and "before the current 1.24" in f.message
+def test_already_removed_api_is_wrong_now_with_no_hop(kb: KnowledgeBase) -> None:
+    # Wrong today, whatever the target: no hop, and the same finding when the target is the
+    # current version (a health check, zero hops).
+    snap = manifests(file_obj("extensions/v1beta1", "Ingress", "old"))
+    for target in ("1.25", "1.24"):
+        [f] = assess(snap, kb, target=target, current="1.24").findings
+        assert f.hop is None and "before the current 1.24" in f.message
+        assert f.severity is Severity.BLOCKER
 
 
 def test_same_object_in_two_files_is_one_finding(kb: KnowledgeBase) -> None:
@@ -173,6 +172,23 @@ def test_helm_release_only_newest_deployed_revision_counts(kb: KnowledgeBase) ->
     assert f.rule == "helm-release-removed-api" and f.severity is Severity.BLOCKER
     assert f.evidence[0].location == "release ing/nginx rev 2"
     assert "mapkubeapis" in f.remediation
+    assert f.hop == "1.25" and f.remediation.startswith("Before the hop, upgrade the release")
+
+
+def test_helm_release_with_an_api_already_removed_fails_today(kb: KnowledgeBase) -> None:
+    pdb = ObjectRef("policy/v1beta1", "PodDisruptionBudget", "ing", "nginx")
+    rel = HelmRelease("nginx", "ing", 2, "deployed", "nginx", "2.0", objects=(pdb,))
+    snap = Snapshot(
+        source="cluster", collected_at="x", cluster=ClusterInfo("v1.26.0"), helm_releases=(rel,)
+    )
+    for target in ("1.26", "1.27"):
+        [f] = [f for f in assess(snap, kb, target=target).findings if f.rule.startswith("helm")]
+        assert f.hop is None and "the cluster is at 1.26" in f.message
+        assert "already fails" in f.message
+        assert f.remediation.startswith(
+            "Rewrite the stored release record with the helm mapkubeapis plugin "
+            "(`helm mapkubeapis nginx --namespace ing`)"
+        )
 
 
 def test_addon_api_removed_by_addon_release(kb: KnowledgeBase) -> None:

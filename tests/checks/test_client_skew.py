@@ -21,9 +21,29 @@ def helm(version: str, path: str = "/usr/bin/helm") -> ClientBinary:
 
 
 def test_kubectl_within_one_minor_is_fine_either_side() -> None:
-    for version in ("v1.25.3", "v1.26.0", "v1.27.9"):
+    for version in ("v1.24.0", "v1.25.3", "v1.26.0"):
+        snap = cluster(clients=[kubectl(version)], version="v1.25.3")
+        assert run(CHECK, context(snap, current="1.25", target="1.25")) == []
+    for version in ("v1.25.3", "v1.26.0"):
         snap = cluster(clients=[kubectl(version)], version="v1.25.3")
         assert run(CHECK, context(snap, current="1.25", target="1.26")) == []
+
+
+def test_kubectl_already_outside_the_skew_of_the_server_now() -> None:
+    # kubectl 1.27 suits the hop to 1.26, but not the 1.25 API server it talks to today;
+    # kubectl 1.18 against 1.24 is wrong today whatever the target, the current one included.
+    snap = cluster(clients=[kubectl("v1.27.9")], version="v1.25.3")
+    [f] = run(CHECK, context(snap, current="1.25", target="1.26"), KUBECTL_SKEW)
+    assert f.hop is None and "already, for the API server at 1.25 now:" in f.message
+    old = cluster(clients=[kubectl("v1.18.20")], version="v1.24.9")
+    [f] = run(CHECK, context(old, current="1.24", target="1.24"), KUBECTL_SKEW)
+    assert (f.hop, f.severity) == (None, Severity.WARNING)
+    assert "kubectl 1.18 at /usr/local/bin/kubectl is outside the supported skew already, " in (
+        f.message
+    )
+    assert f.remediation == (
+        "Install kubectl 1.24 (any of 1.23 to 1.25 works for the API server at 1.24)."
+    )
 
 
 def test_kubectl_two_minors_away_names_binary_hop_and_version() -> None:
@@ -48,7 +68,11 @@ def test_kubectl_two_minors_away_names_binary_hop_and_version() -> None:
 def test_kubectl_right_for_the_target_but_not_the_first_hop() -> None:
     snap = cluster(clients=[kubectl("v1.26.1")])
     [f] = run(CHECK, context(snap, current="1.23", target="1.26"), KUBECTL_SKEW)
-    assert f.hop == "1.24" and "for an API server at 1.24:" in f.message
+    assert f.hop is None
+    assert "for the API server at 1.23 now (and at the hop to 1.24):" in f.message
+    snap = cluster(clients=[kubectl("v1.25.1")])
+    [f] = run(CHECK, context(snap, current="1.24", target="1.27"), KUBECTL_SKEW)
+    assert f.hop == "1.27" and "for an API server at 1.27:" in f.message
 
 
 def test_kubectl_per_hop_when_no_version_fits_the_whole_path() -> None:
@@ -69,6 +93,14 @@ def test_helm_outside_its_supported_range() -> None:
     assert "supports Kubernetes 1.20 to 1.23" in f.message
     assert f.remediation == "Install Helm 3.12 (it supports Kubernetes 1.24 to 1.27)."
     assert f.link == "https://helm.sh/docs/topics/version_skew/"
+
+
+def test_helm_already_outside_its_range_now() -> None:
+    snap = cluster(clients=[helm("v3.8.2")])
+    [f] = run(CHECK, context(snap, current="1.25", target="1.25"), HELM_CLIENT_SKEW)
+    assert f.hop is None
+    assert "supports Kubernetes 1.20 to 1.23, not the cluster's 1.25: already" in f.message
+    assert f.remediation.startswith("Install Helm 3.")
 
 
 def test_helm_at_the_edge_of_its_range_and_unknown_releases() -> None:

@@ -49,7 +49,18 @@ def test_one_minor_older_falls_out_at_the_first_hop() -> None:
 
 def test_newer_than_the_api_server_is_outside_now() -> None:
     [f] = run(CHECK, context(cluster(*control_plane(kube_scheduler="v1.24.1"))), CONTROL_PLANE_SKEW)
-    assert f.severity is Severity.BLOCKER and "outside the policy now" in f.message
+    assert f.severity is Severity.BLOCKER and "already outside the policy" in f.message
+    assert f.hop is None  # wrong today: no hop makes it so
+
+
+def test_health_check_with_no_hop_reports_what_is_wrong_today() -> None:
+    pods = control_plane(kube_apiserver="v1.23.17", kube_controller_manager="v1.21.9")
+    [f] = run(CHECK, context(cluster(*pods), target="1.23"), CONTROL_PLANE_SKEW)
+    assert (f.severity, f.hop) == (Severity.BLOCKER, None)
+    assert "before upgrading" not in f.remediation
+    unfinished = control_plane(kube_apiserver="v1.23.17", kube_scheduler="v1.22.9")
+    [f] = run(CHECK, context(cluster(*unfinished), target="1.23"), CONTROL_PLANE_SKEW)
+    assert (f.severity, f.hop) == (Severity.WARNING, None)
 
 
 def test_ha_api_server_one_minor_ahead_is_an_unfinished_upgrade() -> None:

@@ -89,6 +89,38 @@ def test_kubelet_newer_than_control_plane() -> None:
     assert f.severity is Severity.BLOCKER and "still newer than the target 1.26" in f.message
 
 
+def test_kubelet_already_outside_the_policy_is_reported_now() -> None:
+    # kubelet 1.21 under a 1.24 control plane (n-2 before 1.25): wrong today, so reported with
+    # no hop, for an upgrade and for a health check of the cluster as it is alike.
+    snap = cluster(nodes=[node("l1", "v1.21.14", "legacy")], version="v1.24.9")
+    for target in ("1.24", "1.25"):
+        [f] = run(CHECK, context(snap, current="1.24", target=target), KUBELET_SKEW)
+        assert (f.severity, f.hop, f.subject) == (Severity.BLOCKER, None, "node pool legacy")
+        assert "kubelet 1.21 under a control plane at 1.24" in f.message
+        assert "already outside the version skew policy" in f.message
+    [f] = run(CHECK, context(snap, current="1.24", target="1.24"), KUBELET_SKEW)
+    assert f.remediation.startswith("Upgrade node pool legacy now: to kubelet 1.22 or newer")
+    [f] = run(CHECK, context(snap, current="1.24", target="1.25"), KUBELET_SKEW)
+    # before the control plane moves to 1.25, the kubelet must be within its reach
+    assert "to kubelet 1.23 or newer" in f.remediation and "moves to 1.25" in f.remediation
+
+
+def test_kubelet_within_now_and_at_no_hop_raises_nothing() -> None:
+    snap = cluster(nodes=[node("l1", "v1.22.14", "legacy")], version="v1.24.9")
+    assert run(CHECK, context(snap, current="1.24", target="1.24"), KUBELET_SKEW) == []
+    [f] = run(CHECK, context(snap, current="1.24", target="1.25"), KUBELET_SKEW)
+    assert f.hop == "1.25" and "Once the control plane is at 1.25" in f.message
+
+
+def test_kubelet_newer_at_no_hop_is_a_blocker_today() -> None:
+    [f] = run(
+        CHECK, context(cluster(nodes=[node("a", "v1.24.2")]), target="1.23"), KUBELET_SKEW
+    )
+    assert (f.severity, f.hop) == (Severity.BLOCKER, None)
+    assert "already outside the skew policy" in f.message
+    assert "Upgrade the control plane to 1.24" in f.remediation
+
+
 def test_the_policy_comes_from_the_knowledge_base() -> None:
     snap = cluster(nodes=[node("a", "v1.23.5")])
     ctx = context(snap, current="1.23", target="1.24")
@@ -129,6 +161,7 @@ def test_kube_proxy_too_far_from_its_kubelets() -> None:
     findings = run(CHECK, context(old, target="1.24"), KUBE_PROXY_SKEW)
     [f] = [f for f in findings if "next to kubelets" in f.message]
     assert "kubelets 1.20" in f.message and f.severity is Severity.BLOCKER
+    assert f.hop is None and "already outside the policy" in f.message
     close = cluster(ds, nodes=[node("ok", "v1.21.4")])
     assert not [f for f in run(CHECK, context(close), KUBE_PROXY_SKEW) if "next to" in f.message]
 

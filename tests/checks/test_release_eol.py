@@ -52,6 +52,14 @@ def test_current_past_end_of_life_is_info() -> None:
     assert (f.severity, f.subject) == (Severity.INFO, "Kubernetes 1.25 (current)")
 
 
+def test_health_check_of_an_end_of_life_current_version_is_a_warning() -> None:
+    # Target = current (no upgrade): the current minor alone, as a warning, worded as today.
+    [f] = run(CHECK, ctx(current="1.25", target="1.25", m25=-100), RELEASE_EOL)
+    assert (f.severity, f.subject, f.hop) == (Severity.WARNING, "Kubernetes 1.25 (current)", None)
+    assert f.message.startswith("The current Kubernetes 1.25 reached end of life")
+    assert "after the upgrade" not in f.message and "such as 1.40" in f.remediation
+
+
 def test_unknown_end_of_life_and_manifest_scans_raise_nothing() -> None:
     assert run(CHECK, ctx(m26=None), RELEASE_EOL) == []
     scan = context(manifests(), current=None, target="1.26", kb=risk_kb(releases=calendar(m26=-3)))

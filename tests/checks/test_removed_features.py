@@ -71,6 +71,17 @@ def test_breaking_after_the_target_or_never_is_info() -> None:
     assert (f.severity, f.hop) == (Severity.INFO, None) and "No Kubernetes release" in f.message
 
 
+def test_already_broken_at_the_current_version_has_no_hop() -> None:
+    # A removal that broke before the current version is wrong today: reported with no hop,
+    # with or without an upgrade ahead (target = current is a health check).
+    old = removal("seccomp", "1.22", detector("node-runtime", pattern="^docker"))
+    snap = cluster(nodes=[node("l1", "v1.23.1", runtime="docker://20.10.17")])
+    for target in ("1.23", "1.26"):
+        [f] = run(CHECK, ctx(snap, old, current="1.23", target=target))
+        assert (f.severity, f.hop) == (Severity.BLOCKER, None)
+        assert "Already broken: it broke in 1.22, and the cluster is at 1.23." in f.message
+
+
 def test_warning_severity_comes_from_the_removal() -> None:
     soft = removal("soft", "1.25", detector("node-runtime", pattern="^docker"), severity="warning")
     snap = cluster(nodes=[node("l1", "v1.23.1", runtime="docker://20.10.17")])

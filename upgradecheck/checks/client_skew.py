@@ -1,7 +1,7 @@
 """`kubectl-skew` and `helm-client-skew`: local kubectl and helm binaries that do not support
-the target or a hop on the way: kubectl by the skew policy of the knowledge base (within one
-minor of the API server), helm by Helm's own table of supported Kubernetes minors (also in
-the knowledge base)."""
+the cluster as it is (no hop: wrong today), the target or a hop on the way: kubectl by the
+skew policy of the knowledge base (within one minor of the API server), helm by Helm's own
+table of supported Kubernetes minors (also in the knowledge base)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ def _kubectl_step(findings: Sequence[Finding]) -> tuple[str, str]:
 KUBECTL_SKEW = Rule(
     id="kubectl-skew",
     title="kubectl outside the supported skew",
-    what="A local kubectl binary more than one minor away from the target, or from a hop "
-    "on the way; the finding names the binary and its path.",
+    what="A local kubectl binary more than one minor away from the API server: already "
+    "(no hop), or at the target or a hop on the way; the finding names the binary and "
+    "its path.",
     why="kubectl is supported within one minor of the API server; older clients "
     "mis-handle new fields and removed APIs (e.g. `kubectl apply` or `drain` misbehave "
     "mid-upgrade).",
@@ -39,9 +40,10 @@ KUBECTL_SKEW = Rule(
 HELM_CLIENT_SKEW = Rule(
     id="helm-client-skew",
     title="Helm client does not support the target",
-    what="A local helm binary whose minor release does not support the target or a hop "
-    "(Helm 3 and 4 support the Kubernetes minor they were built against and the three "
-    "before it), by the table in `deprecations/helm-support.yaml`.",
+    what="A local helm binary whose minor release does not support the cluster's current "
+    "version (no hop), the target or a hop (Helm 3 and 4 support the Kubernetes minor "
+    "they were built against and the three before it), by the table in "
+    "`deprecations/helm-support.yaml`.",
     why="Helm makes no compatibility promise outside its range; an old helm builds "
     "requests from old client libraries and may fail or mis-render against the new API.",
     fix="Install the Helm release the remediation names before upgrading the cluster.",
@@ -58,24 +60,46 @@ def _listed(hops: Iterable[Minor]) -> str:
     return ", ".join(str(h) for h in hops)
 
 
-def kubectl_versions(rule: SkewRule, hops: tuple[Minor, ...]) -> tuple[Minor, Minor] | None:
-    """The range of kubectl minors within `rule` of every hop, or None when none is."""
-    low = max(hops).plus(-rule.max_older)
-    high = min(hops).plus(rule.max_newer)
+def kubectl_versions(rule: SkewRule, servers: Sequence[Minor]) -> tuple[Minor, Minor] | None:
+    """The range of kubectl minors within `rule` of every API server version in `servers`,
+    or None when none is."""
+    low = max(servers).plus(-rule.max_older)
+    high = min(servers).plus(rule.max_newer)
     return (low, high) if low <= high else None
+
+
+def servers_ahead(ctx: CheckContext) -> tuple[Minor, ...]:
+    """The API server versions a client must work with from now on: each hop, or the
+    current version alone when the target is the current version (no hop)."""
+    if ctx.hops:
+        return ctx.hops
+    return (ctx.current,) if ctx.current is not None else (ctx.target,)
 
 
 def kubectl_advice(rule: SkewRule, ctx: CheckContext) -> str:
     """Which kubectl to install for the whole path, or one per hop when none fits all."""
-    fits = kubectl_versions(rule, ctx.hops)
+    servers = servers_ahead(ctx)
+    fits = kubectl_versions(rule, servers)
     if fits is None:
         per_hop = ", ".join(f"{h} for the hop to {h}" for h in ctx.hops)
         return f"Use a kubectl matching each hop ({per_hop}); keep kubectl {ctx.target} after."
     low, high = fits
     best = ctx.target if low <= ctx.target <= high else high
-    also = f" (any of {low} to {high} works for every hop)" if low != high else ""
+    every = "every hop" if ctx.hops else f"the API server at {ctx.target}"
+    also = f" (any of {low} to {high} works for {every})" if low != high else ""
     after = "" if best == ctx.target else f"; move to kubectl {ctx.target} at the end"
     return f"Install kubectl {best}{also}{after}."
+
+
+def _outside_words(now: Minor | None, outside: Sequence[Minor]) -> tuple[str, Minor | None]:
+    """`already, for the API server at 1.24 now (and at the hops to 1.25, 1.26)` or `for an
+    API server at 1.25`, and the finding's hop: None when the client is already outside
+    (wrong today)."""
+    if now is None:
+        return f"for an API server at {_listed(outside)}", outside[0]
+    hops = "hop" if len(outside) == 1 else "hops"
+    later = f" (and at the {hops} to {_listed(outside)})" if outside else ""
+    return f"already, for the API server at {now} now{later}", None
 
 
 class ClientSkewCheck(Check):
@@ -98,15 +122,16 @@ class ClientSkewCheck(Check):
         if rule is None:
             return
         outside = [h for h in ctx.hops if not within(rule, version, h)]
-        if not outside:
+        now = ctx.current if ctx.current and not within(rule, version, ctx.current) else None
+        if not outside and now is None:
             return
+        where, hop = _outside_words(now, outside)
         yield KUBECTL_SKEW.finding(
-            f"kubectl {version} at {client.path} is outside the supported skew for an API "
-            f"server at {_listed(outside)}: kubectl is supported {allowance(rule)} than the "
-            "API server it talks to.",
+            f"kubectl {version} at {client.path} is outside the supported skew {where}: "
+            f"kubectl is supported {allowance(rule)} than the API server it talks to.",
             kubectl_advice(rule, ctx),
             subject=f"kubectl {client.path}",
-            hop=outside[0],
+            hop=hop,
             evidence=(_evidence(client),),
             link=rule.source,
         )
@@ -119,20 +144,27 @@ class ClientSkewCheck(Check):
         if row is None:
             return  # a Helm release the table does not know: no claim either way
         outside = [h for h in ctx.hops if not row.supports(h)]
-        if not outside:
+        now = ctx.current if ctx.current and not row.supports(ctx.current) else None
+        if not outside and now is None:
             return
-        best = table.newest_supporting(*ctx.hops) or table.newest_supporting(ctx.target)
+        servers = servers_ahead(ctx)
+        best = table.newest_supporting(*servers) or table.newest_supporting(ctx.target)
         if best is None:
             remediation = f"Use a Helm release that supports Kubernetes {ctx.target}."
         else:
             remediation = f"Install Helm {best.helm} (it supports Kubernetes {best.range})."
+        if now is not None:
+            later = f" (nor {_listed(outside)}, the hops ahead)" if outside else ""
+            what = f"not the cluster's {now}: already outside its support{later}"
+        else:
+            what = f"not {_listed(outside)}"
         yield HELM_CLIENT_SKEW.finding(
-            f"helm {version} at {client.path} supports Kubernetes {row.range}, not "
-            f"{_listed(outside)}: Helm promises no compatibility outside that range, and "
-            "`helm upgrade` against a newer cluster may mis-handle its APIs.",
+            f"helm {version} at {client.path} supports Kubernetes {row.range}, {what}. Helm "
+            "promises no compatibility outside that range, and `helm upgrade` against such "
+            "a cluster may mis-handle its APIs.",
             remediation,
             subject=f"helm {client.path}",
-            hop=outside[0],
+            hop=outside[0] if now is None else None,
             evidence=(_evidence(client),),
             link=table.source,
         )

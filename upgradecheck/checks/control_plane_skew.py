@@ -103,7 +103,7 @@ class ControlPlaneSkewCheck(Check):
     def _judge(
         self, ctx: CheckContext, component: str, version: Minor, entry: _Seen
     ) -> Iterator[Finding]:
-        current, first = ctx.current, ctx.hops[0]
+        current, first = ctx.current, ctx.first_hop
         rule = governing(ctx.kb, component, "kube-apiserver", version)
         if rule is None or current is None:
             return
@@ -113,18 +113,22 @@ class ControlPlaneSkewCheck(Check):
             f"step with the API server at {current}; the skew policy allows {component} "
             f"{allowance(rule)} than kube-apiserver."
         )
+        # Outside the policy now is wrong today (no hop); otherwise it is due before the
+        # first hop, when there is one.
+        hop: Minor | None = first
         if not within(rule, version, current):
-            severity, message = Severity.BLOCKER, message + " It is outside the policy now."
-        elif not within(rule, version, first):
+            severity, hop = Severity.BLOCKER, None
+            message += " It is already outside the policy."
+        elif first is not None and not within(rule, version, first):
             severity = Severity.BLOCKER
             message += f" Once kube-apiserver is at {first} it is outside the policy."
         else:
             severity = Severity.WARNING
             message += " A previous control-plane upgrade looks unfinished."
+        before = f" before upgrading the API server to {first}" if first else ""
         remediation = (
             f"Bring {component} to {current}, the API server's version, on every control-plane "
-            f"node before upgrading the API server to {first}; no control-plane component may "
-            "be newer than kube-apiserver."
+            f"node{before}; no control-plane component may be newer than kube-apiserver."
         )
         yield CONTROL_PLANE_SKEW.finding(
             message,
@@ -132,7 +136,7 @@ class ControlPlaneSkewCheck(Check):
             severity=severity,
             obj=entry.refs[0] if len(entry.refs) == 1 else None,
             subject=None if len(entry.refs) == 1 else component,
-            hop=first,
+            hop=hop,
             evidence=entry.evidence,
             link=rule.source,
         )

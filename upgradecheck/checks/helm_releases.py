@@ -1,5 +1,6 @@
 """`helm-release-removed-api`: a deployed Helm release whose stored manifest holds an API the
-target no longer serves; the next `helm upgrade` of it fails after the cluster upgrade."""
+target no longer serves; the next `helm upgrade` of it fails after the cluster upgrade (or
+already fails, when the current version no longer serves it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ from upgradecheck.checks.api_lifecycle import API_REMOVED, classify
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import plan_migration
 from upgradecheck.checks.rule import Rule
-from upgradecheck.model import Evidence, EvidenceSource, Finding, HelmRelease, Severity
+from upgradecheck.knowledge.model import ApiLifecycle
+from upgradecheck.model import (
+    Evidence,
+    EvidenceSource,
+    Finding,
+    HelmRelease,
+    ObjectRef,
+    Severity,
+)
+from upgradecheck.versions import Minor
 
 HELM_RELEASE_REMOVED_API = Rule(
     id="helm-release-removed-api",
@@ -38,6 +48,39 @@ def current_releases(releases: Iterable[HelmRelease]) -> Iterator[HelmRelease]:
     yield from sorted(newest.values(), key=lambda r: (r.namespace, r.name))
 
 
+def _words(
+    rel: HelmRelease,
+    obj: ObjectRef,
+    entry: ApiLifecycle,
+    replacement: str | None,
+    hop: Minor | None,
+    ctx: CheckContext,
+) -> tuple[str, str]:
+    """The message and remediation: before the removal, upgrade the chart; once the cluster
+    is past it (no hop: already the case today), `helm upgrade` already fails, so the
+    stored record must be rewritten first."""
+    served = replacement or "a served API"
+    what = (
+        f"Helm release {rel.namespace}/{rel.name} (chart {rel.chart} {rel.chart_version}, "
+        f"revision {rel.revision}) was deployed with {obj.kind} {obj.api_version}"
+    )
+    mapkubeapis = f"`helm mapkubeapis {rel.name} --namespace {rel.namespace}`"
+    if hop is None and ctx.current is not None:
+        return (
+            f"{what}, which Kubernetes has not served since {entry.removed_in}: the cluster "
+            f"is at {ctx.current}, so the next `helm upgrade` or rollback of it already fails.",
+            "Rewrite the stored release record with the helm mapkubeapis plugin "
+            f"({mapkubeapis}), then upgrade the release to a chart version that uses {served}.",
+        )
+    return (
+        f"{what}, which Kubernetes {entry.removed_in} no longer serves: its next "
+        "`helm upgrade` or rollback fails.",
+        f"Before the hop, upgrade the release to a chart version that uses {served}; if the "
+        "cluster is already upgraded, rewrite the stored release record with the helm "
+        f"mapkubeapis plugin ({mapkubeapis}), then upgrade the chart.",
+    )
+
+
 class HelmReleaseCheck(Check):
     """Removed APIs in the manifests Helm has stored for its deployed releases."""
 
@@ -53,21 +96,10 @@ class HelmReleaseCheck(Check):
                     continue
                 _, _, hop = verdict
                 migration = plan_migration(entry, ctx)
-                served = migration.target or "a served API"
+                message, remediation = _words(rel, obj, entry, migration.target, hop, ctx)
                 yield HELM_RELEASE_REMOVED_API.finding(
-                    (
-                        f"Helm release {rel.namespace}/{rel.name} (chart {rel.chart} "
-                        f"{rel.chart_version}, revision {rel.revision}) was deployed with "
-                        f"{obj.kind} {obj.api_version}, which Kubernetes {entry.removed_in} "
-                        "no longer serves: its next `helm upgrade` or rollback fails."
-                    ),
-                    (
-                        f"Before the hop, upgrade the release to a chart version that uses "
-                        f"{served}; if the cluster is already "
-                        "upgraded, rewrite the stored release record with the helm "
-                        "mapkubeapis plugin (`helm mapkubeapis "
-                        f"{rel.name} --namespace {rel.namespace}`), then upgrade the chart."
-                    ),
+                    message,
+                    remediation,
                     hop=hop,
                     obj=obj,
                     evidence=(

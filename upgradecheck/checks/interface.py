@@ -51,11 +51,20 @@ class CheckContext:
         """`today`, or the current date when it was not given."""
         return self.today if self.today is not None else dt.date.today()
 
-    def hop_for(self, release: Minor) -> Minor:
-        """The hop in which something that starts at `release` first bites."""
+    def hop_for(self, release: Minor) -> Minor | None:
+        """The hop in which something that starts at `release` first bites; None when it is
+        already in effect at the current version (wrong today, whatever the target)."""
+        if self.current is not None and release <= self.current:
+            return None
         if self.current is None or not self.hops or release > self.hops[0]:
             return release
         return self.hops[0]
+
+    @property
+    def first_hop(self) -> Minor | None:
+        """The first hop, or None when the target is the current version (a health check of
+        the cluster as it is: no hop at all)."""
+        return self.hops[0] if self.hops else None
 
 
 class Check(ABC):

@@ -1,7 +1,8 @@
-"""`kubelet-skew` and `kube-proxy-skew`: nodes whose kubelet or kube-proxy would fall outside
-the version skew policy (from the knowledge base) once the control plane moves to a hop, or
-that run newer than the control plane. One finding per node pool and version, in the hop it
-bites, so that the plan can say which pools to upgrade first."""
+"""`kubelet-skew` and `kube-proxy-skew`: nodes whose kubelet or kube-proxy is outside the
+version skew policy (from the knowledge base) already, against the control plane as it is
+(no hop), or would fall outside it once the control plane moves to a hop, or that run newer
+than the control plane. One finding per node pool and version, in the hop it bites, so that
+the plan can say which pools to upgrade first."""
 
 from __future__ import annotations
 
@@ -47,10 +48,11 @@ def _plan_step(component: str, command: str) -> StepWriter:
 KUBELET_SKEW = Rule(
     id="kubelet-skew",
     title="Kubelet outside the version skew policy",
-    what="Nodes whose kubelet would be further behind the control plane than the skew "
-    "policy allows once the control plane reaches a hop (n-3 for kubelets 1.25 and "
-    "later, n-2 before), or that run a kubelet newer than the control plane. One finding "
-    "per node pool and version, in the first hop it bites.",
+    what="Nodes whose kubelet is further behind the control plane than the skew policy "
+    "allows (n-3 for kubelets 1.25 and later, n-2 before): already, at the current "
+    "version (no hop), or once the control plane reaches a hop; or that run a kubelet "
+    "newer than the control plane. One finding per node pool and version, in the first "
+    "hop it bites (none when it is wrong today).",
     why="A kubelet outside the skew is unsupported: API changes the control plane makes "
     "at the hop can break node registration, pod status updates and volume handling.",
     fix="Upgrade the named node pools first, to at least the version the message gives, "
@@ -69,8 +71,9 @@ KUBE_PROXY_SKEW = Rule(
     id="kube-proxy-skew",
     title="kube-proxy outside the version skew policy",
     what="kube-proxy (the kube-system DaemonSet's image, else each node's reported "
-    "version, else its kubelet's) further behind the control plane at a hop than the skew "
-    "policy allows, newer than the control plane, or too far from its node's kubelet.",
+    "version, else its kubelet's) further behind the control plane than the skew policy "
+    "allows, now (no hop) or at a hop; newer than the control plane; or too far from its "
+    "node's kubelet.",
     why="An unsupported kube-proxy may mis-program Service routing after the control "
     "plane upgrade: traffic to Services breaks cluster-wide.",
     fix="Upgrade kube-proxy (the DaemonSet, or the node pools) to the version the "
@@ -201,16 +204,53 @@ class NodeSkewCheck(Check):
         rule = governing(ctx.kb, group.component, APISERVER, group.version)
         if rule is None:
             return
-        if ctx.current is not None and group.version > ctx.current:
+        if ctx.current is not None:
+            # Wrong today first: a component already outside the policy is reported as it
+            # is now (no hop), not as if the next hop were what breaks it.
+            if group.version > ctx.current:
+                yield self._newer(ctx, group, rule)
+            elif not within(rule, group.version, ctx.current):
+                yield self._behind_now(ctx, group, rule, ctx.current)
+            else:
+                yield from self._behind_at_hop(ctx, group, rule)
+            return
+        if any(group.version > hop for hop in ctx.hops):
             yield self._newer(ctx, group, rule)
             return
+        yield from self._behind_at_hop(ctx, group, rule)
+
+    def _behind_at_hop(self, ctx: CheckContext, group: Group, rule: SkewRule) -> Iterator[Finding]:
         for hop in ctx.hops:
-            if group.version > hop:
-                yield self._newer(ctx, group, rule)
-                return
             if not within(rule, group.version, hop):
                 yield self._behind(ctx, group, rule, hop)
                 return
+
+    @staticmethod
+    def _least(ctx: CheckContext, group: Group, reference: Minor) -> Minor:
+        """The oldest version of the component the policy allows against `reference`."""
+        v = group.version
+        found = oldest_allowed(ctx.kb, group.component, APISERVER, reference, v.next())
+        return found or reference.previous()
+
+    def _behind_now(self, ctx: CheckContext, group: Group, rule: SkewRule, now: Minor) -> Finding:
+        v, component = group.version, group.component
+        lag = now.minus(v)
+        message = (
+            f"{group.runs} {component} {v} under a control plane at {now}: "
+            f"{plural(lag, 'minor')} behind, already outside the version skew policy, which "
+            f"allows {allowance(rule)} {_scope(rule)}."
+        )
+        first = ctx.first_hop
+        least = self._least(ctx, group, first or now)
+        who = "the kube-proxy DaemonSet" if group.obj else group.label
+        before = (
+            f" before the control plane moves to {first}" if first else "; it is unsupported now"
+        )
+        remediation = (
+            f"Upgrade {who} now: to {component} {least} or newer (better {now}, the control "
+            f"plane's version){before}."
+        )
+        return self._finding(group, Severity.BLOCKER, message, remediation, None, rule)
 
     def _behind(self, ctx: CheckContext, group: Group, rule: SkewRule, hop: Minor) -> Finding:
         v, component = group.version, group.component
@@ -220,7 +260,7 @@ class NodeSkewCheck(Check):
             f"{component} {v} is {plural(lag, 'minor')} behind; the skew policy allows "
             f"{allowance(rule)} {_scope(rule)}."
         )
-        least = oldest_allowed(ctx.kb, component, APISERVER, hop, v.next()) or hop.previous()
+        least = self._least(ctx, group, hop)
         who = "the kube-proxy DaemonSet" if group.obj else group.label
         remediation = (
             f"Upgrade {who} first: to {component} {least} or newer (better "
@@ -233,10 +273,18 @@ class NodeSkewCheck(Check):
         v, component = group.version, group.component
         now = ctx.current or ctx.hops[0]
         message = (
-            f"{group.runs} {component} {v}, newer than the control plane at {now}; the "
-            f"skew policy never allows {component} newer than kube-apiserver."
+            f"{group.runs} {component} {v}, newer than the control plane at {now}: already "
+            f"outside the skew policy, which never allows {component} newer than "
+            "kube-apiserver."
         )
-        if v > ctx.target:
+        if not ctx.hops:
+            remediation = (
+                f"Upgrade the control plane to {v} (then these nodes are supported), or "
+                f"replace them with nodes at {now}; do not add nodes newer than the control "
+                "plane."
+            )
+            severity = Severity.BLOCKER
+        elif v > ctx.target:
             message += f" It is still newer than the target {ctx.target}."
             remediation = (
                 f"Replace these nodes with nodes at {ctx.target} (or older within the skew), "
@@ -249,7 +297,8 @@ class NodeSkewCheck(Check):
                 "Until then do not add nodes newer than the control plane."
             )
             severity = Severity.WARNING
-        return self._finding(group, severity, message, remediation, ctx.hops[0], rule)
+        # Newer than the control plane is outside the policy today: no hop makes it so.
+        return self._finding(group, severity, message, remediation, None, rule)
 
     def _proxy_vs_kubelet(self, ctx: CheckContext, proxies: Sequence[Group]) -> Iterator[Finding]:
         """kube-proxy too far from the kubelet of its node (a rule that holds at every hop)."""
@@ -272,13 +321,14 @@ class NodeSkewCheck(Check):
             message = (
                 f"{proxy.runs} kube-proxy {proxy.version} next to kubelets "
                 f"{', '.join(outside)}; the skew policy allows kube-proxy {allowance(rule)} "
-                f"than the kubelet on its node ({_scope(rule)})."
+                f"than the kubelet on its node ({_scope(rule)}): already outside the policy, "
+                "whatever the control plane's version."
             )
             remediation = (
                 "Bring kube-proxy and the kubelets within the policy on every node before the "
                 "upgrade: upgrade the oldest node pools, or pin kube-proxy closer to them."
             )
-            yield self._finding(proxy, Severity.BLOCKER, message, remediation, ctx.hops[0], rule)
+            yield self._finding(proxy, Severity.BLOCKER, message, remediation, None, rule)
 
     def _finding(
         self,
@@ -286,7 +336,7 @@ class NodeSkewCheck(Check):
         severity: Severity,
         message: str,
         remediation: str,
-        hop: Minor,
+        hop: Minor | None,
         rule: SkewRule,
     ) -> Finding:
         return RULE_OF[group.component].finding(

@@ -2,7 +2,8 @@
 PodSecurityPolicy, in-tree volume plugins and cloud providers, seccomp annotations, gitRepo
 volumes, kube-proxy modes, ...), found by the detectors of each knowledge-base removal and
 gated by hop: breaking at or before the target, the removal's own severity in the hop it
-breaks in; breaking later, or with no date yet, info.
+breaks in (no hop when the current version already broke it: wrong today); breaking
+later, or with no date yet, info.
 
 One rule id covers the family; the removal's own id leads the message (`[dockershim] ...`)
 and its dates fill the finding's `deprecated_in` and `removed_in`. A removal seen in more
@@ -57,6 +58,12 @@ def gate(removal: Removal, ctx: CheckContext) -> tuple[Severity, Minor | None, s
     if breaks > ctx.target:
         return Severity.INFO, None, f"It breaks in {breaks}, after the target {ctx.target}."
     hop = ctx.hop_for(breaks)
+    if hop is None:
+        return (
+            Severity(removal.severity),
+            None,
+            f"Already broken: it broke in {breaks}, and the cluster is at {ctx.current}.",
+        )
     return Severity(removal.severity), hop, f"It breaks in {breaks}."
 
 
