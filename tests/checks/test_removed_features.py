@@ -79,7 +79,9 @@ def test_already_broken_at_the_current_version_has_no_hop() -> None:
     for target in ("1.23", "1.26"):
         [f] = run(CHECK, ctx(snap, old, current="1.23", target=target))
         assert (f.severity, f.hop) == (Severity.BLOCKER, None)
-        assert "Already broken: it broke in 1.22, and the cluster is at 1.23." in f.message
+        assert "Already broken: Kubernetes 1.22 removed it, and the cluster is at 1.23." in (
+            f.message
+        )
 
 
 def test_warning_severity_comes_from_the_removal() -> None:

@@ -98,5 +98,7 @@ def test_text(golden: Golden) -> None:
 def test_checklist_asks_to_confirm_each_reason() -> None:
     text = render(OutputFormat.CHECKLIST, suppressed_report())
     assert "## Suppressed findings (2)" in text
-    assert "- [ ] `kubectl-skew` kubectl /usr/local/bin/kubectl: CI pins its own kubectl\n" in text
+    # each line names the rule, the object and what the finding says, then the reason
+    line = "- [ ] `kubectl-skew` kubectl /usr/local/bin/kubectl: m Accepted: CI pins its own"
+    assert line + " kubectl\n" in text
     assert r"tolerate &lt;downtime&gt; \| \*really\* (until 2027-03-31)" in text

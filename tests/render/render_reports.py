@@ -31,7 +31,7 @@ def pdb(namespace: str, name: str, *evidence: Evidence) -> Finding:
         message="PodDisruptionBudget policy/v1beta1 has not been served since 1.25, before "
         "the current 1.29.",
         remediation="Move to policy/v1. An empty selector now selects every pod.",
-        hop="1.30",
+        hop=None,  # wrong today: no hop
         object=ObjectRef("policy/v1beta1", "PodDisruptionBudget", namespace, name),
         evidence=evidence,
         link=DEPRECATION_GUIDE + "#poddisruptionbudget-v125",
@@ -70,11 +70,14 @@ def realistic_findings() -> tuple[Finding, ...]:
             rule="helm-release-removed-api",
             severity=Severity.BLOCKER,
             message="Helm release billing/invoicer (chart invoicer 2.3.1, revision 7) was "
-            "deployed with CronJob batch/v1beta1, which Kubernetes 1.25 no longer serves: its "
-            "next `helm upgrade` or rollback fails.",
-            remediation="Before the hop, upgrade the release to a chart version that uses "
-            "batch/v1.",
-            hop="1.30",
+            "deployed with CronJob batch/v1beta1, which Kubernetes has not served since 1.25: "
+            "the cluster is at 1.29, so the next `helm upgrade` or rollback of it already "
+            "fails.",
+            remediation="Rewrite the stored release record with the helm mapkubeapis plugin "
+            "(`helm mapkubeapis invoicer --namespace billing`), then upgrade the release to a "
+            "chart version that uses batch/v1 (its templates, and any hook or CRD that still "
+            "names batch/v1beta1, must move too).",
+            hop=None,
             object=ObjectRef("batch/v1beta1", "CronJob", "billing", "nightly-invoice"),
             evidence=(
                 Evidence(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass, field
+from html import escape
 from html.parser import HTMLParser
 
 from render_reports import bulk, empty, realistic
 
 from upgradecheck.model import Report
-from upgradecheck.render.html import HtmlRenderer
+from upgradecheck.render.html import HtmlRenderer, table_script
 
 
 @dataclass
@@ -56,13 +59,24 @@ def render(report: Report) -> str:
     return HtmlRenderer().render(report)
 
 
+def script_bodies(html: str) -> list[str]:
+    return re.findall(r"<script>(.*?)</script>", html, re.S)
+
+
 def test_is_self_contained() -> None:
     report = realistic()
     html = render(report)
     page = parse(html)
     finding_links = {f.link for f in report.findings if f.link}
     names = {tag for tag, _ in page.tags}
-    assert not names & {"script", "link", "img", "iframe", "object", "embed", "base", "form"}
+    assert not names & {"link", "img", "iframe", "object", "embed", "base", "form"}
+    # one inline script, the table's, allowed by its hash and by nothing else
+    [script] = script_bodies(html)
+    assert script == table_script()[0] and html.count("<script") == 1
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    [csp] = [a["content"] for t, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp is not None and f"script-src 'sha256-{digest}'" in csp
+    assert "unsafe-inline'" not in csp.partition("script-src")[2]
     for tag, attrs in page.tags:
         assert "src" not in attrs, tag
         assert not any(name.startswith("on") for name in attrs), tag
@@ -88,6 +102,37 @@ def test_blockers_come_before_warnings_before_info() -> None:
     severities = [name for _, name in page.classes if name.startswith("sev-")]
     ranks = {"sev-blocker": 0, "sev-warning": 1, "sev-info": 2}
     assert severities == sorted(severities, key=ranks.__getitem__)
+
+
+def test_findings_are_one_compact_table_with_each_card_folded_in_its_row() -> None:
+    report = realistic()
+    html = render(report)
+    page = parse(html)
+    assert page.ids["findings-table"] < page.ids["plan"]
+    rows = html.partition('id="findings-table"')[2].partition("</tbody>")[0]
+    assert rows.count("<tr class=\"sev-") == len(report.findings)
+    # every row: severity, hop, rule, object, and the message as the summary of its card
+    assert rows.count('<details class="finding">') == len(report.findings)
+    assert " open" not in rows.partition("<tbody>")[2].split("<details")[1].partition(">")[0]
+    for f in report.findings:
+        assert f"<summary>{escape(f.message)}</summary>" in rows
+    # sort keys: severity rank and hop as text that orders (no hop first: wrong today)
+    assert '<td data-sort="0"><span class="tag tag-blocker">' in rows
+    assert 'data-sort="000.000"' in rows and 'data-sort="001.031"' in rows
+
+
+def test_hop_strip_counts_what_is_due_at_each_version() -> None:
+    text = " ".join(parse(render(realistic())).text)
+    compact = re.sub(r"\s+", " ", text)
+    # current: the findings with no hop (3 blockers, 1 warning); 1.30: 2 warnings; 1.31: 1
+    assert re.search(r"1\.29 current 3 blockers · 1 warning", compact), compact[:800]
+    assert "1.30 hop 1 2 warnings" in compact and "1.31 target 1 blocker" in compact
+
+
+def test_footer_labels_the_counters_for_people() -> None:
+    footer = render(realistic()).rpartition("<footer>")[2]
+    assert "412 objects, 9 Helm release revisions" in footer
+    assert "helm_releases" not in footer
 
 
 def test_shows_each_finding_with_its_evidence_fix_and_hop() -> None:
@@ -129,9 +174,9 @@ def test_footer_names_tool_and_knowledge_versions() -> None:
 
 def test_long_groups_are_summarised_with_counts() -> None:
     html = render(bulk(120))
-    assert "120 findings" in html
+    assert "Findings <span class=\"muted\">(120)</span>" in html
     assert "and 70 more api-removed findings in team-0 (showing 50 of 120" in html
-    assert html.count('class="finding sev-blocker"') == 50
+    assert html.count('<tr class="sev-blocker"') == 50
 
 
 def test_hundred_thousand_findings_stay_under_ten_megabytes() -> None:
@@ -141,9 +186,9 @@ def test_hundred_thousand_findings_stay_under_ten_megabytes() -> None:
     assert page.ids["verdict"] < page.ids["findings"]
     assert "<b>100000</b>" in html
     # 400 groups of 250: the first 200 groups shown, 5 findings each, the rest counted.
-    assert html.count('class="finding sev-blocker"') == 1000
+    assert html.count('<tr class="sev-blocker"') == 1000
     assert "and 245 more api-removed findings in team-0 (showing 5 of 250" in html
-    assert "and 200 more groups with 50000 findings" in html
+    assert "and 200 more groups of blockers with 50000 findings" in html
 
 
 def test_a_finding_judged_by_the_users_data_names_the_file() -> None:

@@ -22,7 +22,7 @@ def test_headline_of_a_single_hop_and_of_an_unknown_current_version() -> None:
 
 def test_table_lists_blockers_and_warnings_and_counts_info() -> None:
     md = MarkdownRenderer().render(realistic())
-    assert "| Severity | Rule | Object | Evidence | Fix |" in md
+    assert "| Severity | Rule | Object | Finding | Fix |" in md
     assert md.count("| **blocker**") == 4 and md.count("| **warning**") == 3
     assert "Info (not listed): `upgrade-path` \u00d7 1." in md
     assert "**Coverage gaps**" in md

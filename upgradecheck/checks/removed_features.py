@@ -62,7 +62,7 @@ def gate(removal: Removal, ctx: CheckContext) -> tuple[Severity, Minor | None, s
         return (
             Severity(removal.severity),
             None,
-            f"Already broken: it broke in {breaks}, and the cluster is at {ctx.current}.",
+            f"Already broken: Kubernetes {breaks} removed it, and the cluster is at {ctx.current}.",
         )
     return Severity(removal.severity), hop, f"It breaks in {breaks}."
 

@@ -1,14 +1,13 @@
-"""The first phase: read the notes, rehearse, back up, record a baseline."""
+"""The first phase: read the notes, rehearse, back up, snapshot the cluster as it is."""
 
 from __future__ import annotations
 
-from upgradecheck.plan.common import CHANGELOG, ETCD_CERTS, Context, count
+from upgradecheck.plan.common import BEFORE_SNAPSHOT, CHANGELOG, ETCD_CERTS, Context, count
 from upgradecheck.plan.model import Step
 
 
 def before_steps(ctx: Context) -> tuple[Step, ...]:
     report = ctx.report
-    target = report.target_version
     changelogs = ", ".join(f"CHANGELOG-{hop}.md" for hop in report.hops) or "the changelog"
     steps = [
         Step(
@@ -16,25 +15,19 @@ def before_steps(ctx: Context) -> tuple[Step, ...]:
             f"{CHANGELOG}).",
         ),
         Step(
-            f"Rehearse on a test cluster at {ctx.current} first: follow this plan there, "
-            "then run upgradecheck again after its upgrade.",
+            f"Rehearse on a test cluster at {ctx.current} first: follow this plan there; its "
+            "snapshots from before and after each hop, compared, show what the upgrade broke.",
             "kubectl --context TEST_CONTEXT version",
         ),
     ]
     if report.gaps:
-        steps.append(
-            Step(
-                f"Close the {count(len(report.gaps), 'coverage gap')} listed in the "
-                "report (re-run with the missing access) or check those items by hand: "
-                "this plan cannot see them.",
-                "kubectl auth can-i --list",
-            )
-        )
+        steps.append(gaps_step(ctx))
     steps.extend(backup_steps(ctx))
     steps.append(
         Step(
-            "Record a baseline report to compare with after each hop.",
-            f"upgradecheck plan --target {target} --format json -o baseline.json",
+            "Snapshot the cluster as it is now (GET requests only), to compare with after "
+            "each hop.",
+            f"upgradecheck collect -o {BEFORE_SNAPSHOT}",
         )
     )
     steps.append(
@@ -44,6 +37,16 @@ def before_steps(ctx: Context) -> tuple[Step, ...]:
         )
     )
     return tuple(steps)
+
+
+def gaps_step(ctx: Context) -> Step:
+    """Close the coverage gaps, or check by hand what they hide."""
+    return Step(
+        f"Close the {count(len(ctx.report.gaps), 'coverage gap')} listed in the report "
+        "(re-run with the missing access) or check those items by hand: this plan cannot "
+        "see them.",
+        "kubectl auth can-i --list",
+    )
 
 
 def backup_steps(ctx: Context) -> list[Step]:

@@ -18,6 +18,13 @@ ETCD_CERTS = (
 )
 IMAGE_PATH = "-o jsonpath='{.spec.template.spec.containers[0].image}'"
 DRAIN = "kubectl drain NODE --ignore-daemonsets --delete-emptydir-data"
+BEFORE_SNAPSHOT = "before.json.gz"
+"""The snapshot `collect -o` records before the first hop; each hop's is `after_snapshot`."""
+
+
+def after_snapshot(hop: str) -> str:
+    """The snapshot recorded once the cluster is at `hop`: `after-1.30.json.gz`."""
+    return f"after-{hop}.json.gz"
 
 
 @dataclass(frozen=True)

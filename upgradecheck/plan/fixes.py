@@ -18,6 +18,9 @@ from upgradecheck.plan.model import Step
 _ADDON_RULES = frozenset({ADDON_API_REMOVED.id, ADDON_API_DEPRECATED.id})
 
 _FixKey = tuple[tuple[int, int], str, str, str, str, str]
+# Distinct fixes of one rule (due before one hop) given a step each before they are counted
+# in one step instead.
+MAX_REMEDIES = 10
 
 
 def _rule(finding: Finding) -> Rule | None:
@@ -44,11 +47,32 @@ def _fix_key(finding: Finding, hops: Sequence[str]) -> _FixKey:
     )
 
 
+def _split_by_remedy(groups: dict[_FixKey, list[Finding]]) -> dict[_FixKey, list[Finding]]:
+    """A rule with no step wording of its own whose findings give different fixes (the
+    removals under `removed-feature`: dockershim, cgroup v1, ...) gets one step per fix,
+    worded by it, when there are at most MAX_REMEDIES of them; beyond that one step counts
+    them (each finding keeps its own fix in the report)."""
+    out: dict[_FixKey, list[Finding]] = {}
+    for key, members in groups.items():
+        rule = _rule(members[0])
+        remedies = {f.remediation for f in members}
+        if _about_api(members[0]) or (rule is not None and rule.plan_step is not None) or not (
+            1 < len(remedies) <= MAX_REMEDIES
+        ):
+            out[key] = members
+            continue
+        for finding in members:
+            out.setdefault((*key[:5], finding.remediation), []).append(finding)
+    return out
+
+
 def fix_steps(findings: Sequence[Finding], report: Report) -> tuple[Step, ...]:
-    """One step per distinct fix, in hop order: findings grouped by hop, rule and API."""
+    """One step per distinct fix, in hop order: findings grouped by hop, rule and API (or
+    fix, for rules whose findings each name their own)."""
     groups: dict[_FixKey, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(_fix_key(finding, report.hops), []).append(finding)
+    groups = _split_by_remedy(groups)
     steps = []
     for key in sorted(groups):
         members = tuple(groups[key])

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from upgradecheck.checks.disruption_budgets import PDB_BLOCKS_DRAIN
 from upgradecheck.model import Finding, NodeInfo, Report, Severity
 from upgradecheck.plan.common import (
+    BEFORE_SNAPSHOT,
     DRAIN,
     ETCD_CERTS,
     IMAGE_PATH,
     Context,
+    after_snapshot,
     count,
     due_hop,
     minor_key,
@@ -30,7 +32,7 @@ def hop_phases(ctx: Context, previous: str, hop: str, blockers: Sequence[Finding
         ),
         Phase(f"addons-{hop}", f"Add-ons for {hop}", hop, _addon_steps(ctx, hop)),
         Phase(f"nodes-{hop}", f"Node pools to {hop}", hop, _node_steps(ctx, hop)),
-        Phase(f"verify-{hop}", f"Verify {hop}", hop, _verify_steps(ctx, hop)),
+        Phase(f"verify-{hop}", f"Verify {hop}", hop, _verify_steps(ctx, previous, hop)),
         Phase(f"rollback-{hop}", f"Rollback plan for {hop}", hop, _rollback_steps(ctx, hop)),
     ]
 
@@ -241,8 +243,16 @@ def _node_steps(ctx: Context, hop: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _verify_steps(ctx: Context, hop: str) -> tuple[Step, ...]:
+def _verify_steps(ctx: Context, previous: str, hop: str) -> tuple[Step, ...]:
     target = ctx.report.target_version
+    report = ctx.report
+    before = BEFORE_SNAPSHOT if hop == report.hops[0] else after_snapshot(previous)
+    after = after_snapshot(hop)
+    rest = (
+        f"what remains to fix on the way to {target}"
+        if hop != target
+        else f"the cluster at {target}, as it is now"
+    )
     return (
         Step(f"Every node is Ready and its kubelet reports {hop}.", "kubectl get nodes -o wide"),
         Step(
@@ -255,9 +265,18 @@ def _verify_steps(ctx: Context, hop: str) -> tuple[Step, ...]:
         ),
         Step("The API server reports itself ready.", "kubectl get --raw '/readyz?verbose'"),
         Step(
-            "Run upgradecheck again and compare with baseline.json: a new finding is "
-            "something this hop broke.",
-            f"upgradecheck plan --target {target} --format json -o after-{hop}.json",
+            f"Snapshot the cluster at {hop} (GET requests only).",
+            f"upgradecheck collect -o {after}",
+        ),
+        Step(
+            "Compare it with the snapshot from before this hop: each difference (a node or "
+            "workload no longer ready, a new crash loop, a lost volume, a failed Helm "
+            "release, a vanished object) is something this hop broke.",
+            f"upgradecheck compare {before} {after}",
+        ),
+        Step(
+            f"Assess the new snapshot: {rest}.",
+            f"upgradecheck assess {after} --target {target}",
         ),
     )
 

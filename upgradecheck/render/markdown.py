@@ -20,8 +20,9 @@ from upgradecheck.render.view import (
 MAX_CHARS = 60_000
 # Coverage notes listed before "and N more".
 COVERAGE_ROWS = 20
-# Longest cell texts, in characters, before they are cut with an ellipsis.
-CELL_OBJECT, CELL_EVIDENCE, CELL_FIX = 120, 120, 200
+# Longest message or fix, in characters, shown open in its cell; a longer one is shown whole
+# behind a <details> (never cut: a fix ends with the command that does it).
+CELL_TEXT = 200
 # Suppressed findings listed before "and N more".
 SUPPRESSED_ROWS = 20
 
@@ -46,6 +47,8 @@ class Row:
     """The first evidence's location, or empty."""
     more_evidence: int
     """How many more evidence entries there are."""
+    message: str
+    """What is wrong: the finding's message."""
     fix: str
     """The remediation."""
     replacement: str | None
@@ -69,6 +72,7 @@ def to_row(finding: Finding) -> Row:
         source=first.source.value if first else "",
         location=first.location if first else "",
         more_evidence=max(len(finding.evidence) - 1, 0),
+        message=finding.message,
         fix=finding.remediation,
         replacement=replacement,
         replacement_since=finding.replacement_since if replacement else None,
@@ -136,9 +140,7 @@ class MarkdownRenderer(Renderer[Report]):
             cut=total - len(rows),
             total_rows=total,
             info=info,
-            cell_object=CELL_OBJECT,
-            cell_evidence=CELL_EVIDENCE,
-            cell_fix=CELL_FIX,
+            cell_text=CELL_TEXT,
             object_label=object_label,
             suppressed_rows=SUPPRESSED_ROWS,
         )

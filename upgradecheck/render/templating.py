@@ -17,6 +17,7 @@ from markupsafe import Markup
 from upgradecheck.render import escaping
 from upgradecheck.render.interface import RenderError
 from upgradecheck.resources import templates_dir
+from upgradecheck.wording import plural
 
 
 def _finalize(value: Any) -> Any:
@@ -70,6 +71,7 @@ def environment() -> jinja2.Environment:
         shorten=escaping.shorten,
     )
     env.tests["http_url"] = is_http_url
+    env.globals["plural"] = plural
     return env
 
 

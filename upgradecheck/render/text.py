@@ -1,9 +1,11 @@
-"""Plain terminal text: a findings table, the verdict, the coverage gaps. No colours."""
+"""Plain terminal text: a findings table (each row followed by the finding's message and fix),
+the verdict, the coverage gaps. No colours."""
 
 from __future__ import annotations
 
 import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from upgradecheck.model import Finding, Report
@@ -53,14 +55,40 @@ def column_widths(rows: Sequence[tuple[str, ...]], width: int | None) -> list[in
     return widths
 
 
+def details(finding: Finding, indent: int, width: int | None) -> list[str]:
+    """What the finding says and what to do, under its row: whole (wrapped to the terminal
+    when there is one, never cut), so that two findings on one object read apart."""
+    lines = []
+    for label, text in (("", finding.message), ("Fix: ", finding.remediation)):
+        body = label + terminal_text(text)
+        if not terminal_text(text):
+            continue
+        if width is None or width - indent < MIN_WIDTH:
+            lines.append(" " * indent + body)
+            continue
+        lines += textwrap.wrap(
+            body,
+            width=width,
+            initial_indent=" " * indent,
+            subsequent_indent=" " * (indent + len(label)),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return lines
+
+
 def table(findings: Sequence[Finding], width: int | None) -> list[str]:
-    """The findings table's lines, header first."""
+    """The findings table's lines, header first; under each row its message and its fix,
+    indented to the RULE column."""
     rows = [HEADERS, *(row(f) for f in findings)]
     widths = column_widths(rows, width)
+    indent = widths[0] + len(GAP)
     lines = []
-    for cells in rows:
+    for index, cells in enumerate(rows):
         fitted = [shorten(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)]
         lines.append(GAP.join(fitted).rstrip())
+        if index:
+            lines += details(findings[index - 1], indent, width)
     return lines
 
 
@@ -75,7 +103,8 @@ def suppressed_lines(report: Report) -> list[str]:
         until = f"until {s.expires}; " if s.expires else ""
         lines.append(
             f"  - {f.severity.value} {terminal_text(f.rule)} {terminal_text(object_label(f))}: "
-            f"{terminal_text(s.reason)} ({until}{terminal_text(s.source)})"
+            f"{terminal_text(f.message)} Accepted: {terminal_text(s.reason)} "
+            f"({until}{terminal_text(s.source)})"
         )
     return lines
 

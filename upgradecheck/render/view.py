@@ -9,7 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from upgradecheck.model import CoverageNote, Evidence, Finding, NodeInfo, Report, Severity
-from upgradecheck.plan import MANAGED_PLATFORMS, Phase, Plan, build_plan, count, minor_key, pools
+from upgradecheck.plan import (
+    MANAGED_PLATFORMS,
+    Phase,
+    Plan,
+    build_plan,
+    count,
+    due_hop,
+    minor_key,
+    pools,
+)
 
 SEVERITIES = (Severity.BLOCKER, Severity.WARNING, Severity.INFO)
 SECTION_TITLES = {
@@ -38,7 +47,7 @@ def path_text(report: Report) -> str:
     if report.current_version is None:
         return f"target {target}"
     if not report.hops:
-        return f"{report.current_version}, already at the target"
+        return f"{report.current_version}, no upgrade"
     path = f"{report.current_version} → {target}"
     via = report.hops[:-1]
     return f"{path} via {', '.join(via)}" if via else path
@@ -50,11 +59,82 @@ def path_nodes(report: Report) -> tuple[str, ...]:
     return (*first, *report.hops)
 
 
+def document_kind(report: Report) -> str:
+    """What the document is: `manifest review` (a scan), `health check` (the target is the
+    current version: no upgrade, what is wrong today) or `upgrade plan`."""
+    if report.source == "manifests":
+        return "manifest review"
+    if report.current_version is not None and not report.hops:
+        return "health check"
+    return "upgrade plan"
+
+
+@dataclass(frozen=True)
+class PathStop:
+    """One version on the upgrade path, with the blockers and warnings due there."""
+
+    version: str
+    """The minor release (`1.30`)."""
+    role: str
+    """`current`, `hop` or `target` (the target of a health check is `current`)."""
+    label: str
+    """`current`, `hop 1`, `target`."""
+    blockers: int
+    """Blockers to fix before the control plane reaches it; for the current version, those
+    with no hop (wrong today, or due before any hop)."""
+    warnings: int
+    """Warnings, counted the same way."""
+
+
+def path_stops(report: Report) -> tuple[PathStop, ...]:
+    """Every version on the way, with what is due at each: the current one (when known: the
+    findings with no hop), then each hop (the findings due before it)."""
+    due: dict[str | None, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.severity is not Severity.INFO:
+            due.setdefault(due_hop(finding.hop, report.hops), []).append(finding)
+
+    def stop(version: str, role: str, label: str, hop: str | None) -> PathStop:
+        found = due.get(hop, [])
+        blockers = sum(1 for f in found if f.severity is Severity.BLOCKER)
+        return PathStop(version, role, label, blockers, len(found) - blockers)
+
+    stops = []
+    if report.current_version:
+        stops.append(stop(report.current_version, "current", "current", None))
+    elif due.get(None):
+        stops.append(stop("now", "current", "any version", None))
+    for index, hop in enumerate(report.hops, start=1):
+        if index == len(report.hops):
+            stops.append(stop(hop, "target", "target", hop))
+        else:
+            stops.append(stop(hop, "hop", f"hop {index}", hop))
+    return tuple(stops)
+
+
+def document_title(report: Report) -> str:
+    """The title of the document, by its kind (see `document_kind`)."""
+    kind = document_kind(report)
+    if kind == "health check":
+        return f"Health check of Kubernetes {report.current_version}"
+    if kind == "manifest review":
+        current = f"{report.current_version} → " if report.current_version else ""
+        return f"Manifest review for Kubernetes {current}{report.target_version}"
+    return f"Upgrade plan {path_text(report)}"
+
+
 def verdict_sentence(report: Report) -> str:
     """What the verdict means for this report, in one sentence."""
     blockers, warnings = report.count(Severity.BLOCKER), report.count(Severity.WARNING)
     gaps = len(report.gaps)
+    health = document_kind(report) == "health check"
     if blockers:
+        if health:
+            verb = "is" if blockers == 1 else "are"
+            return (
+                f"{count(blockers, 'blocker')} {verb} wrong already at "
+                f"{report.current_version}: fix them before any upgrade."
+            )
         verb, them = ("breaks", "it") if blockers == 1 else ("break", "them")
         return f"{count(blockers, 'blocker')} {verb} the upgrade: fix {them} before you start."
     reasons = []
@@ -64,6 +144,8 @@ def verdict_sentence(report: Report) -> str:
         reasons.append(count(gaps, "coverage gap"))
     if reasons:
         return f"No blockers found, but review the {' and the '.join(reasons)} first."
+    if health:
+        return "Nothing found wrong with the cluster as it is."
     return "Nothing found that would break the upgrade."
 
 
@@ -92,6 +174,42 @@ def scope_text(report: Report) -> str:
     if st.get("helm_releases"):
         parts.append(n("helm_releases", "Helm release revision"))
     return f"Collected {', '.join(parts)}."
+
+
+STAT_LABELS = {
+    "resources": ("resource type", "resource types"),
+    "objects": ("object", "objects"),
+    "nodes": ("node", "nodes"),
+    "helm_releases": ("Helm release revision", "Helm release revisions"),
+    "requests": ("API request", "API requests"),
+    "files": ("file", "files"),
+    "documents": ("YAML or JSON document", "YAML or JSON documents"),
+    "skipped_documents": ("non-Kubernetes document skipped", "non-Kubernetes documents skipped"),
+    "skipped_files": ("file skipped", "files skipped"),
+    "charts_rendered": ("chart rendered", "charts rendered"),
+    "charts_not_rendered": ("chart read without helm", "charts read without helm"),
+    "kustomizations_built": ("kustomization built", "kustomizations built"),
+    "kustomizations_not_built": (
+        "kustomization read without kubectl",
+        "kustomizations read without kubectl",
+    ),
+}
+"""How each counter of `Report.stats` reads for people (singular, plural)."""
+
+
+def stat_text(key: str, value: int) -> str:
+    """`9 Helm release revisions` for `helm_releases`; an unknown counter reads as its key
+    with spaces (`7 widgets seen`)."""
+    one, many = STAT_LABELS.get(key, (key.replace("_", " "), key.replace("_", " ")))
+    return count(value, one, many)
+
+
+def stats_text(report: Report) -> str:
+    """Every counter of the report, for people: `412 objects, 9 Helm release revisions`
+    (known counters in a fixed order, then the others by name)."""
+    order = {key: i for i, key in enumerate(STAT_LABELS)}
+    keys = sorted(report.stats, key=lambda k: (order.get(k, len(order)), k))
+    return ", ".join(stat_text(k, report.stats[k]) for k in keys)
 
 
 def headline(report: Report) -> str:
@@ -336,6 +454,15 @@ class ReportView:
     """The platform's name for people (`EKS`), or `unknown`."""
     scope: str
     """What was looked at (`Scanned 12 files: 24 objects; ...`)."""
+    kind: str
+    """`upgrade plan`, `health check` or `manifest review` (see `document_kind`)."""
+    title: str
+    """The document's title: `Upgrade plan 1.29 → 1.31 via 1.30`, `Health check of
+    Kubernetes 1.29`, `Manifest review for Kubernetes 1.31`."""
+    stops: tuple[PathStop, ...]
+    """The versions on the way, with the blockers and warnings due at each."""
+    stats: str
+    """Every counter of the report, for people."""
 
 
 def build_view(
@@ -359,4 +486,8 @@ def build_view(
         pools=pool_summaries(report.nodes),
         platform=platform_name(report),
         scope=scope_text(report),
+        kind=document_kind(report),
+        title=document_title(report),
+        stops=path_stops(report),
+        stats=stats_text(report),
     )
