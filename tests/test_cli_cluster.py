@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,31 @@ def test_progress_on_a_terminal_and_quiet_otherwise(fakeapi: Any, monkeypatch, t
     assert terminal.text.endswith("\r\x1b[K")  # the line is cleared at the end
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: no display
     assert progress_printer(quiet=False) is None
+
+
+def test_collect_and_plan_count_coverage_gaps_alike(
+    fakeapi: Any, monkeypatch, capsys, tmp_path: Path
+) -> None:
+    # One list refused: both say "1 coverage gap" (singular); collect's notes, which hide
+    # nothing, are counted apart instead of inflating the gaps.
+    api = fakeapi("v1.21")
+    api.faults.forbid("/apis/policy/v1/poddisruptionbudgets")
+    kubeconfig = str(api.kubeconfig_path)
+    snap = tmp_path / "snap.json.gz"
+    code, _, collected = run(
+        monkeypatch, capsys, "collect", "--kubeconfig", kubeconfig, "-o", str(snap), "-q"
+    )
+    assert code == 0
+    code, _, planned = run(
+        monkeypatch, capsys, "plan", "--kubeconfig", kubeconfig, "--target", "1.22", "-q",
+        "-o", str(tmp_path / "plan.json"),
+    )
+    assert code == 1
+    for err in (collected, planned):
+        assert "1 coverage gap" in err and "1 coverage gaps" not in err, err
+    assert re.search(r"1 coverage gap and \d+ notes?;", collected), collected
+    code, _, assessed = run(
+        monkeypatch, capsys, "assess", str(snap), "--target", "1.22",
+        "-o", str(tmp_path / "assessed.json"),
+    )
+    assert "1 coverage gap" in assessed and "1 coverage gaps" not in assessed

@@ -26,8 +26,10 @@ from upgradecheck.cli.collect_opts import (
     scope,
 )
 from upgradecheck.cli.options import Data
+from upgradecheck.render.view import coverage_counts
 from upgradecheck.run import collect_snapshot
 from upgradecheck.snapshot_io import write_snapshot
+from upgradecheck.wording import plural
 
 
 def collect(
@@ -74,9 +76,11 @@ def collect(
     finally:
         end_progress(printer)
     write_snapshot(snapshot, output)
-    gaps = f", {len(snapshot.coverage)} coverage gaps" if snapshot.coverage else ""
+    coverage = coverage_counts(snapshot.coverage)
     print(
-        f"upgradecheck: {len(snapshot.objects)} objects, {len(snapshot.nodes)} nodes, "
-        f"{len(snapshot.helm_releases)} Helm release revisions{gaps}; written to {output}",
+        f"upgradecheck: {plural(len(snapshot.objects), 'object')}, "
+        f"{plural(len(snapshot.nodes), 'node')}, "
+        f"{plural(len(snapshot.helm_releases), 'Helm release revision')}"
+        f"{', ' + coverage if coverage else ''}; written to {output}",
         file=sys.stderr,
     )

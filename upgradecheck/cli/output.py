@@ -10,6 +10,7 @@ from upgradecheck.exit_codes import FailOn, exit_code
 from upgradecheck.model import Report
 from upgradecheck.render import REPORT_FORMATS, Formats, OutputFormat, RenderError
 from upgradecheck.render.interface import R
+from upgradecheck.render.view import summary_text
 from upgradecheck.safewrite import replacing
 
 _BY_SUFFIX = {
@@ -33,15 +34,7 @@ def choose_format(given: OutputFormat | None, output: Path | None) -> OutputForm
 
 def summary_line(report: Report) -> str:
     """One line for the terminal: verdict, counts, path."""
-    counts = report.summary
-    path = " → ".join(report.hops)
-    if report.current_version:
-        path = f"{report.current_version} → {path}"
-    gaps = f", {len(report.gaps)} coverage gaps" if report.gaps else ""
-    return (
-        f"{report.verdict.value}: {counts['blocker']} blockers, {counts['warning']} warnings, "
-        f"{counts['info']} info{gaps} (upgrade {path})"
-    )
+    return summary_text(report)
 
 
 def emit(

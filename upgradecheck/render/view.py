@@ -212,6 +212,29 @@ def stats_text(report: Report) -> str:
     return ", ".join(stat_text(k, report.stats[k]) for k in keys)
 
 
+def coverage_counts(coverage: Sequence[CoverageNote]) -> str:
+    """`1 coverage gap`, `2 coverage gaps and 1 note`, or empty: gaps (something not seen)
+    and notes (worth saying, nothing missed) counted apart, the same way everywhere."""
+    gaps = sum(1 for n in coverage if n.is_gap)
+    notes = len(coverage) - gaps
+    parts = [count(gaps, "coverage gap")] if gaps else []
+    if notes:
+        parts.append(count(notes, "note"))
+    return " and ".join(parts)
+
+
+def summary_text(report: Report) -> str:
+    """One line for the terminal: verdict, counts, coverage gaps and what was assessed
+    (`blocked: 3 blockers, 1 warning, 0 info, 1 coverage gap (upgrade 1.29 → 1.30 → 1.31)`)."""
+    gaps = len(report.gaps)
+    extra = f", {count(gaps, 'coverage gap')}" if gaps else ""
+    if document_kind(report) == "health check":
+        what = f"health check of {report.current_version}, no upgrade"
+    else:
+        what = "upgrade " + " → ".join(path_nodes(report))
+    return f"{report.verdict.value}: {counts_text(report)}{extra} ({what})"
+
+
 def headline(report: Report) -> str:
     """`Verdict: blocked — 3 blockers, 1 warning, 0 info (1.29 → 1.31 via 1.30)`, unstyled."""
     return f"Verdict: {report.verdict.value} — {counts_text(report)} ({path_text(report)})"
