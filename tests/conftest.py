@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from kbfactory import small_kb
+from schemas import report_validator
 
 from upgradecheck.knowledge.model import KnowledgeBase
+from upgradecheck.model import Report
+from upgradecheck.render.json_report import JsonRenderer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,3 +36,24 @@ def _no_installed_bundle(
     """Every test sees an empty data home: a knowledge-base bundle installed on the machine
     (`upgradecheck kb update`) must not change what the tests judge."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-empty"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _json_reports_follow_their_schema() -> Iterator[None]:
+    """Every JSON report the suite renders (through any command or renderer) is checked
+    against the shipped schema, docs/report.schema.json: a field the codec writes and the
+    schema does not allow fails the test that rendered it."""
+    validator = report_validator()
+    render = JsonRenderer.render
+
+    def checked(self: JsonRenderer, report: Report) -> str:
+        text = render(self, report)
+        errors = sorted(validator.iter_errors(json.loads(text)), key=lambda e: e.json_path)
+        assert not errors, "the JSON report breaks docs/report.schema.json: " + "; ".join(
+            f"{e.json_path}: {e.message}" for e in errors[:5]
+        )
+        return text
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(JsonRenderer, "render", checked)
+        yield

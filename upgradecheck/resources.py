@@ -24,3 +24,8 @@ def deprecations_dir() -> Path:
 def templates_dir() -> Path:
     """The folder of Jinja templates (`templates/`)."""
     return _find("templates")
+
+
+def report_schema() -> Path:
+    """The JSON Schema of the report document (`docs/report.schema.json`)."""
+    return _find("docs") / "report.schema.json"

@@ -21,6 +21,7 @@ from upgradecheck.cli import (
     rbac_cmd,
     rules_cmd,
     scan_cmd,
+    schema_cmd,
 )
 from upgradecheck.collect.errors import ClusterUnreachable, SourceError
 from upgradecheck.compare import CompareError
@@ -63,6 +64,7 @@ app.command("assess")(assess_cmd.assess)
 app.command("compare")(compare_cmd.compare)
 app.command("rules")(rules_cmd.rules)
 app.command("rbac")(rbac_cmd.rbac)
+app.command("schema")(schema_cmd.schema)
 app.add_typer(kb_cmd.app, name="kb")
 
 # Each layer's exception base, and the exit code it means.
