@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import shutil
 import struct
 import subprocess
@@ -84,3 +87,57 @@ def test_screenshot_script_refuses_a_missing_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def dump_dom(page: Path, tmp_path: Path) -> str:
+    """The page's DOM after its scripts ran, as headless Chromium sees it."""
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+def rules_in_order(dom: str) -> list[str]:
+    table = dom.partition('id="findings-table"')[2].partition("</table>")[0]
+    return re.findall(r'<code class="rule">([^<]+)</code>', table)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_findings_table_sorts_in_a_browser_under_the_pages_own_policy(tmp_path: Path) -> None:
+    html = HtmlRenderer().render(realistic())
+    # A click on the Rule heading, twice (ascending, then descending), made by one more
+    # script that the test allows by its hash beside the page's own.
+    clicks = (
+        "var th = document.querySelectorAll('#findings-table th')[2];"
+        "th.click(); document.body.setAttribute('data-up', th.getAttribute('aria-sort'));"
+        "var up = Array.prototype.map.call(document.querySelectorAll("
+        "'#findings-table code.rule'), function (c) { return c.textContent; }).join(',');"
+        "document.body.setAttribute('data-up-rules', up); th.click();"
+    )
+    digest = base64.b64encode(hashlib.sha256(clicks.encode()).digest()).decode()
+    page = tmp_path / "report.html"
+    page.write_text(
+        html.replace("script-src '", f"script-src 'sha256-{digest}' '").replace(
+            "</body>", f"<script>{clicks}</script></body>"
+        ),
+        encoding="utf-8",
+    )
+    dom = dump_dom(page, tmp_path)
+    assert 'class="findings js-sortable"' in dom  # the page's script ran under its policy
+    assert 'data-up="ascending"' in dom and 'aria-sort="descending"' in dom
+    original = [f.rule for f in realistic().findings]
+    ascending = re.search(r'data-up-rules="([^"]+)"', dom)
+    assert ascending is not None and ascending.group(1).split(",") == sorted(original)
+    assert rules_in_order(dom) == sorted(original, reverse=True)
+    # the buttons exist only with the script: open all, close all
+    assert ">Open all</button>" in dom and ">Close all</button>" in dom

@@ -197,3 +197,22 @@ def test_a_finding_judged_by_the_users_data_names_the_file() -> None:
     html = render(dataclasses.replace(report, findings=(first, *report.findings[1:])))
     assert "<dt>Data</dt><dd>your data file <code>platform/kb-inhouse.yaml</code></dd>" in html
     assert "your data file" not in render(report)
+
+
+def test_title_says_what_the_document_is() -> None:
+    scan = render(empty())  # a manifest scan
+    assert "<title>Manifest review for Kubernetes 1.29 → 1.30: ready</title>" in scan
+    assert "upgradecheck · Manifest review for Kubernetes 1.29 → 1.30" in scan
+    unknown = render(empty(current_version=None))
+    assert "<title>Manifest review for Kubernetes 1.30: ready</title>" in unknown
+    plan = render(realistic())
+    assert "<title>Upgrade plan 1.29 → 1.31 via 1.30: blocked</title>" in plan
+    health = render(dataclasses.replace(realistic(), target_version="1.29", hops=()))
+    assert "<title>Health check of Kubernetes 1.29: blocked</title>" in health
+    assert "<h2>What to fix</h2>" in health and "No upgrade:" in health
+
+
+def test_one_coverage_gap_is_singular() -> None:
+    report = realistic()
+    one = render(dataclasses.replace(report, coverage=report.coverage[:1]))
+    assert "Incomplete data: 1 thing could not be checked" in one

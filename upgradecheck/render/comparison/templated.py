@@ -11,7 +11,8 @@ from upgradecheck.render.templating import render_template
 
 # Differences listed per section in HTML before "and N more".
 HTML_ROWS = 500
-# Longest Markdown cell texts, in characters, before they are cut with an ellipsis.
+# Longest Markdown cell text, in characters, shown open; a longer one is shown whole behind a
+# <details>.
 CELL = 160
 
 
