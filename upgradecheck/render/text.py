@@ -55,11 +55,15 @@ def column_widths(rows: Sequence[tuple[str, ...]], width: int | None) -> list[in
     return widths
 
 
-def details(finding: Finding, indent: int, width: int | None) -> list[str]:
+def details(
+    finding: Finding, indent: int, width: int | None, cut: Sequence[tuple[str, str]] = ()
+) -> list[str]:
     """What the finding says and what to do, under its row: whole (wrapped to the terminal
-    when there is one, never cut), so that two findings on one object read apart."""
+    when there is one, never cut), so that two findings on one object read apart; then each
+    cell the row had to shorten (`cut`: label and whole text), whole."""
     lines = []
-    for label, text in (("", finding.message), ("Fix: ", finding.remediation)):
+    parts = (("", finding.message), ("Fix: ", finding.remediation), *cut)
+    for label, text in parts:
         body = label + terminal_text(text)
         if not terminal_text(text):
             continue
@@ -88,7 +92,13 @@ def table(findings: Sequence[Finding], width: int | None) -> list[str]:
         fitted = [shorten(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)]
         lines.append(GAP.join(fitted).rstrip())
         if index:
-            lines += details(findings[index - 1], indent, width)
+            # A cell cut to fit the terminal is given whole under the row.
+            cut = [
+                (f"{HEADERS[i].capitalize()}: ", cells[i])
+                for i in SHRINKABLE
+                if len(cells[i]) > widths[i]
+            ]
+            lines += details(findings[index - 1], indent, width, cut)
     return lines
 
 
