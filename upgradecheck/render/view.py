@@ -130,10 +130,10 @@ def verdict_sentence(report: Report) -> str:
     health = document_kind(report) == "health check"
     if blockers:
         if health:
-            verb = "is" if blockers == 1 else "are"
+            verb, them = ("is", "it") if blockers == 1 else ("are", "them")
             return (
                 f"{count(blockers, 'blocker')} {verb} wrong already at "
-                f"{report.current_version}: fix them before any upgrade."
+                f"{report.current_version}: fix {them} before any upgrade."
             )
         verb, them = ("breaks", "it") if blockers == 1 else ("break", "them")
         return f"{count(blockers, 'blocker')} {verb} the upgrade: fix {them} before you start."
