@@ -2,7 +2,9 @@
 
 Pure: the same Report always gives the same Plan. Phases: before you start, fix blockers,
 review warnings, then for each hop the control plane, add-ons, node pools, verification and
-the rollback plan. Commands are real where one exists; UPPERCASE words are placeholders.
+the rollback plan; with no hop (a health check) only what to fix. Commands are real where one
+exists (the rehearsal is recorded and compared with upgradecheck's own collect, compare and
+assess); UPPERCASE words are placeholders.
 """
 
 from upgradecheck.plan.build import build_plan
