@@ -28,7 +28,6 @@ def test_plan_writes_the_html_plan(fakeapi: Any, monkeypatch, capsys, tmp_path: 
         "1.25",
         "-o",
         str(out),
-        "--quiet",
     )
     assert code == 1  # blockers
     html = out.read_text()

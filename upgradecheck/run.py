@@ -19,7 +19,7 @@ from upgradecheck.collect.local_clients import probe
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 from upgradecheck.model import ClusterInfo, Report, Snapshot
-from upgradecheck.snapshot_io import read_snapshot
+from upgradecheck.snapshot_io import read_snapshot, write_snapshot
 from upgradecheck.suppress import ExceptionsConfig, load_config
 from upgradecheck.versions import parse_minor
 
@@ -106,10 +106,13 @@ def report_for_cluster(
     progress: Progress | None = None,
     config: str | Path | None = None,
     data: Sequence[str | Path] = (),
+    snapshot_out: str | Path | None = None,
 ) -> Report:
     """Collect a live cluster and assess it (with the exceptions file `config` and the user
     data files `data`, if any). A target the knowledge base does not know fails before any
-    request; one below the cluster's version, right after the server has said its version."""
+    request; one below the cluster's version, right after the server has said its version.
+    `snapshot_out` keeps the snapshot collected: written before assessing, so that it is
+    kept even when the assessment fails."""
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
     target_version(kb, None, target)
@@ -118,6 +121,8 @@ def report_for_cluster(
         target_version(kb, parse_minor(cluster.server_version), target)
 
     snapshot = collect_cluster(options, kb, progress, check=check)
+    if snapshot_out is not None:
+        write_snapshot(snapshot, snapshot_out)
     return assess(snapshot, kb, target=target, exceptions=exceptions)
 
 

@@ -92,7 +92,7 @@ def test_markdown_lists_a_bounded_number(golden: Golden) -> None:
 
 
 def test_text(golden: Golden) -> None:
-    golden("suppressed.txt.golden", TextRenderer(width=None).render(suppressed_report()))
+    golden("suppressed.txt.golden", TextRenderer().render(suppressed_report()))
 
 
 def test_checklist_asks_to_confirm_each_reason() -> None:

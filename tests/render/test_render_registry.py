@@ -1,17 +1,15 @@
-"""One registry for reports and comparisons: every output format maps to a report renderer,
-a comparison offers its four, each command's --format offers exactly its registry's formats,
-and every renderer renders every kind of report."""
+"""One registry for reports and comparisons: every output format maps to a report renderer and
+to an output file extension, a comparison offers its four, each command's --format offers
+exactly its registry's formats, and every renderer renders every kind of report."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
 from render_reports import empty, hostile, realistic
 
-from upgradecheck.cli.output import choose_format
 from upgradecheck.model import Report
 from upgradecheck.render import (
     COMPARISON_FORMATS,
@@ -21,8 +19,9 @@ from upgradecheck.render import (
     RenderError,
     templating,
 )
+from upgradecheck.render.registry import SUFFIXES, format_of
 
-REPORT_CHOICES = ["html", "markdown", "checklist", "json", "text"]
+REPORT_CHOICES = ["html", "markdown", "checklist", "json", "text", "sarif", "junit"]
 COMPARISON_CHOICES = ["text", "markdown", "html", "json"]
 
 
@@ -44,18 +43,43 @@ def test_a_format_a_comparison_lacks_is_a_render_error() -> None:
         COMPARISON_FORMATS.renderer(OutputFormat.CHECKLIST)
 
 
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_every_format_has_an_output_file_extension(fmt: OutputFormat) -> None:
+    assert fmt in SUFFIXES.values()
+
+
 @pytest.mark.parametrize(
-    "name", ["report.html", "r.HTM", "r.md", "r.markdown", "r.json", "r.txt", "r.x"]
+    ("name", "fmt"),
+    [
+        ("report.html", OutputFormat.HTML),
+        ("r.HTM", OutputFormat.HTML),
+        ("r.md", OutputFormat.MARKDOWN),
+        ("r.markdown", OutputFormat.MARKDOWN),
+        ("rehearsal.checklist.md", OutputFormat.CHECKLIST),
+        ("r.json", OutputFormat.JSON),
+        ("results.sarif", OutputFormat.SARIF),
+        ("results.SARIF.json", OutputFormat.SARIF),
+        ("junit.xml", OutputFormat.JUNIT),
+        ("r.txt", OutputFormat.TEXT),
+        ("plan.pdf", None),
+        ("plan", None),
+        (".md", None),
+    ],
 )
-def test_a_format_chosen_by_extension_is_offered_by_both(name: str) -> None:
-    fmt = choose_format(None, Path(name))
-    assert fmt in REPORT_FORMATS.choices and fmt in COMPARISON_FORMATS.choices
+def test_the_extension_names_the_format(name: str, fmt: OutputFormat | None) -> None:
+    assert format_of(name) is fmt
+
+
+def test_the_comparison_formats_have_their_extensions_too() -> None:
+    for fmt in COMPARISON_FORMATS.choices:
+        assert format_of(f"compare{next(s for s, f in SUFFIXES.items() if f is fmt)}") is fmt
 
 
 def test_names_are_read_in_any_case_and_others_name_the_choices() -> None:
     assert COMPARISON_FORMATS.parse("MarkDown") is OutputFormat.MARKDOWN
-    with pytest.raises(ValueError, match="'sarif' is not one of 'html', 'markdown', 'checklist'"):
-        REPORT_FORMATS.parse("sarif")
+    assert REPORT_FORMATS.parse("SARIF") is OutputFormat.SARIF
+    with pytest.raises(ValueError, match="'pdf' is not one of html, markdown, checklist, json"):
+        REPORT_FORMATS.parse("pdf")
 
 
 @pytest.mark.parametrize(
@@ -78,7 +102,7 @@ def test_each_command_offers_its_formats(
 def test_compare_refuses_a_report_only_format(monkeypatch, capsys) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "compare", "a.json", "b.json", "-f", "checklist")
     assert code == 2
-    assert "'checklist' is not one of 'text', 'markdown', 'html', 'json'." in err
+    assert "'checklist' is not one of text, markdown, html, json" in err
 
 
 def unknown_current() -> Report:

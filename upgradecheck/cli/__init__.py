@@ -23,6 +23,7 @@ from upgradecheck.cli import (
     scan_cmd,
     schema_cmd,
 )
+from upgradecheck.cli.helpformat import Command
 from upgradecheck.collect.errors import ClusterUnreachable, SourceError
 from upgradecheck.compare import CompareError
 from upgradecheck.exit_codes import ExitCode
@@ -38,10 +39,12 @@ app = typer.Typer(
     name="upgradecheck",
     help="What breaks when you upgrade a Kubernetes cluster, and the plan to get there.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"upgradecheck {__version__}")
@@ -57,14 +60,14 @@ def _root(
     """What breaks when you upgrade a Kubernetes cluster, and the plan to get there."""
 
 
-app.command("plan")(plan_cmd.plan)
-app.command("collect")(collect_cmd.collect)
-app.command("scan")(scan_cmd.scan)
-app.command("assess")(assess_cmd.assess)
-app.command("compare")(compare_cmd.compare)
-app.command("rules")(rules_cmd.rules)
-app.command("rbac")(rbac_cmd.rbac)
-app.command("schema")(schema_cmd.schema)
+app.command("plan", cls=Command)(plan_cmd.plan)
+app.command("collect", cls=Command)(collect_cmd.collect)
+app.command("scan", cls=Command)(scan_cmd.scan)
+app.command("assess", cls=Command)(assess_cmd.assess)
+app.command("compare", cls=Command)(compare_cmd.compare)
+app.command("rules", cls=Command)(rules_cmd.rules)
+app.command("rbac", cls=Command)(rbac_cmd.rbac)
+app.command("schema", cls=Command)(schema_cmd.schema)
 app.add_typer(kb_cmd.app, name="kb")
 
 # Each layer's exception base, and the exit code it means.
@@ -123,14 +126,21 @@ def run(entry: Callable[[], object]) -> None:
         _fail(str(exc), code)
 
 
-def main() -> None:
+def main(prog_name: str = "upgradecheck") -> None:
     """The `upgradecheck` console script. The cyclic garbage collector stays off for the
     run: the process builds large acyclic data and exits (see gcpause.py). SIGINT and SIGTERM
     stop the run through Interrupted."""
+    complete_var = "_" + prog_name.replace(" ", "_").replace("-", "_").upper() + "_COMPLETE"
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in _SIGNALS}
     try:
         with gc_paused():
-            run(lambda: app(prog_name="upgradecheck"))
+            run(lambda: app(prog_name=prog_name, complete_var=complete_var))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def kubectl_plugin() -> None:
+    """The `kubectl-upgradecheck` console script: kubectl runs it for `kubectl upgradecheck
+    ...` (any executable named kubectl-NAME on PATH is the plugin NAME)."""
+    main("kubectl upgradecheck")

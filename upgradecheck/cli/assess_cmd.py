@@ -7,14 +7,26 @@ from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.options import Config, Current, Data, FailOnOpt, Format, Output, Target
-from upgradecheck.cli.output import emit
+from upgradecheck.cli.options import (
+    Config,
+    Current,
+    Data,
+    FailOnOpt,
+    Format,
+    Output,
+    Quiet,
+    Target,
+)
+from upgradecheck.cli.output import destinations, emit
 from upgradecheck.exit_codes import FailOn
+from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_snapshot
 
 
 def assess(
-    snapshot: Annotated[Path, typer.Argument(help="A snapshot file (.json or .json.gz).")],
+    snapshot: Annotated[
+        Path, typer.Argument(metavar="SNAPSHOT", help="A snapshot file (.json or .json.gz).")
+    ],
     target: Target = None,
     current: Current = None,
     fmt: Format = None,
@@ -26,21 +38,29 @@ def assess(
         list[str] | None,
         typer.Option(
             "--helm",
+            metavar="PATH",
             help="The helm binary that will run `helm upgrade` (repeatable): it judges charts' "
             "kubeVersion in place of the helm the snapshot recorded.",
         ),
     ] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Assess a saved snapshot (from `collect -o`) for an upgrade to the target.
 
     Examples:
 
+    \b
       upgradecheck assess snapshot.json.gz --target 1.33 -o plan.html
-
       upgradecheck assess snapshot.json.gz --format checklist -o rehearsal.md
+      upgradecheck assess snapshot.json.gz -o plan.html -o rehearsal.checklist.md
     """
+    where = destinations(REPORT_FORMATS, fmt, output)
     report = report_for_snapshot(
-        snapshot, target=target, current=current, config=config, data=data or (),
+        snapshot,
+        target=target,
+        current=current,
+        config=config,
+        data=data or (),
         helm=helm or (),
     )
-    emit(report, fmt, output, fail_on)
+    emit(report, where, fail_on, quiet=quiet)

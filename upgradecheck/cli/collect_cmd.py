@@ -26,15 +26,17 @@ from upgradecheck.cli.collect_opts import (
     scope,
 )
 from upgradecheck.cli.options import Data
-from upgradecheck.render.view import coverage_counts
+from upgradecheck.cli.output import OUTPUT_HINT, check_writable_folder, snapshot_written
 from upgradecheck.run import collect_snapshot
 from upgradecheck.snapshot_io import write_snapshot
-from upgradecheck.wording import plural
 
 
 def collect(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Snapshot file to write (.json or .json.gz).")
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Snapshot file to write (.json or .json.gz)."
+        ),
     ],
     kubeconfig: Kubeconfig = None,
     context: Context = None,
@@ -53,10 +55,11 @@ def collect(
 
     Examples:
 
+    \b
       upgradecheck collect -o prod.snapshot.json.gz
-
       upgradecheck collect --context staging -o staging.json.gz
     """
+    check_writable_folder(output, OUTPUT_HINT)
     printer = progress_printer(quiet)
     try:
         snapshot = collect_snapshot(
@@ -76,11 +79,5 @@ def collect(
     finally:
         end_progress(printer)
     write_snapshot(snapshot, output)
-    coverage = coverage_counts(snapshot.coverage)
-    print(
-        f"upgradecheck: {plural(len(snapshot.objects), 'object')}, "
-        f"{plural(len(snapshot.nodes), 'node')}, "
-        f"{plural(len(snapshot.helm_releases), 'Helm release revision')}"
-        f"{', ' + coverage if coverage else ''}; written to {output}",
-        file=sys.stderr,
-    )
+    if not quiet:
+        print(f"upgradecheck: {snapshot_written(snapshot, output)}", file=sys.stderr)

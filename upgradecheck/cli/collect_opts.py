@@ -8,6 +8,7 @@ from typing import Annotated, TextIO
 
 import typer
 
+from upgradecheck.cli.options import Quiet as Quiet
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress
 from upgradecheck.collect.cluster.scope import Scope
 from upgradecheck.collect.cluster.transport import DEFAULT_MAX_BODY, TransportOptions
@@ -17,19 +18,23 @@ Kubeconfig = Annotated[
     str | None,
     typer.Option(
         "--kubeconfig",
+        metavar="FILE",
         help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, "
         "else the in-cluster service account).",
     ),
 ]
-Context = Annotated[str | None, typer.Option("--context", help="kubeconfig context.")]
+Context = Annotated[
+    str | None, typer.Option("--context", metavar="NAME", help="kubeconfig context.")
+]
 Concurrency = Annotated[
-    int, typer.Option("--concurrency", min=1, max=64, help="Lists fetched at once.")
+    int, typer.Option("--concurrency", min=1, max=64, metavar="N", help="Lists fetched at once.")
 ]
 Timeout = Annotated[
     float,
     typer.Option(
         "--request-timeout",
         min=1.0,
+        metavar="SECONDS",
         help="Seconds allowed for each whole request (connecting and the whole answer). A "
         "request that gets no answer is tried 3 times at most; a refused connection, a "
         "certificate that cannot be verified or rejected credentials end the run at once.",
@@ -40,6 +45,7 @@ MaxResponse = Annotated[
     typer.Option(
         "--max-response-size",
         min=1,
+        metavar="MIB",
         help="Largest answer read from the API server, in MiB (after decompression). A list "
         "page over it is asked for again in smaller pages; an answer that stays over it is a "
         "coverage gap, not read. /metrics may be 4 times as large.",
@@ -47,35 +53,39 @@ MaxResponse = Annotated[
 ]
 Kubectl = Annotated[
     list[str] | None,
-    typer.Option("--kubectl", help="Another kubectl binary to check (repeatable)."),
+    typer.Option("--kubectl", metavar="PATH", help="Another kubectl binary to check (repeatable)."),
 ]
 Helm = Annotated[
     list[str] | None,
     typer.Option(
         "--helm",
+        metavar="PATH",
         help="Another helm binary to check, the one that will run `helm upgrade`: it judges "
         "charts' kubeVersion (repeatable).",
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 Namespaces = Annotated[
     list[str] | None,
     typer.Option(
         "--namespace",
         "-n",
+        metavar="NAMESPACE",
         help="Only this namespace (repeatable). Cluster-scoped "
         "objects and nodes are always collected.",
     ),
 ]
 ExcludeNamespaces = Annotated[
     list[str] | None,
-    typer.Option("--exclude-namespace", help="Leave this namespace out (repeatable)."),
+    typer.Option(
+        "--exclude-namespace", metavar="NAMESPACE", help="Leave this namespace out (repeatable)."
+    ),
 ]
 Selector = Annotated[
     str | None,
     typer.Option(
         "--selector",
         "-l",
+        metavar="SELECTOR",
         help="Only namespaced objects matching this label selector (e.g. team=shop).",
     ),
 ]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from upgradecheck.cli.options import ComparisonFormat, FailOnOpt, Output
-from upgradecheck.cli.output import emit_result
+from upgradecheck.cli.output import destinations, emit_result
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import COMPARISON_FORMATS
 from upgradecheck.render.comparison.view import counts_text
@@ -18,10 +18,16 @@ from upgradecheck.run import comparison_for_files
 
 def compare(
     before: Annotated[
-        Path, typer.Argument(help="The first snapshot: before the upgrade, or production.")
+        Path,
+        typer.Argument(
+            metavar="BEFORE", help="The first snapshot: before the upgrade, or production."
+        ),
     ],
     after: Annotated[
-        Path, typer.Argument(help="The second snapshot: after the upgrade, or the test cluster.")
+        Path,
+        typer.Argument(
+            metavar="AFTER", help="The second snapshot: after the upgrade, or the test cluster."
+        ),
     ],
     fidelity: Annotated[
         bool,
@@ -44,10 +50,11 @@ def compare(
 
     Examples:
 
+    \b
       upgradecheck compare test-before.json.gz test-after.json.gz -o rehearsal.html
-
       upgradecheck compare prod.json.gz test.json.gz --fidelity --format markdown
     """
+    where = destinations(COMPARISON_FORMATS, fmt, output)
     comparison = comparison_for_files(before, after, fidelity=fidelity)
     summary = f"{comparison.mode.value} {comparison.verdict.value}: {counts_text(comparison)}"
-    emit_result(comparison, COMPARISON_FORMATS, fmt, output, fail_on, summary)
+    emit_result(comparison, COMPARISON_FORMATS, where, fail_on, summary)

@@ -45,13 +45,20 @@ def _print(headers: Sequence[str], rows: Sequence[Sequence[str]], as_json: bool)
 @app.command("apis")
 def apis(
     removed_by: Annotated[
-        str | None, typer.Option("--removed-by", help="Only APIs removed in or before this.")
+        str | None,
+        typer.Option(
+            "--removed-by", metavar="VERSION", help="Only APIs removed in or before this."
+        ),
     ] = None,
     deprecated_by: Annotated[
         str | None,
-        typer.Option("--deprecated-by", help="Only APIs deprecated in or before this."),
+        typer.Option(
+            "--deprecated-by", metavar="VERSION", help="Only APIs deprecated in or before this."
+        ),
     ] = None,
-    group: Annotated[str | None, typer.Option("--group", help="Only this API group.")] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", metavar="GROUP", help="Only this API group.")
+    ] = None,
     as_json: AsJson = False,
     data: Data = None,
 ) -> None:
@@ -59,6 +66,7 @@ def apis(
 
     Examples:
 
+    \b
       upgradecheck kb apis --removed-by 1.25
     """
     kb = _kb(data)
@@ -86,7 +94,9 @@ def apis(
 
 @app.command("addons")
 def addons(
-    addon: Annotated[str | None, typer.Option("--addon", help="Only this add-on.")] = None,
+    addon: Annotated[
+        str | None, typer.Option("--addon", metavar="NAME", help="Only this add-on.")
+    ] = None,
     as_json: AsJson = False,
     data: Data = None,
 ) -> None:
@@ -143,7 +153,8 @@ def skew(as_json: AsJson = False) -> None:
 @app.command("removals")
 def removals(
     by: Annotated[
-        str | None, typer.Option("--by", help="Only removals that break in or before this.")
+        str | None,
+        typer.Option("--by", metavar="VERSION", help="Only removals that break in or before this."),
     ] = None,
     as_json: AsJson = False,
     data: Data = None,

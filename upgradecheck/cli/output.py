@@ -1,35 +1,92 @@
-"""Rendering a report or a comparison where the user asked, and ending with its exit code."""
+"""Where a report or a comparison goes — standard output, or each `-o` file in the format its
+extension names — checked before any work, written whole or not at all, and the exit code."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+import typer
+
 from upgradecheck.exit_codes import FailOn, exit_code
-from upgradecheck.model import Report
+from upgradecheck.model import Report, Snapshot
 from upgradecheck.render import REPORT_FORMATS, Formats, OutputFormat, RenderError
-from upgradecheck.render.interface import R
-from upgradecheck.render.view import summary_text
+from upgradecheck.render.escaping import encoded
+from upgradecheck.render.interface import R, RenderOptions
+from upgradecheck.render.registry import SUFFIXES, format_of
+from upgradecheck.render.view import coverage_counts, summary_text
 from upgradecheck.safewrite import replacing
+from upgradecheck.wording import plural
 
-_BY_SUFFIX = {
-    ".html": OutputFormat.HTML,
-    ".htm": OutputFormat.HTML,
-    ".md": OutputFormat.MARKDOWN,
-    ".markdown": OutputFormat.MARKDOWN,
-    ".json": OutputFormat.JSON,
-    ".txt": OutputFormat.TEXT,
-}
+OUTPUT_HINT = "'-o' / '--output'"
 
 
-def choose_format(given: OutputFormat | None, output: Path | None) -> OutputFormat:
-    """The format asked for, else the one the output file's extension names, else text."""
-    if given is not None:
-        return given
-    if output is not None:
-        return _BY_SUFFIX.get(output.suffix.lower(), OutputFormat.TEXT)
-    return OutputFormat.TEXT
+@dataclass(frozen=True)
+class Destination:
+    """One place the result is written, and in which format."""
+
+    path: Path | None
+    """The file, or None for standard output."""
+    format: OutputFormat
+    """The format written there."""
+
+
+def _known_suffixes(formats: Formats[R]) -> str:
+    return " ".join(s for s, fmt in SUFFIXES.items() if fmt in formats.choices)
+
+
+def destinations(
+    formats: Formats[R], fmt: OutputFormat | None, outputs: Sequence[Path] | None
+) -> tuple[Destination, ...]:
+    """Where to write, checked before any work is done (a usage error, exit code 2, names
+    what is wrong): without `-o`, standard output in `--format` (default text); with one
+    `-o`, that file in `--format` if given, else in the format its extension names; with
+    several, each in the format its extension names (`--format` would be ambiguous)."""
+    if not outputs:
+        return (Destination(None, fmt or OutputFormat.TEXT),)
+    if fmt is not None and len(outputs) > 1:
+        raise typer.BadParameter(
+            "--format names the format of a single output; with several -o, each file's "
+            f"extension names its format ({_known_suffixes(formats)})",
+            param_hint=OUTPUT_HINT,
+        )
+    chosen: list[Destination] = []
+    for path in outputs:
+        named = fmt or format_of(path.name)
+        if named is None:
+            raise typer.BadParameter(
+                f"{path}: the extension names no format; use one of "
+                f"{_known_suffixes(formats)} (or --format with a single -o)",
+                param_hint=OUTPUT_HINT,
+            )
+        if named not in formats.choices:
+            raise typer.BadParameter(
+                f"{path}: a {formats.what} is not written as {named.value} "
+                f"(only {formats.offered()})",
+                param_hint=OUTPUT_HINT,
+            )
+        if any(d.path is not None and _same(d.path, path) for d in chosen):
+            raise typer.BadParameter(f"{path} is named twice", param_hint=OUTPUT_HINT)
+        check_writable_folder(path, OUTPUT_HINT)
+        chosen.append(Destination(path, named))
+    return tuple(chosen)
+
+
+def check_writable_folder(path: Path, hint: str) -> None:
+    """A usage error unless `path`'s folder exists (so that nothing collected is lost for
+    want of a place to write it)."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{path}: no such folder {folder}", param_hint=hint)
+
+
+def _same(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
 
 
 def summary_line(report: Report) -> str:
@@ -37,41 +94,104 @@ def summary_line(report: Report) -> str:
     return summary_text(report)
 
 
+def snapshot_written(snapshot: Snapshot, path: Path) -> str:
+    """What a snapshot file holds, for the line that says it was written."""
+    coverage = coverage_counts(snapshot.coverage)
+    return (
+        f"{plural(len(snapshot.objects), 'object')}, {plural(len(snapshot.nodes), 'node')}, "
+        f"{plural(len(snapshot.helm_releases), 'Helm release revision')}"
+        f"{', ' + coverage if coverage else ''}; written to {path}"
+    )
+
+
+def wants_colour(stream: object) -> bool:
+    """Colour for `stream`: a terminal, unless NO_COLOR is set (https://no-color.org) or the
+    terminal is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def terminal_width(stream: object) -> int | None:
+    """The width of `stream` when it is a terminal, else None (never cut a line)."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def render_options(destination: Destination, fail_on: FailOn) -> RenderOptions:
+    """The options a destination's renderer is made from: a terminal on standard output gets
+    its width and colours; every output gets --fail-on and the current folder."""
+    to_stdout = destination.path is None
+    return RenderOptions(
+        fail_on=fail_on,
+        width=terminal_width(sys.stdout) if to_stdout else None,
+        colour=wants_colour(sys.stdout) if to_stdout else False,
+        base_dir=os.getcwd(),
+    )
+
+
 def emit(
-    report: Report, fmt: OutputFormat | None, output: Path | None, fail_on: FailOn
+    report: Report,
+    where: Sequence[Destination],
+    fail_on: FailOn,
+    *,
+    quiet: bool = False,
 ) -> NoReturn:
     """`emit_result` for a report, with its summary line."""
-    emit_result(report, REPORT_FORMATS, fmt, output, fail_on, summary_line(report))
+    emit_result(report, REPORT_FORMATS, where, fail_on, summary_line(report), quiet=quiet)
 
 
 def emit_result(
     result: R,
     formats: Formats[R],
-    fmt: OutputFormat | None,
-    output: Path | None,
+    where: Sequence[Destination],
     fail_on: FailOn,
     summary: str,
+    *,
+    quiet: bool = False,
 ) -> NoReturn:
-    """Render, write to the file or stdout, print `summary` when writing a file, exit."""
-    chosen = choose_format(fmt, output)
-    text = formats.renderer(chosen).render(result)
-    text = text if text.endswith("\n") else text + "\n"
-    deliver(text, output, summary, f"{chosen.value} {formats.what}")
+    """Render every destination, then write each (stdout, or a file replaced only once its
+    new content is complete); the summary on stderr when writing files, unless `quiet`.
+    Exits with the result's exit code."""
+    documents = []
+    for destination in where:
+        renderer = formats.renderer(destination.format, render_options(destination, fail_on))
+        text = renderer.render(result)
+        documents.append((destination, text if text.endswith("\n") else text + "\n"))
+    written = []
+    for destination, text in documents:
+        deliver(text, destination.path)
+        if destination.path is not None:
+            written.append(
+                f"{destination.format.value} {formats.what} written to {destination.path}"
+            )
+    if written and not quiet:
+        print(f"upgradecheck: {summary}", file=sys.stderr)
+        for line in written:
+            print(f"upgradecheck: {line}", file=sys.stderr)
     raise SystemExit(int(exit_code(result, fail_on)))
 
 
-def deliver(text: str, output: Path | None, summary: str, what: str) -> None:
-    """Write `text` to stdout, or to `output` with the summary and what was written on
-    stderr. RenderError when the file cannot be written."""
+def deliver(text: str, output: Path | None) -> None:
+    """Write `text` to standard output, or replace the file `output` with it: the earlier
+    file stays whole if writing fails or is interrupted. Characters UTF-8 cannot hold are
+    written escaped (see `encoded`). RenderError when the file cannot be written."""
+    data = encoded(text)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream (a test's capture): it takes str
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            buffer.write(data)
+            buffer.flush()
         sys.stdout.flush()
         return
-    data = text.encode("utf-8")
     try:
         with replacing(output) as fh:  # an interrupted write keeps the earlier file whole
             fh.write(data)
     except OSError as exc:
         raise RenderError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    print(f"upgradecheck: {summary}", file=sys.stderr)
-    print(f"upgradecheck: {what} written to {output}", file=sys.stderr)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
 from upgradecheck.cli.collect_opts import (
     Concurrency,
     Context,
@@ -20,9 +26,22 @@ from upgradecheck.cli.collect_opts import (
     scope,
 )
 from upgradecheck.cli.options import Config, Data, FailOnOpt, Format, Output, Target
-from upgradecheck.cli.output import emit
+from upgradecheck.cli.output import check_writable_folder, destinations, emit
 from upgradecheck.exit_codes import FailOn
+from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_cluster
+
+SNAPSHOT_HINT = "'--snapshot-out'"
+
+SnapshotOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--snapshot-out",
+        metavar="FILE",
+        help="Also keep the snapshot the plan is made from (.json or .json.gz), to assess "
+        "again or compare later without collecting again.",
+    ),
+]
 
 
 def plan(
@@ -43,15 +62,20 @@ def plan(
     max_response_size: MaxResponse = 16,
     config: Config = None,
     data: Data = None,
+    snapshot_out: SnapshotOut = None,
 ) -> None:
     """Collect the cluster, assess it for the target and write the upgrade plan.
 
     Examples:
 
+    \b
       upgradecheck plan --target 1.33 -o plan.html
-
       upgradecheck plan --context test --format checklist -o rehearsal.md
+      upgradecheck plan -o plan.html -o plan.sarif --snapshot-out prod.json.gz
     """
+    where = destinations(REPORT_FORMATS, fmt, output)
+    if snapshot_out is not None:
+        check_writable_folder(snapshot_out, SNAPSHOT_HINT)
     printer = progress_printer(quiet)
     try:
         report = report_for_cluster(
@@ -69,7 +93,10 @@ def plan(
             progress=printer,
             config=config,
             data=data or (),
+            snapshot_out=snapshot_out,
         )
     finally:
         end_progress(printer)
-    emit(report, fmt, output, fail_on)
+    if snapshot_out is not None and not quiet:
+        print(f"upgradecheck: snapshot written to {snapshot_out}", file=sys.stderr)
+    emit(report, where, fail_on, quiet=quiet)

@@ -27,11 +27,10 @@ def rbac(publish: Publish = False) -> None:
 
     Examples:
 
+    \b
       upgradecheck rbac | kubectl apply -f -
-
-      kubectl create clusterrolebinding upgradecheck --clusterrole upgradecheck-reader \\
-        --serviceaccount platform:upgradecheck
-
+      kubectl create clusterrolebinding upgradecheck \\
+        --clusterrole upgradecheck-reader --serviceaccount platform:upgradecheck
       upgradecheck rbac --publish | kubectl apply -f -
     """
     kb = load_knowledge_base()

@@ -7,19 +7,31 @@ from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.options import Config, Current, Data, FailOnOpt, Format, Output, Target
-from upgradecheck.cli.output import emit
+from upgradecheck.cli.options import (
+    Config,
+    Data,
+    FailOnOpt,
+    Format,
+    Output,
+    Quiet,
+    ScanCurrent,
+    Target,
+)
+from upgradecheck.cli.output import destinations, emit
 from upgradecheck.exit_codes import FailOn
+from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_manifests
 
 
 def scan(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Files and folders (.yaml, .yml, .json), or - for stdin."),
+        typer.Argument(
+            metavar="PATH", help="Files and folders (.yaml, .yml, .json), or - for stdin."
+        ),
     ],
     target: Target = None,
-    current: Current = None,
+    current: ScanCurrent = None,
     fmt: Format = None,
     output: Output = None,
     fail_on: FailOnOpt = FailOn.BLOCKER,
@@ -27,6 +39,7 @@ def scan(
         str | None,
         typer.Option(
             "--helm",
+            metavar="PATH",
             help="The helm binary that renders chart folders (default: helm on PATH; "
             "without one, charts are read by a template-aware fallback).",
         ),
@@ -35,6 +48,7 @@ def scan(
         str | None,
         typer.Option(
             "--kubectl",
+            metavar="PATH",
             help="The kubectl binary that builds kustomization folders (default: kubectl on "
             "PATH; without one, the resources they list are scanned).",
         ),
@@ -42,7 +56,9 @@ def scan(
     values: Annotated[
         list[str] | None,
         typer.Option(
-            "--values", help="A values file for every chart rendered (repeatable, in order)."
+            "--values",
+            metavar="FILE",
+            help="A values file for every chart rendered (repeatable, in order).",
         ),
     ] = None,
     config: Config = None,
@@ -52,9 +68,11 @@ def scan(
         typer.Option(
             "--max-file-size",
             min=1,
+            metavar="MIB",
             help="Largest file read, in MiB; a larger one is reported, not read.",
         ),
     ] = 16,
+    quiet: Quiet = False,
 ) -> None:
     """Scan Kubernetes manifests for APIs the target no longer serves.
 
@@ -63,12 +81,13 @@ def scan(
 
     Examples:
 
+    \b
       upgradecheck scan manifests/ --target 1.33
-
       upgradecheck scan charts/web --target 1.33 --values prod.yaml
-
-      helm template ./chart | upgradecheck scan - --target 1.33 --format markdown
+      helm template ./chart | upgradecheck scan - -t 1.33 -f markdown
+      upgradecheck scan manifests/ -t 1.33 -o results.sarif -o junit.xml
     """
+    where = destinations(REPORT_FORMATS, fmt, output)
     report = report_for_manifests(
         paths,
         target=target,
@@ -81,4 +100,4 @@ def scan(
         max_file_bytes=max_file_size * 1024 * 1024,
         data=data or (),
     )
-    emit(report, fmt, output, fail_on)
+    emit(report, where, fail_on, quiet=quiet)

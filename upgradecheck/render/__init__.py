@@ -1,12 +1,14 @@
-"""Renderers: turn a Report into HTML, Markdown, a rehearsal checklist, JSON or text, and a
-Comparison into text, Markdown, HTML or JSON, each chosen by name from one registry."""
+"""Renderers: turn a Report into HTML, Markdown, a rehearsal checklist, JSON, text, SARIF or
+JUnit XML, and a Comparison into text, Markdown, HTML or JSON, each chosen by name from one
+registry and made from the run's RenderOptions."""
 
 from __future__ import annotations
 
 from upgradecheck.render.checklist import ChecklistRenderer
 from upgradecheck.render.html import HtmlRenderer
-from upgradecheck.render.interface import Renderer, RenderError
+from upgradecheck.render.interface import Renderer, RenderError, RenderOptions
 from upgradecheck.render.json_report import JsonRenderer
+from upgradecheck.render.junit import JunitRenderer
 from upgradecheck.render.markdown import MarkdownRenderer
 from upgradecheck.render.registry import (
     COMPARISON_FORMATS,
@@ -14,6 +16,7 @@ from upgradecheck.render.registry import (
     Formats,
     OutputFormat,
 )
+from upgradecheck.render.sarif import SarifRenderer
 from upgradecheck.render.text import TextRenderer
 
 __all__ = [
@@ -23,9 +26,12 @@ __all__ = [
     "Formats",
     "HtmlRenderer",
     "JsonRenderer",
+    "JunitRenderer",
     "MarkdownRenderer",
     "OutputFormat",
     "RenderError",
+    "RenderOptions",
     "Renderer",
+    "SarifRenderer",
     "TextRenderer",
 ]

@@ -94,3 +94,11 @@ def inert_json(document: Any) -> str:
     and bidi overrides escaped so that printing it to a terminal is harmless."""
     text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def encoded(text: str) -> bytes:
+    """`text` as the UTF-8 bytes of an output file. A lone surrogate (a file name's
+    undecodable byte, `\\ud800` from a JSON string) cannot be UTF-8: it is written as its
+    escape `\\udcff`, which JSON reads back as the same character and every other format
+    shows as text, so no report ever fails to be written for it."""
+    return text.encode("utf-8", "backslashreplace")

@@ -10,7 +10,7 @@ from functools import cache
 from markupsafe import Markup
 
 from upgradecheck.model import Report
-from upgradecheck.render.interface import Renderer, RenderError
+from upgradecheck.render.interface import Renderer, RenderError, RenderOptions
 from upgradecheck.render.templating import render_template
 from upgradecheck.render.view import (
     Limits,
@@ -59,7 +59,10 @@ def hop_key(hop: str | None) -> str:
 class HtmlRenderer(Renderer[Report]):
     """Renders `templates/report.html.j2`; large reports are summarised within `limits`."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(
+        self, options: RenderOptions | None = None, *, limits: Limits | None = None
+    ) -> None:
+        super().__init__(options)
         self.limits = limits or Limits()
 
     def render(self, report: Report) -> str:

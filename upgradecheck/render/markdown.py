@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from upgradecheck.model import Finding, Report, Severity
-from upgradecheck.render.interface import Renderer
+from upgradecheck.render.interface import Renderer, RenderOptions
 from upgradecheck.render.templating import render_template
 from upgradecheck.render.view import (
     ReportView,
@@ -110,7 +110,8 @@ def fit(render: Callable[[int], str], total: int, limit: int = MAX_CHARS) -> str
 class MarkdownRenderer(Renderer[Report]):
     """Renders `templates/report.md.j2`, listing as many rows as fit under `max_chars`."""
 
-    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+    def __init__(self, options: RenderOptions | None = None, *, max_chars: int = MAX_CHARS) -> None:
+        super().__init__(options)
         self.max_chars = max_chars
 
     def render(self, report: Report) -> str:

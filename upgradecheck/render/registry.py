@@ -1,6 +1,6 @@
 """Which renderer writes which format, for reports and comparisons alike: OutputFormat names
-every format once, and each kind of result registers its renderers by those names, in the
-order `--format` offers them."""
+every format once, each kind of result registers its renderers by those names, in the order
+`--format` offers them, and SUFFIXES names the format an output file's extension asks for."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from upgradecheck.model import Report
 from upgradecheck.render import comparison
 from upgradecheck.render.checklist import ChecklistRenderer
 from upgradecheck.render.html import HtmlRenderer
-from upgradecheck.render.interface import R, Renderer, RenderError
+from upgradecheck.render.interface import R, Renderer, RenderError, RenderOptions
 from upgradecheck.render.json_report import JsonRenderer
+from upgradecheck.render.junit import JunitRenderer
 from upgradecheck.render.markdown import MarkdownRenderer
-from upgradecheck.render.text import TextRenderer, terminal_width
+from upgradecheck.render.sarif import SarifRenderer
+from upgradecheck.render.text import TextRenderer
 
 
 class OutputFormat(StrEnum):
@@ -28,6 +30,33 @@ class OutputFormat(StrEnum):
     CHECKLIST = "checklist"
     JSON = "json"
     TEXT = "text"
+    SARIF = "sarif"
+    JUNIT = "junit"
+
+
+SUFFIXES: Mapping[str, OutputFormat] = {
+    ".html": OutputFormat.HTML,
+    ".htm": OutputFormat.HTML,
+    ".checklist.md": OutputFormat.CHECKLIST,
+    ".md": OutputFormat.MARKDOWN,
+    ".markdown": OutputFormat.MARKDOWN,
+    ".sarif.json": OutputFormat.SARIF,
+    ".sarif": OutputFormat.SARIF,
+    ".json": OutputFormat.JSON,
+    ".txt": OutputFormat.TEXT,
+    ".xml": OutputFormat.JUNIT,
+}
+"""The format each output file extension names (matched in any case, the longest first, so
+that `plan.checklist.md` is a checklist and `plan.md` Markdown)."""
+
+
+def format_of(name: str) -> OutputFormat | None:
+    """The format the extension of the file `name` names, or None."""
+    lowered = name.lower()
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if lowered.endswith(suffix) and len(lowered) > len(suffix):
+            return SUFFIXES[suffix]
+    return None
 
 
 @dataclass(frozen=True)
@@ -36,8 +65,9 @@ class Formats(Generic[R]):
 
     what: str
     """What is written, for messages: `report`, `comparison`."""
-    renderers: Mapping[OutputFormat, Callable[[], Renderer[R]]]
-    """Each format's renderer, in the order `--format` offers them."""
+    renderers: Mapping[OutputFormat, Callable[[RenderOptions], Renderer[R]]]
+    """Each format's renderer, made from the run's RenderOptions, in the order `--format`
+    offers them."""
 
     @property
     def choices(self) -> tuple[OutputFormat, ...]:
@@ -49,16 +79,21 @@ class Formats(Generic[R]):
         for fmt in self.renderers:
             if fmt.value.casefold() == name.casefold():
                 return fmt
-        offered = ", ".join(repr(fmt.value) for fmt in self.renderers)
-        raise ValueError(f"{name!r} is not one of {offered}.")
+        raise ValueError(f"{name!r} is not one of {self.offered()}")
 
-    def renderer(self, fmt: OutputFormat) -> Renderer[R]:
-        """A renderer of `fmt`; RenderError when this kind of result is not written in it."""
+    def offered(self) -> str:
+        """The choices for messages: `html, markdown, ...`."""
+        return ", ".join(fmt.value for fmt in self.renderers)
+
+    def renderer(self, fmt: OutputFormat, options: RenderOptions | None = None) -> Renderer[R]:
+        """A renderer of `fmt` made from `options`; RenderError when this kind of result is
+        not written in it."""
         make = self.renderers.get(fmt)
         if make is None:
-            offered = ", ".join(f.value for f in self.renderers)
-            raise RenderError(f"a {self.what} is not written as {fmt.value} (only {offered})")
-        return make()
+            raise RenderError(
+                f"a {self.what} is not written as {fmt.value} (only {self.offered()})"
+            )
+        return make(options or RenderOptions())
 
 
 REPORT_FORMATS: Formats[Report] = Formats(
@@ -68,8 +103,9 @@ REPORT_FORMATS: Formats[Report] = Formats(
         OutputFormat.MARKDOWN: MarkdownRenderer,
         OutputFormat.CHECKLIST: ChecklistRenderer,
         OutputFormat.JSON: JsonRenderer,
-        # Text fits the terminal when writing to one.
-        OutputFormat.TEXT: lambda: TextRenderer(width=terminal_width()),
+        OutputFormat.TEXT: TextRenderer,
+        OutputFormat.SARIF: SarifRenderer,
+        OutputFormat.JUNIT: JunitRenderer,
     },
 )
 """Every format: what `plan`, `assess` and `scan` offer."""

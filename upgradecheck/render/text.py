@@ -1,16 +1,15 @@
-"""Plain terminal text: a findings table (each row followed by the finding's message and fix),
-the verdict, the coverage gaps. No colours."""
+"""Terminal text: a findings table (each row followed by the finding's message and fix), the
+verdict, the coverage gaps; severities and the verdict coloured when the options ask for colour
+(a terminal that does not refuse it)."""
 
 from __future__ import annotations
 
-import shutil
-import sys
 import textwrap
 from collections.abc import Sequence
 
-from upgradecheck.model import Finding, Report
+from upgradecheck.model import Finding, Report, Severity, Verdict
 from upgradecheck.render.escaping import shorten, terminal_text
-from upgradecheck.render.interface import Renderer
+from upgradecheck.render.interface import Renderer, RenderOptions
 from upgradecheck.render.view import (
     by_severity,
     counts_text,
@@ -26,6 +25,15 @@ GAP = "  "
 # the widest first, down to MIN_WIDTH.
 SHRINKABLE = (3, 4)
 MIN_WIDTH = 16
+
+# SGR colours: bold red for what blocks, yellow for what needs review, cyan for information.
+_SEVERITY_COLOURS = {Severity.BLOCKER: "1;31", Severity.WARNING: "33", Severity.INFO: "36"}
+_VERDICT_COLOURS = {Verdict.BLOCKED: "1;31", Verdict.REVIEW: "1;33", Verdict.READY: "1;32"}
+
+
+def paint(text: str, sgr: str, colour: bool) -> str:
+    """`text` in the SGR colour `sgr` when `colour`, else as it is."""
+    return f"\x1b[{sgr}m{text}\x1b[0m" if colour and text else text
 
 
 def row(finding: Finding) -> tuple[str, ...]:
@@ -81,15 +89,18 @@ def details(
     return lines
 
 
-def table(findings: Sequence[Finding], width: int | None) -> list[str]:
-    """The findings table's lines, header first; under each row its message and its fix,
-    indented to the RULE column."""
+def table(findings: Sequence[Finding], width: int | None, colour: bool = False) -> list[str]:
+    """The findings table's lines, header first (each severity in its colour if asked); under
+    each row its message and its fix, indented to the RULE column."""
     rows = [HEADERS, *(row(f) for f in findings)]
     widths = column_widths(rows, width)
     indent = widths[0] + len(GAP)
     lines = []
     for index, cells in enumerate(rows):
         fitted = [shorten(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)]
+        if index:  # colour after padding, so the escapes do not count toward the widths
+            severity = findings[index - 1].severity
+            fitted[0] = paint(fitted[0], _SEVERITY_COLOURS[severity], colour)
         lines.append(GAP.join(fitted).rstrip())
         if index:
             # A cell cut to fit the terminal is given whole under the row.
@@ -133,29 +144,26 @@ def coverage_lines(report: Report) -> list[str]:
     return lines
 
 
-def terminal_width() -> int | None:
-    """The width of the terminal on standard output, or None when it is not a terminal."""
-    if not sys.stdout.isatty():
-        return None
-    return shutil.get_terminal_size().columns
-
-
 class TextRenderer(Renderer[Report]):
-    """A table for a terminal `width` characters wide (None: never cut a cell)."""
+    """A table for a terminal `options.width` characters wide (None: never cut a cell), in
+    colour when `options.colour`."""
 
-    def __init__(self, width: int | None = None) -> None:
-        self.width = width
+    def __init__(self, options: RenderOptions | None = None) -> None:
+        super().__init__(options)
+        self.width = self.options.width
 
     def render(self, report: Report) -> str:
         """The text for `report`."""
+        colour = self.options.colour
+        verdict = paint(report.verdict.value.upper(), _VERDICT_COLOURS[report.verdict], colour)
         lines = [
             f"upgradecheck: Kubernetes {terminal_text(path_text(report))}",
-            f"Verdict: {report.verdict.value.upper()} — {counts_text(report)}",
+            f"Verdict: {verdict} — {counts_text(report)}",
             terminal_text(scope_text(report)),
             "",
         ]
         if report.findings:
-            lines += table(by_severity(report.findings), self.width)
+            lines += table(by_severity(report.findings), self.width, colour)
         else:
             lines.append("No findings.")
         lines += suppressed_lines(report)

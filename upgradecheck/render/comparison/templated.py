@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from upgradecheck.compare.model import Comparison
 from upgradecheck.render.comparison.view import build_view, change
-from upgradecheck.render.interface import Renderer
+from upgradecheck.render.interface import Renderer, RenderOptions
 from upgradecheck.render.markdown import MAX_CHARS, fit
 from upgradecheck.render.templating import render_template
 
@@ -36,7 +36,8 @@ class HtmlRenderer(Renderer[Comparison]):
 class MarkdownRenderer(Renderer[Comparison]):
     """GitHub-flavoured Markdown, listing as many rows per section as fit under `max_chars`."""
 
-    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+    def __init__(self, options: RenderOptions | None = None, *, max_chars: int = MAX_CHARS) -> None:
+        super().__init__(options)
         self.max_chars = max_chars
 
     def render(self, comparison: Comparison) -> str:
