@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,15 @@ REPO = Path(__file__).resolve().parents[2]
 HOOK = "upgradecheck-scan"
 # What pip needs to install the project, and the hook definition: the hook repository.
 PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
-PROJECT_FOLDERS = ("upgradecheck", "deprecations", "templates")
+
+
+def wheel_sources() -> list[str]:
+    """The package and every path pyproject.toml forces into the wheel (data, templates,
+    schemas): what `pip install .` of the hook repository needs, read from the build
+    configuration so that a new bundled file cannot be forgotten here."""
+    with open(REPO / "pyproject.toml", "rb") as f:
+        wheel = tomllib.load(f)["tool"]["hatch"]["build"]["targets"]["wheel"]
+    return [*wheel["packages"], *wheel.get("force-include", {})]
 PDB_V1BETA1 = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n"
 DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
 WORKFLOW = "name: CI\non: push\njobs: {}\n"
@@ -40,8 +49,13 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("hook-repo")
     for name in PROJECT_FILES:
         shutil.copy2(REPO / name, repo / name)
-    for name in PROJECT_FOLDERS:
-        shutil.copytree(REPO / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in wheel_sources():
+        source, copy = REPO / name, repo / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy)
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "hook repository")
