@@ -145,11 +145,11 @@ def test_collect_and_plan_count_coverage_gaps_alike(
     kubeconfig = str(api.kubeconfig_path)
     snap = tmp_path / "snap.json.gz"
     code, _, collected = run(
-        monkeypatch, capsys, "collect", "--kubeconfig", kubeconfig, "-o", str(snap), "-q"
+        monkeypatch, capsys, "collect", "--kubeconfig", kubeconfig, "-o", str(snap)
     )
     assert code == 0
     code, _, planned = run(
-        monkeypatch, capsys, "plan", "--kubeconfig", kubeconfig, "--target", "1.22", "-q",
+        monkeypatch, capsys, "plan", "--kubeconfig", kubeconfig, "--target", "1.22",
         "-o", str(tmp_path / "plan.json"),
     )
     assert code == 1

@@ -12,6 +12,7 @@ from render_reports import realistic
 
 from upgradecheck.model import Evidence, EvidenceSource, Finding, Report, Severity
 from upgradecheck.render import REPORT_FORMATS, OutputFormat
+from upgradecheck.render.interface import RenderOptions
 from upgradecheck.render.markdown import CELL_TEXT
 from upgradecheck.render.text import TextRenderer
 
@@ -69,7 +70,7 @@ def test_no_format_cuts_a_message_or_a_fix(fmt: OutputFormat) -> None:
 
 
 def test_text_wraps_a_long_fix_to_the_terminal_but_keeps_it_whole() -> None:
-    text = TextRenderer(width=80).render(legacy_pool_report())
+    text = TextRenderer(RenderOptions(width=80)).render(legacy_pool_report())
     table = text.partition("\nSEVERITY")[2].partition("\n\n")[0].splitlines()
     assert len(table) > 1 + 3 * 4 and all(len(line) <= 80 for line in table)
     assert COMMAND in " ".join(line.strip() for line in table)
