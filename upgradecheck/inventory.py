@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from upgradecheck.model import AddonVersion, ObservedObject, Snapshot
+from upgradecheck.shapes import as_maps, as_str, dig
 
 # Workload name patterns of well-known add-ons, and what to call them.
 _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -36,8 +37,7 @@ _KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
 
 
 def _containers(obj: ObservedObject) -> list[Mapping[str, Any]]:
-    spec = (((obj.body.get("spec") or {}).get("template") or {}).get("spec")) or {}
-    return [c for c in spec.get("containers") or () if isinstance(c, Mapping)]
+    return as_maps(dig(obj.body, "spec", "template", "spec", "containers"))
 
 
 def _tag(image: str) -> str:
@@ -59,5 +59,5 @@ def _find(snapshot: Snapshot) -> Iterator[AddonVersion]:
         containers = _containers(obj)
         if name is None or not containers:
             continue
-        image = str(containers[0].get("image", ""))
+        image = as_str(containers[0].get("image")) or ""
         yield AddonVersion(name, obj.ref.display(), image, _tag(image))

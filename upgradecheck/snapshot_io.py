@@ -119,5 +119,7 @@ def read_snapshot(path: str | Path) -> Snapshot:
         ) from None
     except RecursionError:
         raise SnapshotError(f"{source}: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python reads
+        raise SnapshotError(f"{source}: not a snapshot ({exc})") from None
     with gc_paused():
         return snapshot_from_dict(document, str(source))

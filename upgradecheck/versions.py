@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# At most 9 digits a number: longer ones are no release, and Python refuses to read numbers
+# of thousands of digits (a ValueError that is not a VersionError).
 _VERSION = re.compile(
-    r"^\s*v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?"
+    r"^\s*v?(?P<major>\d{1,9})\.(?P<minor>\d{1,9})(?:\.(?P<patch>\d{1,9}))?"
     r"(?P<rest>[-+][0-9A-Za-z.+_-]*)?\s*$"
 )
 # Servers report minors such as "28+" (EKS, GKE); the "+" carries no meaning for skew.
-_SERVER_MINOR = re.compile(r"^(\d+)\+?$")
+_SERVER_MINOR = re.compile(r"^(\d{1,9})\+?$")
+_SERVER_MAJOR = re.compile(r"^\d{1,9}$")
 
 
 class VersionError(ValueError):
@@ -79,7 +82,7 @@ def minor_from_server(major: str, minor: str, git_version: str = "") -> Minor:
         except VersionError:
             pass
     m = _SERVER_MINOR.match(minor.strip())
-    if not major.strip().isdigit() or not m:
+    if not _SERVER_MAJOR.match(major.strip()) or not m:
         raise VersionError(f"server version {major!r}.{minor!r} is not a Kubernetes version")
     return Minor(int(major), int(m.group(1)))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from upgradecheck.model import ObjectRef, ObservedObject, Snapshot
-from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.shapes import as_map, as_maps, as_str, as_strs, dig
 
 # Where each controller kind keeps its pod template.
 TEMPLATE_PATHS: Mapping[str, tuple[str, ...]] = {
@@ -59,8 +59,8 @@ def containers(spec: Mapping[str, Any], init: bool = False) -> list[Mapping[str,
 
 
 def _requirement(expr: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    key, operator = str(expr.get("key", "")), expr.get("operator")
-    values = {str(v) for v in expr.get("values") or ()}
+    key, operator = as_str(expr.get("key")) or "", expr.get("operator")
+    values = set(as_strs(expr.get("values")))
     if operator == "In":
         return key in labels and labels[key] in values
     if operator == "NotIn":
@@ -170,7 +170,7 @@ class Workloads:
             owner = _controller(meta)
             if owner is None or owner.get("kind") == "Node":
                 return ref
-            kind, name = str(owner.get("kind", "")), str(owner.get("name", ""))
+            kind, name = as_str(owner.get("kind")) or "", as_str(owner.get("name")) or ""
             parent = self.controllers.get((kind, ref.namespace, name))
             if parent is None:
                 return self._absent_owner(owner, ref.namespace, pod_labels)
@@ -181,8 +181,8 @@ class Workloads:
     def _absent_owner(
         owner: Mapping[str, Any], namespace: str | None, pod_labels: Mapping[str, str]
     ) -> ObjectRef:
-        kind, name = str(owner.get("kind", "")), str(owner.get("name", ""))
-        api_version = str(owner.get("apiVersion", ""))
+        kind, name = as_str(owner.get("kind")) or "", as_str(owner.get("name")) or ""
+        api_version = as_str(owner.get("apiVersion")) or ""
         suffix = pod_labels.get(POD_TEMPLATE_HASH)
         if kind == "ReplicaSet" and suffix and name.endswith("-" + suffix):
             # A Deployment names its ReplicaSets `<deployment>-<pod-template-hash>`.

@@ -10,6 +10,7 @@ from typing import Any
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, EvidenceSource, Finding, Severity
+from upgradecheck.shapes import as_map, as_maps, as_str, as_strs, dig
 from upgradecheck.wording import plural
 
 VERSIONING = (
@@ -50,11 +51,10 @@ CRD_STORED_VERSION = Rule(
 
 
 def _versions(body: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    spec = body.get("spec") or {}
     return {
-        str(v.get("name")): v
-        for v in spec.get("versions") or ()
-        if isinstance(v, Mapping) and v.get("name")
+        name: v
+        for v in as_maps(dig(body, "spec", "versions"))
+        if (name := as_str(v.get("name")))
     }
 
 
@@ -68,14 +68,13 @@ class CrdStoredVersionCheck(Check):
             if obj.ref.kind != "CustomResourceDefinition":
                 continue
             versions = _versions(obj.body)
-            stored = (obj.body.get("status") or {}).get("storedVersions") or ()
-            storage = next((n for n, v in versions.items() if v.get("storage")), None)
+            stored = as_strs(dig(obj.body, "status", "storedVersions"))
+            storage = next((n for n, v in versions.items() if v.get("storage") is True), None)
+            group = as_str(as_map(obj.body.get("spec")).get("group")) or ""
             for name in stored:
-                v = versions.get(str(name))
-                problem = self._problem(v)
+                problem = self._problem(versions.get(name))
                 if problem is None:
                     continue
-                group = (obj.body.get("spec") or {}).get("group", "")
                 yield CRD_STORED_VERSION.finding(
                     (
                         f"CRD {obj.ref.name} still has objects stored as {group}/{name}, "
@@ -94,7 +93,7 @@ class CrdStoredVersionCheck(Check):
                             EvidenceSource.CRD,
                             "status.storedVersions",
                             f"{group}/{name}",
-                            f"stored versions {', '.join(map(str, stored))}; "
+                            f"stored versions {', '.join(stored)}; "
                             f"storage version {storage}",
                         ),
                     ),
@@ -106,8 +105,8 @@ class CrdStoredVersionCheck(Check):
     def _problem(version: Mapping[str, Any] | None) -> str | None:
         if version is None:
             return "no longer listed in the CRD"
-        if not version.get("served", True):
+        if version.get("served", True) is False:
             return "no longer served"
-        if version.get("deprecated"):
+        if version.get("deprecated") is True:
             return "deprecated"
         return None

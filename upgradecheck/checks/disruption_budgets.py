@@ -13,7 +13,7 @@ from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, Finding, ObservedObject, Severity, Snapshot
-from upgradecheck.shapes import as_map, dig
+from upgradecheck.shapes import as_int, as_map, dig
 from upgradecheck.wording import plural
 from upgradecheck.workloads import labels_of, metadata, selector_matches
 
@@ -59,24 +59,27 @@ _REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet")
 
 
 def percent(value: Any) -> float | None:
-    """`"25%"` as 25.0; None for anything else."""
+    """`"25%"` as 25.0; None for anything else (`"nan%"`, `"1e999%"` included)."""
     if isinstance(value, str) and value.endswith("%"):
         try:
-            return float(value[:-1])
+            share = float(value[:-1])
         except ValueError:
             return None
+        return share if math.isfinite(share) else None
     return None
 
 
 def scaled(value: Any, expected: int) -> int | None:
     """An int-or-percent budget field against `expected` pods, rounded up as the disruption
     controller does; None when unreadable."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
+    count = as_int(value)
+    if count is not None:
+        return count
     share = percent(value)
-    return None if share is None else math.ceil(share * expected / 100)
+    if share is None:
+        return None
+    need = share * expected / 100
+    return math.ceil(need) if math.isfinite(need) else None
 
 
 class Selection:
@@ -114,8 +117,8 @@ class Selection:
         for obj in self.workloads.get(namespace, ()):
             labels = labels_of(as_map(dig(obj.body, "spec", "template", "metadata")))
             if labels and selector_matches(selector, labels):
-                count = dig(obj.body, "spec", "replicas")
-                total += count if isinstance(count, int) else 1
+                count = as_int(dig(obj.body, "spec", "replicas"))
+                total += count if count is not None else 1
                 found.append(obj.ref.display())
         return (total, found) if found else None
 
@@ -151,8 +154,8 @@ def budget(pdb: ObservedObject, selection: Selection) -> Budget:
     if pdb.ref.api_version == "policy/v1beta1" and selector == {}:
         selector = None  # policy/v1beta1: an empty selector selects nothing
     ns = pdb.ref.namespace
-    expected = as_map(pdb.body.get("status")).get("expectedPods")
-    if isinstance(expected, int) and not isinstance(expected, bool):
+    expected = as_int(as_map(pdb.body.get("status")).get("expectedPods"))
+    if expected is not None:
         return Budget(pdb, selector, expected, "status.expectedPods")
     found = selection.replicas(ns, selector)
     if found is not None:
@@ -166,8 +169,8 @@ def blocking(b: Budget) -> tuple[str, list[Evidence]] | None:
     """Why the budget allows no eviction, with evidence; None when it allows some."""
     if b.expected == 0:
         return None
-    allowed = b.status.get("disruptionsAllowed")
-    if isinstance(allowed, int) and not isinstance(allowed, bool):
+    allowed = as_int(b.status.get("disruptionsAllowed"))
+    if allowed is not None:
         if allowed > 0:
             return None
         why = _spec_reason(b) or ("its pods are not all healthy", [])

@@ -11,7 +11,7 @@ from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Finding, ObservedObject, Severity
-from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.shapes import as_int, as_map, as_maps, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import is_mirror_pod, metadata
 
@@ -78,8 +78,7 @@ class DrainCheck(Check):
         for obj in ctx.snapshot.objects:
             if obj.ref.kind not in ("Deployment", "StatefulSet"):
                 continue
-            replicas = dig(obj.body, "spec", "replicas")
-            if replicas != 1 or isinstance(replicas, bool):
+            if as_int(dig(obj.body, "spec", "replicas")) != 1:
                 continue  # unset in a file usually means an autoscaler decides
             yield SINGLE_REPLICA.finding(
                 f"{obj.ref.display()} runs one replica: it is down from the moment its node "

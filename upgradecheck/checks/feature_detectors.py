@@ -18,7 +18,7 @@ from upgradecheck.model import (
     ObservedObject,
     Snapshot,
 )
-from upgradecheck.shapes import as_map, as_maps
+from upgradecheck.shapes import as_map, as_maps, as_str, as_strs
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import PodSpec, Workloads, annotations_of, containers, labels_of
 
@@ -142,7 +142,7 @@ def storage_class_provisioner(params: Mapping[str, Any], scene: Scene) -> Iterat
     """StorageClasses provisioned by one of `provisioners`."""
     wanted = set(params["provisioners"])
     for sc in scene.by_kind.get("StorageClass", ()):
-        provisioner = sc.body.get("provisioner")
+        provisioner = as_str(sc.body.get("provisioner"))
         if provisioner in wanted:
             yield _object_hit(sc, field_evidence(sc.ref, "provisioner", provisioner))
 
@@ -173,13 +173,9 @@ def configmap_value(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
             yield _object_hit(cm, field_evidence(cm.ref, where, match.group(0).strip()))
 
 
-def _words(value: Any) -> list[str]:
-    return [str(w) for w in value] if isinstance(value, list) else []
-
-
 def _runs(pod: PodSpec, container: Mapping[str, Any], components: set[str]) -> bool:
     labels = labels_of(pod.metadata)
-    named = {container.get("name"), labels.get("component"), labels.get("k8s-app")}
+    named = {as_str(container.get("name")), labels.get("component"), labels.get("k8s-app")}
     return bool(named & components)
 
 
@@ -195,7 +191,7 @@ def component_flag(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
         for c in containers(pod.spec):
             if not _runs(pod, c, components):
                 continue
-            words = _words(c.get("command")) + _words(c.get("args"))
+            words = as_strs(c.get("command")) + as_strs(c.get("args"))
             match = regex.search(" ".join(words))
             if match:
                 where = pod.field(f"containers[{c.get('name')}].command")

@@ -42,13 +42,19 @@ def _age(time: str | None, now: str) -> str:
     if not time:
         return ""
     try:
-        then = dt.datetime.fromisoformat(time.replace("Z", "+00:00"))
-        ref = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        then = _utc(dt.datetime.fromisoformat(time.replace("Z", "+00:00")))
+        ref = _utc(dt.datetime.fromisoformat(now.replace("Z", "+00:00")))
     except ValueError:
         return f" on {time}"
     days = (ref - then).days
     when = then.date().isoformat()
     return f" on {when} ({days} days before the snapshot)" if days >= 1 else f" on {when}"
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # A time written without an offset (hand-made or odd input) is read as UTC, the way the
+    # API server writes them, so that it can be compared with one that has an offset.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _latest(evidence: tuple[Evidence, ...]) -> Evidence | None:

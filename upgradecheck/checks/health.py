@@ -21,7 +21,7 @@ from upgradecheck.model import (
     ObservedObject,
     Severity,
 )
-from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.shapes import as_int, as_map, as_maps, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import Workloads, statuses
 
@@ -91,8 +91,7 @@ ContainerTest = Callable[[Mapping[str, Any]], str | None]
 
 def crashlooping(status: Mapping[str, Any]) -> str | None:
     """`CrashLoopBackOff, 42 restarts` for a crash-looping or often restarted container."""
-    restarts = status.get("restartCount")
-    restarts = restarts if isinstance(restarts, int) else 0
+    restarts = as_int(status.get("restartCount")) or 0
     waiting = dig(status, "state", "waiting", "reason")
     if waiting == "CrashLoopBackOff" or restarts >= MANY_RESTARTS:
         return f"{waiting or 'running'}, {plural(restarts, 'restart')}"
@@ -115,8 +114,10 @@ def job_failed(job: ObservedObject) -> str | None:
     for condition in as_maps(status.get("conditions")):
         if condition.get("type") == "Failed" and condition.get("status") == "True":
             return f"condition Failed ({condition.get('reason') or 'no reason given'})"
-    failed, succeeded, active = (status.get(k) or 0 for k in ("failed", "succeeded", "active"))
-    if isinstance(failed, int) and failed > 0 and not succeeded and not active:
+    failed, succeeded, active = (
+        as_int(status.get(k)) or 0 for k in ("failed", "succeeded", "active")
+    )
+    if failed > 0 and not succeeded and not active:
         return f"{plural(failed, 'failed pod')}, none succeeded"
     return None
 

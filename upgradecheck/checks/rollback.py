@@ -11,7 +11,7 @@ from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, Finding, Severity
-from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.shapes import as_map, as_maps, as_str, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import PodSpec, containers
 
@@ -82,7 +82,7 @@ class RollbackCheck(Check):
         shown: list[str] = []
         for group in ("initContainers", "containers"):
             for c in as_maps(pod.spec.get(group)):
-                image = str(c.get("image", ""))
+                image = as_str(c.get("image")) or ""
                 if image and floating_tag(image) is not None:
                     where = pod.field(f"{group}[{c.get('name')}].image")
                     evidence.append(field_evidence(pod.workload, where, image))

@@ -15,7 +15,7 @@ from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
 from upgradecheck.model import Evidence, Finding, ObservedObject, Severity, Snapshot
-from upgradecheck.shapes import as_map, as_maps, dig
+from upgradecheck.shapes import as_int, as_map, as_maps, as_str, as_strs, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import labels_of, metadata, selector_matches
 
@@ -118,7 +118,7 @@ class ReadyEndpoints:
 def _ready_in_slice(obj: ObservedObject) -> int:
     # An unset `ready` condition means ready ("consumers should interpret unknown as ready").
     return sum(
-        len(e.get("addresses") or ())
+        len(as_strs(e.get("addresses")))
         for e in as_maps(obj.body.get("endpoints"))
         if as_map(e.get("conditions")).get("ready") is not False
     )
@@ -142,7 +142,7 @@ class Webhook:
     def policy(self) -> str:
         """failurePolicy; unset means Fail in admissionregistration v1, Ignore in v1beta1."""
         default = "Ignore" if self.config.ref.version == "v1beta1" else "Fail"
-        return str(self.body.get("failurePolicy") or default)
+        return as_str(self.body.get("failurePolicy")) or default
 
     def at(self, rest: str) -> str:
         """The location of one of its fields: `webhooks[name].failurePolicy`."""
@@ -173,7 +173,7 @@ def kube_system_labels(snapshot: Snapshot) -> Mapping[str, str]:
 def every_resource(hook: Webhook) -> bool:
     """Whether a rule of the webhook names every resource (`*` or `*/*`)."""
     rules = as_maps(hook.body.get("rules"))
-    return any(r in ("*", "*/*") for rule in rules for r in rule.get("resources") or ())
+    return any(r in ("*", "*/*") for rule in rules for r in as_strs(rule.get("resources")))
 
 
 @dataclass
@@ -209,9 +209,10 @@ class WebhookCheck(Check):
         found = _Found([], [])
         for hook in hooks:
             service = as_map(dig(hook.body, "clientConfig", "service"))
-            if hook.policy != "Fail" or not service.get("name"):
+            name = as_str(service.get("name"))
+            if hook.policy != "Fail" or not name:
                 continue
-            ns, name = str(service.get("namespace", "")), str(service["name"])
+            ns = as_str(service.get("namespace")) or ""
             ready = endpoints.count(ns, name)
             if ready is None or ready == 0:
                 found.hooks.append(hook.name)
@@ -276,8 +277,8 @@ class WebhookCheck(Check):
     def _timeouts(self, config: ObservedObject, hooks: list[Webhook]) -> Iterator[Finding]:
         found = _Found([], [])
         for hook in hooks:
-            seconds = hook.body.get("timeoutSeconds")
-            if isinstance(seconds, int) and seconds > MAX_TIMEOUT:
+            seconds = as_int(hook.body.get("timeoutSeconds"))
+            if seconds is not None and seconds > MAX_TIMEOUT:
                 found.hooks.append(f"{hook.name} {seconds}s")
                 found.evidence.append(hook.evidence("timeoutSeconds", seconds))
         if not found.hooks:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from upgradecheck.model import HelmRelease, NodeInfo, ObservedObject, Snapshot
-from upgradecheck.shapes import dig
+from upgradecheck.shapes import as_int, as_str, dig
 from upgradecheck.versions import VersionError, parse_minor
 from upgradecheck.wording import plural
 from upgradecheck.workloads import Workloads, labels_of, metadata, statuses
@@ -39,11 +39,11 @@ def objects_by_key(snapshot: Snapshot) -> dict[ObjectKey, ObservedObject]:
 def same_cluster(first: Snapshot, second: Snapshot) -> bool | None:
     """Whether the snapshots look like one cluster: some object present in both keeps its
     `metadata.uid`. None when no object present in both carries a uid on each side."""
-    uids = {key_of(o): uid for o in first.objects if (uid := metadata(o).get("uid"))}
+    uids = {key_of(o): uid for o in first.objects if (uid := as_str(metadata(o).get("uid")))}
     shared = [
         uid == uids[key]
         for o in second.objects
-        if (key := key_of(o)) in uids and (uid := metadata(o).get("uid"))
+        if (key := key_of(o)) in uids and (uid := as_str(metadata(o).get("uid")))
     ]
     return any(shared) if shared else None
 
@@ -89,21 +89,19 @@ class Readiness:
 def readiness(obj: ObservedObject) -> Readiness | None:
     """The readiness of a Deployment, StatefulSet or DaemonSet; None for other kinds or when
     its status does not say."""
-    kind = obj.ref.kind
+    kind, body = obj.ref.kind, obj.body
     if kind == "DaemonSet":
-        desired, ready = (
-            dig(obj.body, "status", "desiredNumberScheduled"),
-            dig(obj.body, "status", "numberReady"),
-        )
+        desired = as_int(dig(body, "status", "desiredNumberScheduled"))
+        ready = as_int(dig(body, "status", "numberReady"))
     elif kind in WORKLOAD_KINDS:
-        desired = dig(obj.body, "spec", "replicas")
-        desired = 1 if desired is None else desired  # the API server's default
-        ready = dig(obj.body, "status", "readyReplicas")
+        replicas = dig(body, "spec", "replicas")
+        desired = 1 if replicas is None else as_int(replicas)  # the API server's default
+        ready = as_int(dig(body, "status", "readyReplicas"))
     else:
         return None
-    if not isinstance(desired, int) or isinstance(desired, bool):
+    if desired is None:
         return None
-    return Readiness(ready if isinstance(ready, int) else 0, desired)
+    return Readiness(ready or 0, desired)
 
 
 @dataclass(frozen=True)
@@ -133,14 +131,13 @@ def _waits_in_crash_loop(status: Mapping[str, object]) -> bool:
 
 
 def _restarts(status: Mapping[str, object]) -> int:
-    count = status.get("restartCount")
-    return count if isinstance(count, int) and not isinstance(count, bool) else 0
+    return as_int(status.get("restartCount")) or 0
 
 
 def pvc_phases(snapshot: Snapshot) -> dict[ObjectKey, str]:
     """The phase of each PersistentVolumeClaim (`Bound`, `Pending`, `Lost`, or `unknown`)."""
     return {
-        key_of(obj): str(dig(obj.body, "status", "phase") or "unknown")
+        key_of(obj): as_str(dig(obj.body, "status", "phase")) or "unknown"
         for obj in snapshot.objects
         if obj.ref.kind == "PersistentVolumeClaim"
     }
