@@ -11,7 +11,7 @@ from upgradecheck.checks.registry import all_checks
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.inventory import addon_versions
 from upgradecheck.knowledge.model import KnowledgeBase
-from upgradecheck.model import Finding, Report, Snapshot, verdict_of
+from upgradecheck.model import CoverageNote, Finding, Report, Snapshot, verdict_of
 from upgradecheck.suppress import ExceptionsConfig, apply_exceptions
 from upgradecheck.versions import Minor, VersionError, hops, parse_minor
 
@@ -67,6 +67,26 @@ def _sort_key(f: Finding) -> tuple[int, tuple[int, int], str, str, str, str]:
     )
 
 
+def run_check(check: Check, ctx: CheckContext, findings: list[Finding]) -> CoverageNote | None:
+    """Run one check, adding its findings to `findings`. A check that raises has a bug the
+    snapshot revealed: what it found until then is kept, and it becomes a coverage gap that
+    names it (so the verdict cannot be `ready`), while every other check still runs and the
+    report is still written."""
+    try:
+        findings.extend(check.run(ctx))
+    except Exception as exc:  # any bug of one check must not end the run
+        rules = ", ".join(rule.id for rule in check.rules)
+        problem = " ".join(f"{type(exc).__name__}: {exc}".split())
+        problem = problem if len(problem) <= 200 else problem[:199] + "…"
+        return CoverageNote(
+            f"check {type(check).__name__}",
+            f"stopped on an unexpected error ({problem}); the rules {rules} were not fully "
+            "judged. Please report this as an upgradecheck bug.",
+            "gap",
+        )
+    return None
+
+
 def assess(
     snapshot: Snapshot,
     kb: KnowledgeBase,
@@ -88,13 +108,19 @@ def assess(
     ctx = CheckContext(
         snapshot=snapshot, kb=kb, target=tgt, current=cur, hops=path, today=when.date()
     )
+    findings: list[Finding] = []
+    failed: list[CoverageNote] = []
     with gc_paused():
-        findings = [f for check in (checks or all_checks()) for f in check.run(ctx)]
+        for check in checks or all_checks():
+            note = run_check(check, ctx, findings)
+            if note is not None:
+                failed.append(note)
     findings.sort(key=_sort_key)
     applied = apply_exceptions(
         findings, exceptions or ExceptionsConfig(""), snapshot, when.date()
     )
-    coverage = snapshot.coverage + applied.notes
+    unjudged = tuple(dict.fromkeys(ctx.unjudged))  # several hops or checks may note one value
+    coverage = snapshot.coverage + unjudged + tuple(failed) + applied.notes
     return Report(
         target_version=str(tgt),
         current_version=str(cur) if cur is not None else None,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
-from upgradecheck.checks.skew_policy import allowance, governing, minor_of, within
+from upgradecheck.checks.skew_policy import allowance, governing, judged_minor, minor_of, within
 from upgradecheck.knowledge.model import HelmSupportTable, SkewRule
 from upgradecheck.model import ClientBinary, Evidence, EvidenceSource, Finding, Severity
 from upgradecheck.versions import Minor
@@ -115,7 +115,7 @@ class ClientSkewCheck(Check):
                 yield from self._helm(ctx, client, ctx.kb.helm_support)
 
     def _kubectl(self, ctx: CheckContext, client: ClientBinary) -> Iterator[Finding]:
-        version = minor_of(client.version)
+        version = judged_minor(ctx, client.version, f"kubectl {client.path}", "its version")
         if version is None:
             return
         rule = governing(ctx.kb, "kubectl", "kube-apiserver", version)

@@ -10,8 +10,16 @@ from dataclasses import dataclass, field
 from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
-from upgradecheck.checks.skew_policy import allowance, governing, image_minor, within
+from upgradecheck.checks.skew_policy import (
+    allowance,
+    governing,
+    image_tag,
+    judged_minor,
+    shortened,
+    within,
+)
 from upgradecheck.model import Evidence, Finding, ObjectRef, Severity
+from upgradecheck.shapes import as_str
 from upgradecheck.versions import Minor
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import PodSpec, containers, labels_of
@@ -55,8 +63,9 @@ def component_of(pod: PodSpec) -> str | None:
         if labels.get(key) in COMPONENTS:
             return labels[key]
     for c in containers(pod.spec):
-        if c.get("name") in COMPONENTS:
-            return str(c["name"])
+        name = as_str(c.get("name"))
+        if name in COMPONENTS:
+            return name
     return None
 
 
@@ -64,9 +73,10 @@ def image_of(pod: PodSpec, component: str) -> tuple[str, str] | None:
     """The image of the component's container (else the first container) and its location."""
     found = containers(pod.spec)
     chosen = next((c for c in found if c.get("name") == component), found[0] if found else None)
-    if chosen is None or not chosen.get("image"):
+    image = as_str(chosen.get("image")) if chosen is not None else None
+    if chosen is None or not image:
         return None
-    return str(chosen["image"]), pod.field(f"containers[{chosen.get('name')}].image")
+    return image, pod.field(f"containers[{chosen.get('name')}].image")
 
 
 def control_plane(ctx: CheckContext) -> dict[tuple[str, Minor], _Seen]:
@@ -79,7 +89,8 @@ def control_plane(ctx: CheckContext) -> dict[tuple[str, Minor], _Seen]:
         image = image_of(pod, component) if component else None
         if component is None or image is None:
             continue
-        version = image_minor(image[0])
+        what = f"the image tag of {image[1]} ({shortened(image[0])})"
+        version = judged_minor(ctx, image_tag(image[0]), pod.workload.display(), what)
         if version is None:
             continue
         entry = seen.setdefault((component, version), _Seen())

@@ -140,7 +140,12 @@ class HelmStateCheck(Check):
             return
         try:
             constraint = parse_constraint(rel.kube_version)
-        except ConstraintError:
+        except (ConstraintError, ValueError):  # ValueError: a number too long to read
+            ctx.cannot_judge(
+                f"helm release {rel.namespace}/{rel.name}",
+                f"chart kubeVersion {rel.kube_version[:100]!r} is not a version constraint, so "
+                "whether `helm upgrade` accepts the target is not judged",
+            )
             return
         verdict = judge_kube_version(
             constraint, judges(ctx.snapshot.clients), points(ctx), suffix_shown(ctx)

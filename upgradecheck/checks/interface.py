@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
 from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.usage import Usage, object_usages
 from upgradecheck.knowledge.model import KnowledgeBase
-from upgradecheck.model import Finding, Snapshot
+from upgradecheck.model import CoverageNote, Finding, Snapshot
 from upgradecheck.versions import Minor
 from upgradecheck.workloads import Workloads
 
@@ -35,6 +35,15 @@ class CheckContext:
     today: dt.date | None = None
     """The report date that dated checks (end of life, certificates) measure from; None means
     the day the checks run. Tests set it."""
+    unjudged: list[CoverageNote] = field(default_factory=list, compare=False)
+    """What the checks read but could not judge (a kube-proxy image tagged 5.24.0, a kubelet
+    version that is no version): gaps of the report, gathered by `cannot_judge`."""
+
+    def cannot_judge(self, subject: str, reason: str) -> None:
+        """Record that a value of `subject` (an object, a node, a client, a release) could
+        not be judged: a coverage gap of the report that names it, never the end of the
+        run."""
+        self.unjudged.append(CoverageNote(subject, reason, "gap"))
 
     @cached_property
     def workloads(self) -> Workloads:

@@ -6,7 +6,7 @@ the plan can say which pools to upgrade first."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from upgradecheck.checks.evidence import field_evidence
@@ -15,13 +15,17 @@ from upgradecheck.checks.rule import Rule, StepWriter
 from upgradecheck.checks.skew_policy import (
     allowance,
     governing,
-    image_minor,
+    image_tag,
+    judged_minor,
     minor_of,
+    not_judged,
     oldest_allowed,
+    shortened,
     within,
 )
 from upgradecheck.knowledge.model import SkewRule
 from upgradecheck.model import Evidence, EvidenceSource, Finding, NodeInfo, ObjectRef, Severity
+from upgradecheck.shapes import as_str
 from upgradecheck.versions import Minor
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import Workloads, containers
@@ -127,14 +131,23 @@ def pool_label(pool: str | None) -> str:
 
 
 def node_groups(
-    component: str, nodes: Iterable[NodeInfo], version_of: dict[str, str]
+    ctx: CheckContext, component: str, nodes: Iterable[NodeInfo], version_of: dict[str, str]
 ) -> list[Group]:
-    """Nodes grouped by (pool, minor of the component), in a stable order."""
+    """Nodes grouped by (pool, minor of the component), in a stable order. Versions that
+    cannot be judged are coverage gaps, one per value, naming its nodes."""
     grouped: dict[tuple[str, Minor], list[NodeInfo]] = {}
+    unjudged: dict[str, list[str]] = {}
     for node in nodes:
-        version = minor_of(version_of.get(node.name))
-        if version is not None:
+        value = version_of.get(node.name)
+        version = minor_of(value)
+        if version is not None and version.major == ctx.target.major:
             grouped.setdefault((node.pool or "", version), []).append(node)
+        elif value:
+            unjudged.setdefault(value, []).append(node.name)
+    for value, unread in unjudged.items():
+        listed = names(sorted(unread))
+        who = f"node {listed}" if len(unread) == 1 else f"{len(unread)} nodes ({listed})"
+        ctx.cannot_judge(who, not_judged(ctx, f"{component} version", value))
     groups = []
     for (pool, version), members in sorted(grouped.items()):
         evidence = tuple(
@@ -147,17 +160,21 @@ def node_groups(
     return groups
 
 
-def kube_proxy_workloads(workloads: Workloads) -> list[Group]:
-    """kube-proxy as deployed in kube-system (a DaemonSet, or its pods), from image tags."""
+def kube_proxy_workloads(ctx: CheckContext, workloads: Workloads) -> list[Group]:
+    """kube-proxy as deployed in kube-system (a DaemonSet, or its pods), from image tags; a
+    tag that cannot be judged is a coverage gap of its workload."""
     groups = []
     for pod in workloads.pod_specs():
         if pod.workload.namespace != "kube-system":
             continue
         for c in containers(pod.spec):
-            image = str(c.get("image", ""))
-            version = image_minor(image)
-            if c.get("name") == "kube-proxy" and version is not None:
-                where = pod.field(f"containers[{c.get('name')}].image")
+            if c.get("name") != "kube-proxy":
+                continue
+            image = as_str(c.get("image")) or ""
+            where = pod.field("containers[kube-proxy].image")
+            what = f"the image tag of {where} ({shortened(image)})"
+            version = judged_minor(ctx, image_tag(image), pod.workload.display(), what)
+            if version is not None:
                 groups.append(
                     Group(
                         "kube-proxy",
@@ -187,18 +204,19 @@ class NodeSkewCheck(Check):
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         nodes = ctx.snapshot.nodes
-        kubelets = {n.name: n.kubelet_version for n in nodes}
-        for group in node_groups("kubelet", nodes, kubelets):
+        kubelets = node_groups(ctx, "kubelet", nodes, {n.name: n.kubelet_version for n in nodes})
+        for group in kubelets:
             yield from self._judge(ctx, group)
-        proxies = kube_proxy_workloads(ctx.workloads)
+        proxies = kube_proxy_workloads(ctx, ctx.workloads)
         if not proxies:
             # Without a kube-proxy DaemonSet in sight, each node's report stands in (the
             # kubelet's version when the node reports none: kube-proxy ships with it).
             reported = {n.name: n.kube_proxy_version or n.kubelet_version for n in nodes}
-            proxies = node_groups("kube-proxy", nodes, reported)
+            proxies = node_groups(ctx, "kube-proxy", nodes, reported)
         for group in proxies:
             yield from self._judge(ctx, group)
-        yield from self._proxy_vs_kubelet(ctx, proxies)
+        kubelet_of = {n.name: group.version for group in kubelets for n in group.nodes}
+        yield from self._proxy_vs_kubelet(ctx, proxies, kubelet_of)
 
     def _judge(self, ctx: CheckContext, group: Group) -> Iterator[Finding]:
         rule = governing(ctx.kb, group.component, APISERVER, group.version)
@@ -300,9 +318,11 @@ class NodeSkewCheck(Check):
         # Newer than the control plane is outside the policy today: no hop makes it so.
         return self._finding(group, severity, message, remediation, None, rule)
 
-    def _proxy_vs_kubelet(self, ctx: CheckContext, proxies: Sequence[Group]) -> Iterator[Finding]:
-        """kube-proxy too far from the kubelet of its node (a rule that holds at every hop)."""
-        kubelet_of = {n.name: minor_of(n.kubelet_version) for n in ctx.snapshot.nodes}
+    def _proxy_vs_kubelet(
+        self, ctx: CheckContext, proxies: Sequence[Group], kubelet_of: Mapping[str, Minor]
+    ) -> Iterator[Finding]:
+        """kube-proxy too far from the kubelet of its node (a rule that holds at every hop),
+        against the kubelets whose versions could be judged."""
         for proxy in proxies:
             rule = governing(ctx.kb, "kube-proxy", "kubelet", proxy.version)
             if rule is None:

@@ -3,6 +3,7 @@ a version, whether two versions are within it, and component versions from image
 
 from __future__ import annotations
 
+from upgradecheck.checks.interface import CheckContext
 from upgradecheck.knowledge.model import KnowledgeBase, SkewRule
 from upgradecheck.versions import Minor, VersionError, parse_minor
 
@@ -19,13 +20,47 @@ def minor_of(version: str | None) -> Minor | None:
         return None
 
 
-def image_minor(image: str) -> Minor | None:
-    """The minor release in an image tag (`registry.k8s.io/kube-proxy:v1.29.4`), if any."""
+def image_tag(image: str) -> str | None:
+    """The tag of an image (`v1.29.4` of `registry.k8s.io/kube-proxy:v1.29.4@sha256:...`), if
+    it has one."""
     name = image.split("@", 1)[0]
     _, sep, tag = name.rpartition(":")
     if not sep or "/" in tag:  # `host:port/name` with no tag
         return None
-    return minor_of(tag)
+    return tag
+
+
+def image_minor(image: str) -> Minor | None:
+    """The minor release in an image tag (`registry.k8s.io/kube-proxy:v1.29.4`), if any."""
+    return minor_of(image_tag(image))
+
+
+def judged_minor(ctx: CheckContext, value: str | None, subject: str, what: str) -> Minor | None:
+    """The minor release of a version read from the snapshot (`what` of `subject`: a node's
+    kubelet version, an image tag), when the skew policy can judge it against the control
+    plane. A value that cannot be judged, not a version or of another major than the
+    cluster's (a kube-proxy image tagged 5.24.0), is noted as a coverage gap of `subject`
+    and read as None; an absent one (None, empty) is just None."""
+    if not value:
+        return None
+    version = minor_of(value)
+    if version is not None and version.major == ctx.target.major:
+        return version
+    ctx.cannot_judge(subject, not_judged(ctx, what, value))
+    return None
+
+
+def not_judged(ctx: CheckContext, what: str, value: str) -> str:
+    """Why `value` (`what`: `kubelet version`) is not judged, for a coverage gap."""
+    return (
+        f"{what}: {shortened(value)!r} is not a Kubernetes {ctx.target.major}.x version, so it "
+        "is not judged against the version skew policy"
+    )
+
+
+def shortened(text: str, limit: int = 100) -> str:
+    """`text`, cut to `limit` characters: values read from objects can be of any length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def governing(
