@@ -27,10 +27,9 @@ from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.upgrade_path import UpgradePathCheck
 from upgradecheck.collect.manifests import scan_manifests
 from upgradecheck.compare import CompareMode, compare_snapshots
-from upgradecheck.compare.render import CompareFormat
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import Finding, Report, Verdict
-from upgradecheck.render import JsonRenderer, TextRenderer
+from upgradecheck.render import COMPARISON_FORMATS, JsonRenderer, OutputFormat, TextRenderer
 from upgradecheck.shapes import as_int, as_list, as_str, as_strs
 from upgradecheck.snapshot_io import read_snapshot, snapshot_from_dict
 from upgradecheck.versions import VersionError, parse_minor
@@ -282,7 +281,7 @@ def test_hostile_snapshots_are_assessed_rendered_and_compared(seed: int) -> None
     for mode in CompareMode:
         assert compare_snapshots(BASE, snapshot, mode=mode, files=("a", "b")).verdict
         comparison = compare_snapshots(snapshot, snapshot, mode=mode, files=("a", "b"))
-        assert CompareFormat.JSON.to_renderer().render(comparison)
+        assert COMPARISON_FORMATS.renderer(OutputFormat.JSON).render(comparison)
 
 
 @BULK

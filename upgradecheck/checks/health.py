@@ -21,7 +21,7 @@ from upgradecheck.model import (
     ObservedObject,
     Severity,
 )
-from upgradecheck.shapes import as_int, as_map, as_maps, dig
+from upgradecheck.shapes import as_int, as_map, as_maps, as_str, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import Workloads, statuses
 
@@ -196,7 +196,9 @@ class HealthCheck(Check):
             if obj.ref.kind != "PersistentVolumeClaim":
                 continue
             if dig(obj.body, "status", "phase") == "Pending":
-                storage_class = dig(obj.body, "spec", "storageClassName") or "the default class"
+                storage_class = (
+                    as_str(dig(obj.body, "spec", "storageClassName")) or "the default class"
+                )
                 yield PVC_PENDING.finding(
                     f"Before the upgrade: {obj.ref.display()} is Pending (storage class "
                     f"{storage_class}): no volume is bound to it.",

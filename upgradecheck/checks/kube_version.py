@@ -109,7 +109,7 @@ def points(ctx: CheckContext) -> tuple[Point, ...]:
     if cluster is not None:
         try:
             server = parse_version(cluster.server_version)
-        except ConstraintError:
+        except (ConstraintError, ValueError):  # ValueError: a number too long to read
             server = None
     suffix = _suffix(server, cluster.platform if cluster else "unknown")
     out: list[Point] = []

@@ -54,7 +54,7 @@ check applies the per-group rule (semver's change #267)."""
 def rule_for_helm(version: str) -> PrereleaseRule | None:
     """The pre-release rule of a helm binary from the version it reports (`v3.17.2`,
     `v4.1.4+g05fa379`); None when the text is not a version."""
-    m = re.match(r"^v?(\d+)\.(\d+)", version.strip())
+    m = re.match(r"^v?(\d{1,9})\.(\d{1,9})", version.strip())  # int() refuses 5000 digits
     if not m:
         return None
     major_minor = (int(m[1]), int(m[2]))

@@ -136,7 +136,7 @@ class Webhook:
     @property
     def name(self) -> str:
         """The webhook's name."""
-        return str(self.body.get("name", "<unnamed>"))
+        return as_str(self.body.get("name")) or "<unnamed>"
 
     @property
     def policy(self) -> str:
