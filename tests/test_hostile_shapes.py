@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from upgradecheck.assess import assess
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.upgrade_path import UpgradePathCheck
-from upgradecheck.collect.manifests import scan_manifests
+from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.compare import CompareMode, compare_snapshots
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import Finding, Report, Verdict
@@ -231,6 +231,8 @@ def test_versions_of_another_major_are_gaps_naming_each_node_client_and_release(
     document["nodes"][1]["kubelet_version"] = "oops"
     document["clients"][0]["version"] = "v2.0.1"
     document["helm_releases"][1]["kube_version"] = ">=1." + "9" * 5000
+    # Read as it stands, this one took the range parser minutes (quadratic in its length).
+    document["helm_releases"][2]["kube_version"] = "1" * 200_000
     first, second = document["nodes"][0]["name"], document["nodes"][1]["name"]
     release = document["helm_releases"][1]
     report = checked(assess(snapshot_from_dict(document), KB, target="1.26", now=NOW))
@@ -241,6 +243,7 @@ def test_versions_of_another_major_are_gaps_naming_each_node_client_and_release(
     assert gaps[f"helm release {release['namespace']}/{release['name']}"].startswith(
         "chart kubeVersion '>=1.999"
     )
+    assert gaps["helm release kube-system/metrics-server"].startswith("chart kubeVersion '111")
     assert report.verdict is not Verdict.READY
 
 
@@ -422,6 +425,23 @@ def test_plan_against_a_server_serving_hostile_shapes_writes_its_report(
         node["status"] = "x"
     cluster.objects.extend(_live_hostile_objects())
     api = fakeapi(cluster)
+    snap = tmp_path / "snap.json"
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "collect",
+        "--kubeconfig",
+        str(api.kubeconfig_path),
+        "-q",
+        "-o",
+        str(snap),
+    )
+    assert code == 0, err
+    collected = {(o["kind"], o["name"]): o for o in json.loads(snap.read_text())["objects"]}
+    # The hostile shapes reach the checks as served.
+    assert collected[("Deployment", "web-custom")]["apiVersion"] == "example.com/v1"
+    assert collected[("Deployment", "hostile-template")]["body"]["spec"]["template"] == "oops"
+    assert collected[("PodDisruptionBudget", "hostile-pdb")]["body"]["spec"] == [1]
     out = tmp_path / "plan.json"
     code, _, err = run_cli(
         monkeypatch, capsys, "plan", "--kubeconfig", str(api.kubeconfig_path), "-q", "-o", str(out)

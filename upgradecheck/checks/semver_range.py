@@ -26,6 +26,8 @@ _SEPARATOR = re.compile(r"^(?:\s+|\s*,\s*)$")
 # `A - B` is the range `>= A, <= B`, rewritten in the text before anything else is read.
 _HYPHEN = re.compile(rf"(?P<low>{_VERSION_TEXT})\s+-\s+(?P<high>{_VERSION_TEXT})")
 _WILD = {"x", "X", "*"}
+MAX_CONSTRAINT = 1000
+"""Longer constraints are refused unread: charts write tens of characters."""
 
 
 class ConstraintError(ValueError):
@@ -244,6 +246,8 @@ def _comparator(op: str, text: str) -> Comparator:
 
 def parse_constraint(text: str) -> Constraint:
     """Parse `>=1.19.0-0 <1.26.0-0`, `^1.20`, `1.2 - 1.4 || >=2`, ..."""
+    if len(text) > MAX_CONSTRAINT:  # the range rewrite takes time quadratic in the length
+        raise ConstraintError(f"a constraint of {len(text)} characters is not a version range")
     rewritten = _HYPHEN.sub(lambda m: f">= {m['low']}, <= {m['high']} ", text)
     groups = []
     for alternative in rewritten.split("||"):
