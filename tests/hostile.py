@@ -472,7 +472,7 @@ class Hostile:
                     "kernel_version": self.version(),
                     "ready": rng.random() < 0.5,
                     "pool": rng.choice([None, "general", self.text()]),
-                    "labels": {self.text(): self.text()},
+                    "labels": {self.text(): self.junk() for _ in range(rng.randrange(3))},
                 }
                 for i in range(rng.randrange(4))
             ],

@@ -30,11 +30,6 @@ def image_tag(image: str) -> str | None:
     return tag
 
 
-def image_minor(image: str) -> Minor | None:
-    """The minor release in an image tag (`registry.k8s.io/kube-proxy:v1.29.4`), if any."""
-    return minor_of(image_tag(image))
-
-
 def judged_minor(ctx: CheckContext, value: str | None, subject: str, what: str) -> Minor | None:
     """The minor release of a version read from the snapshot (`what` of `subject`: a node's
     kubelet version, an image tag), when the skew policy can judge it against the control
