@@ -159,7 +159,11 @@ def node_from_dict(f: Fields, d: Mapping[str, Any], where: str) -> NodeInfo:
         architecture=f.opt(d, "architecture", where),
         ready=bool(d.get("ready", True)),
         pool=f.opt(d, "pool", where),
-        labels=f.opt(d, "labels", where, dict) or {},
+        # Labels are strings, as the collector keeps them; a hand-edited snapshot's others
+        # are left out rather than carried into every report.
+        labels={
+            k: v for k, v in (f.opt(d, "labels", where, dict) or {}).items() if isinstance(v, str)
+        },
     )
 
 
