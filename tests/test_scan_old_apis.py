@@ -41,8 +41,8 @@ snapshot.storage.k8s.io/v1beta1 VolumeSnapshotContent external-snapshotter 4.1.0
 groupsnapshot.storage.k8s.io/v1alpha1 VolumeGroupSnapshot external-snapshotter - 8.2.0 /v1beta1
 config.istio.io/v1alpha2 rule istio - 1.8 -
 config.istio.io/v1alpha2 ServiceRole istio - 1.8 -
-rbac.istio.io/v1alpha1 ServiceRole istio 1.4 1.6 security.istio.io/v1beta1
-rbac.istio.io/v1alpha1 ServiceRoleBinding istio 1.4 1.6 security.istio.io/v1beta1
+rbac.istio.io/v1alpha1 ServiceRole istio 1.4 1.7 security.istio.io/v1beta1
+rbac.istio.io/v1alpha1 ServiceRoleBinding istio 1.4 1.7 security.istio.io/v1beta1
 authentication.istio.io/v1alpha1 Policy istio 1.4 1.6 security.istio.io/v1beta1
 keda.k8s.io/v1alpha1 ScaledObject keda - 2.0.0 keda.sh/v1alpha1
 keda.k8s.io/v1alpha1 TriggerAuthentication keda - 2.0.0 keda.sh/v1alpha1
