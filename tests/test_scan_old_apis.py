@@ -86,7 +86,7 @@ rbac.authorization.k8s.io/v1alpha1 RoleBinding 1.23 /v1
 scheduling.k8s.io/v1alpha1 PriorityClass 1.23 /v1
 node.k8s.io/v1alpha1 RuntimeClass 1.24 /v1
 audit.k8s.io/v1beta1 Policy 1.24 /v1
-resource.k8s.io/v1alpha2 ResourceClass 1.31 /v1
+resource.k8s.io/v1alpha2 ResourceClass 1.31 /v1beta2
 """)
 
 # What the projects serve today, and add-on APIs known with no lifecycle: no finding.

@@ -231,3 +231,53 @@ def test_findings_say_since_when_the_replacement_is_served() -> None:
     assert (f.rule, f.replacement, f.replacement_since) == (
         "helm-release-removed-api", "batch/v1", "1.21"
     )
+
+
+def _migration(api_version: str, kind: str, target: str, current: str | None = None) -> Any:
+    """The one finding for an object of `api_version`/`kind`, judged with the bundled data."""
+    cluster = ClusterInfo(f"v{current}.4") if current else None
+    snap = Snapshot(
+        source="manifests",
+        collected_at="2026-01-01T00:00:00Z",
+        objects=(file_obj(api_version, kind, "x"),),
+        cluster=cluster,
+    )
+    [f] = [f for f in assess(snap, load_knowledge_base(), target=target).findings if f.object]
+    return f
+
+
+def test_the_replacement_is_served_at_the_target_when_the_ga_version_comes_later() -> None:
+    # resource.k8s.io/v1 is served only from 1.34: at 1.33 the objects go to the beta the
+    # target serves (the one served longest), and the fix names v1 as the step after.
+    claim = _migration("resource.k8s.io/v1alpha2", "ResourceClaim", "1.33")
+    assert (claim.replacement, claim.replacement_since) == ("resource.k8s.io/v1beta2", "1.33")
+    assert claim.remediation.startswith("Move to resource.k8s.io/v1beta2;")
+    assert "resource.k8s.io/v1 is the lasting replacement, served only from 1.34" in (
+        claim.remediation
+    )
+    renamed = _migration("resource.k8s.io/v1alpha2", "ResourceClass", "1.33")
+    assert renamed.replacement == "resource.k8s.io/v1beta2"
+    assert "Move to resource.k8s.io/v1beta2 DeviceClass;" in renamed.remediation
+    at_ga = _migration("resource.k8s.io/v1alpha2", "ResourceClaim", "1.34")
+    assert (at_ga.replacement, at_ga.replacement_since) == ("resource.k8s.io/v1", "1.34")
+    assert "lasting replacement" not in at_ga.remediation
+
+
+def test_bridges_follow_each_removal_until_the_replacement_is_served() -> None:
+    one = _migration("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema", "1.29", "1.25")
+    assert one.replacement == "flowcontrol.apiserver.k8s.io/v1beta3"
+    assert one.remediation == (
+        "Move to flowcontrol.apiserver.k8s.io/v1beta2 before the 1.26 hop "
+        "(flowcontrol.apiserver.k8s.io/v1beta3 is served only from 1.26), "
+        "then to flowcontrol.apiserver.k8s.io/v1beta3."
+    )
+    # To 1.32 the GA target (a GA version the data knows only by its introduction) is
+    # served from 1.29, after v1beta2 goes: a second bridge holds across that hop.
+    two = _migration("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema", "1.32", "1.25")
+    assert (two.replacement, two.replacement_since) == ("flowcontrol.apiserver.k8s.io/v1", "1.29")
+    assert two.remediation == (
+        "Move to flowcontrol.apiserver.k8s.io/v1beta2 before the 1.26 hop, then to "
+        "flowcontrol.apiserver.k8s.io/v1beta3 before the 1.29 hop "
+        "(flowcontrol.apiserver.k8s.io/v1 is served only from 1.29), "
+        "then to flowcontrol.apiserver.k8s.io/v1."
+    )
