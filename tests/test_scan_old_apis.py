@@ -85,9 +85,35 @@ rbac.authorization.k8s.io/v1alpha1 ClusterRole 1.23 /v1
 rbac.authorization.k8s.io/v1alpha1 RoleBinding 1.23 /v1
 scheduling.k8s.io/v1alpha1 PriorityClass 1.23 /v1
 node.k8s.io/v1alpha1 RuntimeClass 1.24 /v1
-audit.k8s.io/v1beta1 Policy 1.24 /v1
 resource.k8s.io/v1alpha2 ResourceClass 1.31 /v1beta2
 """)
+
+# apiVersion, kind, what breaks in the Kubernetes release that dropped it: files and formats
+# kube-apiserver reads or writes, never served, so "not served" would be no reason at all.
+CONFIG_FILES: list[tuple[str, str, str]] = [
+    (
+        "audit.k8s.io/v1beta1",
+        "Policy",
+        "Policy audit.k8s.io/v1beta1 is a configuration file kube-apiserver reads at start "
+        "(--audit-policy-file), not a served API: kube-apiserver 1.24 refuses to start with a "
+        "file in this version.",
+    ),
+    (
+        "audit.k8s.io/v1alpha1",
+        "Policy",
+        "Policy audit.k8s.io/v1alpha1 is a configuration file kube-apiserver reads at start "
+        "(--audit-policy-file), not a served API: kube-apiserver 1.24 refuses to start with a "
+        "file in this version.",
+    ),
+    (
+        "audit.k8s.io/v1beta1",
+        "Event",
+        "Event audit.k8s.io/v1beta1 is the format kube-apiserver writes when "
+        "--audit-log-version / --audit-webhook-version ask for it, not a served API: "
+        "kube-apiserver 1.24 no longer writes it and refuses to start when these flags name "
+        "this version.",
+    ),
+]
 
 # What the projects serve today, and add-on APIs known with no lifecycle: no finding.
 CURRENT: list[tuple[str, str]] = [
@@ -142,6 +168,7 @@ def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
     """The JSON findings of one `upgradecheck scan` of every object above, by
     (apiVersion, kind); run once as a user would, in a child process."""
     pairs = [(a, k) for a, k, *_ in ADD_ON_REMOVED + ADD_ON_DEPRECATED + BUILT_IN_REMOVED]
+    pairs += [(a, k) for a, k, _ in CONFIG_FILES]
     path = tmp_path_factory.mktemp("old-apis") / "old.yaml"
     path.write_text(_manifest(pairs + CURRENT), encoding="utf-8")
     command = [sys.executable, "-m", "upgradecheck", "scan", str(path), "--target", TARGET]
@@ -207,6 +234,19 @@ def test_untagged_built_in_api_removed_in_the_release_that_dropped_it(
     assert finding["replacement"] == replacement
 
 
+@pytest.mark.parametrize(
+    "api_version,kind,message", CONFIG_FILES, ids=[f"{a}-{k}" for a, k, _ in CONFIG_FILES]
+)
+def test_config_files_say_what_reads_them_and_that_it_refuses_the_old_version(
+    findings: dict[tuple[str, str], list[Any]], api_version: str, kind: str, message: str
+) -> None:
+    finding = _only(findings, api_version, kind)
+    assert (finding["rule"], finding["severity"]) == ("api-removed", "blocker")
+    assert (finding["removed_in"], finding["hop"]) == ("1.24", "1.24")
+    assert finding["message"] == message
+    assert (finding["replacement"], finding["replacement_since"]) == ("audit.k8s.io/v1", "1.12")
+
+
 @pytest.mark.parametrize("api_version,kind", CURRENT, ids=[f"{a}-{k}" for a, k in CURRENT])
 def test_current_versions_get_no_finding(
     findings: dict[tuple[str, str], list[Any]], api_version: str, kind: str
@@ -229,4 +269,5 @@ def test_every_scanned_object_is_accounted_for(
     findings: dict[tuple[str, str], list[Any]],
 ) -> None:
     expected = {(a, k) for a, k, *_ in ADD_ON_REMOVED + ADD_ON_DEPRECATED + BUILT_IN_REMOVED}
+    expected |= {(a, k) for a, k, _ in CONFIG_FILES}
     assert set(findings) == expected

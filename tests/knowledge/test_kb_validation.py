@@ -295,6 +295,35 @@ def test_overlay_override_applies(edit: Editor) -> None:
     assert str(cron.deprecated_in) == "1.21"  # kept from the generated entry
 
 
+@pytest.mark.parametrize(
+    "config,error",
+    [
+        (
+            {"component": "kube-apiserver", "flags": ["--audit-policy-file"], "use": "serves"},
+            "use 'serves' is not one of reads, writes",
+        ),
+        (
+            {"component": "kube-apiserver", "flags": ["audit-policy-file"], "use": "reads"},
+            "flags must be one or more --flag names",
+        ),
+        ({"component": "kube-apiserver", "use": "reads"}, "missing required key 'flags'"),
+    ],
+)
+def test_config_use_is_checked(edit: Editor, config: Doc, error: str) -> None:
+    def change(doc: Doc) -> None:
+        doc["apis"][api_index(doc, "audit.k8s.io", "v1beta1", "Policy")]["config"] = config
+
+    message = refused(edit("kubernetes-apis-overlay.yaml", change))
+    assert "(audit.k8s.io/v1beta1 Policy)" in message and error in message
+
+
+def test_a_config_file_api_is_never_served(edit: Editor) -> None:
+    def change(doc: Doc) -> None:
+        doc["apis"][api_index(doc, "audit.k8s.io", "v1beta1", "Policy")]["resource"] = "policies"
+
+    assert 'its resource must be ""' in refused(edit("kubernetes-apis-overlay.yaml", change))
+
+
 # ---------------------------------------------------------------------- removals.yaml
 
 

@@ -11,7 +11,7 @@ from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import Migration, migration_text, plan_migration
 from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.usage import Usage
-from upgradecheck.knowledge.model import ApiLifecycle
+from upgradecheck.knowledge.model import ApiLifecycle, ConfigUse
 from upgradecheck.model import Evidence, EvidenceSource, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
 
@@ -78,7 +78,11 @@ def describe(
 ) -> tuple[str, str]:
     """The message and remediation for a use of `entry`."""
     name = f"{entry.kind} {entry.api_version}"
-    if rule is API_REMOVED:
+    if entry.config is not None:
+        name += f" ({_config_use(entry.config)})"
+    if rule is API_REMOVED and entry.config is not None:
+        message = _config_removed(entry, entry.config, ctx)
+    elif rule is API_REMOVED:
         removed = entry.removed_in
         when = f"is not served from Kubernetes {removed}"
         if ctx.current is not None and removed is not None and removed <= ctx.current:
@@ -96,6 +100,33 @@ def describe(
         return message, entry.note  # the note says what to do instead
     fix = migration_text(entry, migration, hop)
     return message, f"{fix} {entry.note}" if entry.note else fix
+
+
+def _config_use(config: ConfigUse) -> str:
+    """`the file kube-apiserver reads through --audit-policy-file`."""
+    flags = " / ".join(config.flags)
+    if config.use == "reads":
+        return f"the file {config.component} reads through {flags}"
+    return f"the format {config.component} writes when {flags} ask for it"
+
+
+def _config_removed(entry: ApiLifecycle, config: ConfigUse, ctx: CheckContext) -> str:
+    """What breaks when a component drops a version of a file it reads or a format it writes
+    (never a served API: "not served" would say nothing)."""
+    flags = " / ".join(config.flags)
+    component, removed = config.component, entry.removed_in
+    if config.use == "reads":
+        what = f"a configuration file {component} reads at start ({flags})"
+        breaks = f"{component} {removed} refuses to start with a file in this version"
+    else:
+        what = f"the format {component} writes when {flags} ask for it"
+        breaks = (
+            f"{component} {removed} no longer writes it and refuses to start when these "
+            "flags name this version"
+        )
+    if ctx.current is not None and removed is not None and removed <= ctx.current:
+        breaks += f" (already so at the current {ctx.current})"
+    return f"{entry.kind} {entry.api_version} is {what}, not a served API: {breaks}."
 
 
 def _request_detail(count: int | None, removed_release: str | None) -> str:

@@ -23,9 +23,10 @@ from upgradecheck.knowledge._fields import (
     get_bool,
     get_minor,
     get_str,
+    get_str_list,
     get_url,
 )
-from upgradecheck.knowledge.model import ApiLifecycle
+from upgradecheck.knowledge.model import CONFIG_USES, ApiLifecycle, ConfigUse
 from upgradecheck.versions import Minor
 
 APIS_SCHEMA = "upgradecheck.kb.apis/v1"
@@ -35,7 +36,8 @@ REQUIRED = (
     "group", "version", "kind", "resource", "namespaced", "stability", "enabled_by_default",
     "introduced_in", "deprecated_in", "removed_in", "replacement", "source",
 )  # fmt: skip
-OPTIONAL = ("list_kind", "note", "upstream")
+OPTIONAL = ("list_kind", "note", "upstream", "config")
+CONFIG_KEYS = ("component", "flags", "use")
 IDENTITY = ("group", "version", "kind")
 UPSTREAM_KEYS = ("deprecated", "removed", "replacement", "last_seen_in_source")
 STABILITIES = ("alpha", "beta", "ga")
@@ -43,6 +45,8 @@ STABILITIES = ("alpha", "beta", "ga")
 _VERSION = re.compile(r"^v\d+(?:(alpha|beta)\d+)?$")
 _GROUP = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$")
 _KIND = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_COMPONENT = re.compile(r"^[a-z][a-z0-9-]*$")
+_FLAG = re.compile(r"^--[a-z][a-z0-9-]*$")
 
 GVK = tuple[str, str, str]
 
@@ -124,6 +128,27 @@ def check_list_kind(data: Mapping[str, Any], kind: str, where: Where) -> bool:
     return list_kind
 
 
+def parse_config(data: Mapping[str, Any], where: Where) -> ConfigUse | None:
+    """`config:` of an API that is never served but read or written by a component."""
+    if data.get("config") is None:
+        return None
+    place = where.at("config")
+    config = as_mapping(data["config"], place, "config")
+    check_keys(config, CONFIG_KEYS, (), place)
+    component = get_str(config, "component", place)
+    if not _COMPONENT.match(component):
+        raise place.error(f"component {component!r} is not a component name")
+    flags = get_str_list(config, "flags", place)
+    if not flags or not all(_FLAG.match(f) for f in flags):
+        raise place.error("flags must be one or more --flag names")
+    use = get_str(config, "use", place)
+    if use not in CONFIG_USES:
+        raise place.error(f"use {use!r} is not one of {', '.join(CONFIG_USES)}")
+    if data.get("resource"):
+        raise place.error("an API with a config use is never served: its resource must be \"\"")
+    return ConfigUse(component, flags, use)
+
+
 def parse_api(data: Mapping[str, Any], where: Where, origin: str = "") -> ApiLifecycle:
     """A complete entry, validated."""
     where = where.labelled(gvk_label(data))
@@ -155,6 +180,7 @@ def parse_api(data: Mapping[str, Any], where: Where, origin: str = "") -> ApiLif
         list_kind=check_list_kind(data, kind, where),
         enabled_by_default=get_bool(data, "enabled_by_default", where),
         origin=origin,
+        config=parse_config(data, where),
     )
 
 

@@ -29,6 +29,24 @@ DETECTOR_TYPES = frozenset(
 )
 
 
+CONFIG_USES = ("reads", "writes")
+"""How a component uses an API it does not serve: a file it `reads` at start, or a format it
+`writes` when a flag asks for the version."""
+
+
+@dataclass(frozen=True)
+class ConfigUse:
+    """An API that is not served but read or written by a component (audit policy files,
+    audit events): where it is used, so findings say what breaks."""
+
+    component: str
+    """The component, e.g. `kube-apiserver`."""
+    flags: tuple[str, ...]
+    """The flags that name the file or choose the version, e.g. `--audit-policy-file`."""
+    use: str
+    """One of CONFIG_USES."""
+
+
 @dataclass(frozen=True)
 class ApiLifecycle:
     """The lifecycle of one built-in group/version/kind."""
@@ -65,6 +83,9 @@ class ApiLifecycle:
     """False for alpha APIs (and a few betas) that a server serves only when switched on."""
     origin: str = ""
     """The user data file that added or corrected it; empty for the project's data."""
+    config: ConfigUse | None = None
+    """For an API never served (`resource` empty) that a component reads as a file or
+    writes: how; None for everything else."""
 
     @property
     def api_version(self) -> str:
