@@ -209,6 +209,14 @@ def test_add_on_api_removed_by_its_project(
         assert f"(deprecated in {deprecated})" in finding["message"]
     assert finding["link"].startswith("https://")
     assert finding["evidence"][0]["source"] == "file"
+    # The add-on's own releases travel apart from the Kubernetes release fields.
+    assert finding["addon"]["name"] == addon
+    assert (finding["addon"]["deprecated_in"], finding["addon"]["removed_in"]) == (
+        deprecated,
+        removed,
+    )
+    assert (finding["deprecated_in"], finding["removed_in"]) == (None, None)
+    assert finding["replacement_since"] is None
 
 
 @pytest.mark.parametrize("row", ADD_ON_DEPRECATED, ids=_ids(ADD_ON_DEPRECATED))
@@ -220,6 +228,61 @@ def test_add_on_api_deprecated_by_its_project(
     assert (finding["rule"], finding["severity"]) == ("addon-api-deprecated", "info")
     assert f"deprecated by {addon} {deprecated}" in finding["message"]
     assert finding["replacement"] == replacement
+    assert finding["addon"]["name"] == addon
+    assert (finding["addon"]["deprecated_in"], finding["addon"]["removed_in"]) == (deprecated, None)
+
+
+# apiVersion, kind, the fix's first sentence, replacement_kind, the add-on release serving
+# the replacement: the kind to write where it changes, and since when, where the data says.
+ADD_ON_FIXES = [
+    (
+        "karpenter.sh/v1alpha5",
+        "Provisioner",
+        "Move to karpenter.sh/v1 NodePool (served since karpenter 1.0.0).",
+        "NodePool",
+        "1.0.0",
+    ),
+    (
+        "karpenter.k8s.aws/v1alpha1",
+        "AWSNodeTemplate",
+        "Move to karpenter.k8s.aws/v1 EC2NodeClass (served since karpenter 1.0.0).",
+        "EC2NodeClass",
+        "1.0.0",
+    ),
+    (
+        "karpenter.sh/v1beta1",
+        "NodePool",
+        "Move to karpenter.sh/v1 (served since karpenter 1.0.0).",
+        None,
+        "1.0.0",
+    ),
+    (
+        "rbac.istio.io/v1alpha1",
+        "ServiceRole",
+        "Move to security.istio.io/v1beta1 AuthorizationPolicy (served since istio 1.4).",
+        "AuthorizationPolicy",
+        "1.4",
+    ),
+    (
+        "cert-manager.io/v1alpha2",
+        "Certificate",
+        "Move to cert-manager.io/v1 (served since cert-manager 1.0).",
+        None,
+        "1.0",
+    ),
+    ("tekton.dev/v1alpha1", "Task", "Move to tekton.dev/v1.", None, None),
+]
+
+
+@pytest.mark.parametrize("row", ADD_ON_FIXES, ids=[f"{r[0]}-{r[1]}" for r in ADD_ON_FIXES])
+def test_add_on_fix_names_the_kind_to_write_and_since_when_it_is_served(
+    findings: dict[tuple[str, str], list[Any]], row: tuple[Any, ...]
+) -> None:
+    api_version, kind, fix, replacement_kind, since = row
+    finding = _only(findings, api_version, kind)
+    assert finding["remediation"].startswith(fix + " ")
+    assert finding["replacement_kind"] == replacement_kind
+    assert finding["addon"]["replacement_since"] == since
 
 
 @pytest.mark.parametrize("row", BUILT_IN_REMOVED, ids=_ids(BUILT_IN_REMOVED))

@@ -282,6 +282,21 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class AddonLifecycle:
+    """An add-on API's lifecycle in the add-on's own releases (cert-manager 1.6), which are
+    not Kubernetes releases: kept apart from a finding's `deprecated_in`/`removed_in`."""
+
+    name: str
+    """The add-on, e.g. `cert-manager`."""
+    deprecated_in: str | None = None
+    """The add-on release that deprecated the API."""
+    removed_in: str | None = None
+    """The first add-on release that no longer serves it."""
+    replacement_since: str | None = None
+    """The first add-on release that serves the replacement, where the data says."""
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing that matters for the upgrade, with why it was raised and what to do."""
 
@@ -316,6 +331,13 @@ class Finding:
     before the upgrade); None when unknown or there is no replacement."""
     data_source: str | None = None
     """The user data file (`--data`) whose entry judged it; None for the project's data."""
+    replacement_kind: str | None = None
+    """The kind to write at `replacement` when it is not the object's kind (a karpenter.sh
+    Provisioner becomes a NodePool); None when the kind stays."""
+    addon: AddonLifecycle | None = None
+    """For add-on API findings: the add-on and its own releases. `deprecated_in`,
+    `removed_in` and `replacement_since` always name Kubernetes releases, so they stay
+    None on these findings."""
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,24 @@ def test_addon_replacement_kind_needs_a_replacement(edit: Editor) -> None:
     )
 
 
+def test_addon_replacement_since_is_an_addon_version_of_a_replacement(edit: Editor) -> None:
+    def bad_version(doc: Doc) -> None:
+        doc["addons"][0]["apis"][0]["replacement_since"] = "v1.0"
+
+    def no_replacement(doc: Doc) -> None:
+        entry = doc["addons"][0]["apis"][0]
+        entry["replacement"] = None
+        entry["replacement_since"] = "1.0"
+
+    where = "deprecations/addons.yaml: addons[0].apis[0] (cert-manager.io/v1alpha2): "
+    assert refused(edit("addons.yaml", bad_version)) == (
+        where + "replacement_since 'v1.0' is not a version"
+    )
+    assert refused(edit("addons.yaml", no_replacement)) == (
+        where + "replacement_since needs a replacement apiVersion"
+    )
+
+
 # ---------------------------------------------------------------- kubernetes-apis.yaml
 
 

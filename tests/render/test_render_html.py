@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 from render_reports import bulk, empty, realistic
 
-from upgradecheck.model import Report
+from upgradecheck.model import AddonLifecycle, Report
 from upgradecheck.render.html import HtmlRenderer, table_script
 
 
@@ -216,3 +216,15 @@ def test_one_coverage_gap_is_singular() -> None:
     report = realistic()
     one = render(dataclasses.replace(report, coverage=report.coverage[:1]))
     assert "Incomplete data: 1 thing could not be checked" in one
+
+
+def test_an_add_on_finding_shows_the_add_on_releases_not_kubernetes_ones() -> None:
+    report = realistic()
+    first = dataclasses.replace(
+        report.findings[0],
+        deprecated_in=None,
+        removed_in=None,
+        addon=AddonLifecycle("cert-manager", "1.4", "1.6", "1.0"),
+    )
+    html = render(dataclasses.replace(report, findings=(first, *report.findings[1:])))
+    assert "<dt>Lifecycle</dt><dd>cert-manager: deprecated 1.4 · removed 1.6</dd>" in html

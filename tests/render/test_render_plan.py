@@ -6,7 +6,18 @@ from dataclasses import replace
 
 from render_reports import bulk, empty, realistic
 
-from upgradecheck.model import ClusterInfo, NodeInfo, Severity
+from upgradecheck.assess import assess
+from upgradecheck.knowledge import load_knowledge_base
+from upgradecheck.model import (
+    ClusterInfo,
+    Evidence,
+    EvidenceSource,
+    NodeInfo,
+    ObjectRef,
+    ObservedObject,
+    Severity,
+    Snapshot,
+)
 from upgradecheck.plan import Plan, Step, build_plan, due_hop
 
 
@@ -153,3 +164,21 @@ def test_coverage_gaps_become_a_step() -> None:
 
 def test_plan_is_pure() -> None:
     assert build_plan(realistic()) == build_plan(realistic())
+
+
+def test_add_on_steps_name_the_kind_to_write_and_the_add_on_release_serving_it() -> None:
+    objects = tuple(
+        ObservedObject(
+            ObjectRef("karpenter.sh/v1alpha5", "Provisioner", None, name),
+            (Evidence(EvidenceSource.FILE, f"karpenter.yaml:{line}", "karpenter.sh/v1alpha5"),),
+        )
+        for line, name in ((1, "default"), (20, "gpu"))
+    )
+    snapshot = Snapshot(source="manifests", collected_at="2026-01-01T00:00:00Z", objects=objects)
+    report = assess(snapshot, load_knowledge_base(), target="1.33")
+    [step] = phase(build_plan(report), "review-warnings")
+    assert step.text == (
+        "Migrate 2 Provisioner objects from karpenter.sh/v1alpha5 to karpenter.sh/v1 NodePool "
+        "(served since karpenter 1.0.0) (see the add-on's upgrade guide)."
+    )
+    assert step.command is None

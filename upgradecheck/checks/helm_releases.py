@@ -113,6 +113,7 @@ class HelmReleaseCheck(Check):
                     ),
                     replacement=migration.target,
                     replacement_since=migration.since,
+                    replacement_kind=migration.kind,
                     data_source=entry.origin,
                     deprecated_in=entry.deprecated_in,
                     removed_in=entry.removed_in,

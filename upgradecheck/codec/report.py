@@ -14,7 +14,14 @@ from upgradecheck.codec.common import (
     node_to_dict,
     ref_to_dict,
 )
-from upgradecheck.model import REPORT_SCHEMA, AddonVersion, Finding, Report, Suppression
+from upgradecheck.model import (
+    REPORT_SCHEMA,
+    AddonLifecycle,
+    AddonVersion,
+    Finding,
+    Report,
+    Suppression,
+)
 
 
 def suppression_to_dict(suppression: Suppression | None) -> dict[str, Any] | None:
@@ -46,6 +53,21 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "data_source": finding.data_source,
         "subject": finding.subject,
         "suppressed": suppression_to_dict(finding.suppression),
+        "replacement_kind": finding.replacement_kind,
+        "addon": addon_lifecycle_to_dict(finding.addon),
+    }
+
+
+def addon_lifecycle_to_dict(addon: AddonLifecycle | None) -> dict[str, Any] | None:
+    """`{"name", "deprecated_in", "removed_in", "replacement_since"}`: an add-on API finding's
+    add-on and its own releases (not Kubernetes releases), else None."""
+    if addon is None:
+        return None
+    return {
+        "name": addon.name,
+        "deprecated_in": addon.deprecated_in,
+        "removed_in": addon.removed_in,
+        "replacement_since": addon.replacement_since,
     }
 
 

@@ -23,7 +23,7 @@ ADDON_KEYS = ("name", "homepage", "apis")
 API_KEYS = (
     "group", "version", "kinds", "deprecated_in", "removed_in", "replacement", "note", "source",
 )  # fmt: skip
-OPTIONAL_API_KEYS = ("replacement_kind",)
+OPTIONAL_API_KEYS = ("replacement_kind", "replacement_since")
 
 _COMPONENT_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 _GROUP = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
@@ -74,6 +74,14 @@ def replacement_kind(data: Mapping[str, Any], where: Where) -> str | None:
     return kind
 
 
+def replacement_since(data: Mapping[str, Any], where: Where) -> str | None:
+    """The add-on release that first serves the replacement, or null."""
+    since = component_version(data, "replacement_since", where)
+    if since is not None and data.get("replacement") is None:
+        raise where.error("replacement_since needs a replacement apiVersion")
+    return since
+
+
 def parse_api(addon: str, data: Mapping[str, Any], where: Where, origin: str = "") -> AddonApi:
     """One `apis:` entry of an add-on."""
     group = get_str(data, "group", where)
@@ -96,6 +104,7 @@ def parse_api(addon: str, data: Mapping[str, Any], where: Where, origin: str = "
         removed_in=removed,
         replacement=replacement(data, where),
         replacement_kind=replacement_kind(data, where),
+        replacement_since=replacement_since(data, where),
         note=get_str(data, "note", where),
         source=get_url(data, "source", where),
         origin=origin,

@@ -117,6 +117,8 @@ class AddonApi:
     """Where these facts come from (a URL)."""
     replacement_kind: str | None = None
     """The kind to use at the replacement when it is not the same kind (None: same kind)."""
+    replacement_since: str | None = None
+    """The first add-on release that serves the replacement (None: the data does not say)."""
     origin: str = ""
     """The user data file that added or corrected it; empty for the project's data."""
 

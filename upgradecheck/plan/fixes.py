@@ -99,7 +99,11 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
     first = findings[0]
     api = api_of(first) or "an old API"
     to = first.replacement
+    if to and first.replacement_kind:
+        to = f"{to} {first.replacement_kind}"
     since = f" (served since {first.replacement_since})" if first.replacement_since else ""
+    if first.addon is not None and first.addon.replacement_since:
+        since = f" (served since {first.addon.name} {first.addon.replacement_since})"
     if first.object is None:
         clients = count(len(findings), "request series", "request series")
         target = f" to {to}" if to else ""
@@ -120,10 +124,14 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
     if to is None:
         return f"Remove or replace {objects} in {api} (it has no replacement API).", None
     if first.rule in _ADDON_RULES:
-        return f"Migrate {objects} from {api} to {to} (see the add-on's upgrade guide).", None
+        return (
+            f"Migrate {objects} from {api} to {to}{since} (see the add-on's upgrade guide).",
+            None,
+        )
     return (
         f"Migrate {objects} from {api} to {to}{since}.",
-        f"kubectl convert -f FILE --output-version {to}  # the kubectl-convert plugin",
+        f"kubectl convert -f FILE --output-version {first.replacement}  # the kubectl-convert "
+        "plugin",
     )
 
 

@@ -263,12 +263,16 @@ def evidence_label(evidence: Evidence) -> str:
 
 
 def lifecycle(finding: Finding) -> str:
-    """`deprecated 1.21 · removed 1.25`, or empty."""
+    """`deprecated 1.21 · removed 1.25`; for an add-on API the add-on's own releases,
+    `cert-manager: deprecated 1.4 · removed 1.6`; or empty."""
     parts = []
-    if finding.deprecated_in:
-        parts.append(f"deprecated {finding.deprecated_in}")
-    if finding.removed_in:
-        parts.append(f"removed {finding.removed_in}")
+    dates = finding.addon or finding
+    if dates.deprecated_in:
+        parts.append(f"deprecated {dates.deprecated_in}")
+    if dates.removed_in:
+        parts.append(f"removed {dates.removed_in}")
+    if finding.addon is not None and parts:
+        return f"{finding.addon.name}: " + " · ".join(parts)
     return " · ".join(parts)
 
 
