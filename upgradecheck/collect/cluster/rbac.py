@@ -6,24 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from upgradecheck.collect.cluster.selection import wanted_kinds
+from upgradecheck.collect.cluster.selection import wanted
 from upgradecheck.knowledge.model import KnowledgeBase
 
 ROLE_NAME = "upgradecheck-reader"
 
-# Kinds the checks read that the knowledge base does not track (it lists only APIs with a
-# deprecation or removal), with their group and resource.
-_CHECK_RESOURCES: dict[str, tuple[tuple[str, str], ...]] = {
-    "Namespace": (("", "namespaces"),),
-    "Pod": (("", "pods"),),
-    "Service": (("", "services"),),
-    "PersistentVolume": (("", "persistentvolumes"),),
-    "PersistentVolumeClaim": (("", "persistentvolumeclaims"),),
-    "Job": (("batch", "jobs"),),
-    "CronJob": (("batch", "cronjobs"),),
-    "NetworkPolicy": (("networking.k8s.io", "networkpolicies"),),
-    "PodDisruptionBudget": (("policy", "poddisruptionbudgets"),),
-}
 # Resources that cannot be listed (create-only reviews and subresource-like APIs).
 _NOT_LISTABLE = frozenset(
     {
@@ -40,23 +27,14 @@ NON_RESOURCE_URLS = ("/version", "/api", "/api/*", "/apis", "/apis/*", "/metrics
 
 
 def granted_resources(kb: KnowledgeBase) -> dict[str, set[str]]:
-    """group → resources the collector may list (built-in kinds); add-on groups map to `*`."""
-    kinds, addon_groups = wanted_kinds(kb)
+    """group → resources the collector may list: the resource of each (group, kind) it lists;
+    `*` for add-on groups whose deprecated or removed versions name no kinds."""
+    want = wanted(kb)
     out: dict[str, set[str]] = {}
-    pairs: list[tuple[str, str]] = list(_ALWAYS)
-    for a in kb.apis:
-        if a.list_kind or a.kind not in kinds or not a.resource or "/" in a.resource:
-            continue
-        pairs.append((a.group, a.resource))
-        if a.replacement:
-            pairs.append((a.replacement.rpartition("/")[0], a.resource))
-    for kind, extra in _CHECK_RESOURCES.items():
-        if kind in kinds:
-            pairs.extend(extra)
-    for group, resource in pairs:
+    for group, resource in (*_ALWAYS, *((g, r) for (g, _), r in want.kinds.items())):
         if resource not in _NOT_LISTABLE:
             out.setdefault(group, set()).add(resource)
-    for group in addon_groups:
+    for group in want.groups:
         out[group] = {"*"}
     return out
 
