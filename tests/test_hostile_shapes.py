@@ -30,6 +30,7 @@ from upgradecheck.compare import CompareMode, compare_snapshots
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import Finding, Report, Verdict
 from upgradecheck.render import COMPARISON_FORMATS, JsonRenderer, OutputFormat, TextRenderer
+from upgradecheck.render.interface import RenderOptions
 from upgradecheck.shapes import as_int, as_list, as_str, as_strs
 from upgradecheck.snapshot_io import read_snapshot, snapshot_from_dict
 from upgradecheck.versions import VersionError, parse_minor
@@ -280,7 +281,7 @@ SEEDS = st.integers(0, 2**64 - 1)
 def test_hostile_snapshots_are_assessed_rendered_and_compared(seed: int) -> None:
     snapshot = snapshot_from_dict(Hostile(random.Random(seed)).snapshot(objects=12))
     report = checked(assess(snapshot, KB, now=NOW))
-    assert JsonRenderer().render(report) and TextRenderer(width=100).render(report)
+    assert JsonRenderer().render(report) and TextRenderer(RenderOptions(width=100)).render(report)
     for mode in CompareMode:
         assert compare_snapshots(BASE, snapshot, mode=mode, files=("a", "b")).verdict
         comparison = compare_snapshots(snapshot, snapshot, mode=mode, files=("a", "b"))
@@ -296,7 +297,7 @@ def test_hostile_manifests_are_scanned_and_assessed(seed: int) -> None:
         snapshot = scan_manifests([tmp])
     assert not [note for note in snapshot.coverage if note.is_input_error]
     report = checked(assess(snapshot, KB, target="1.30", current="1.28", now=NOW))
-    assert JsonRenderer().render(report) and TextRenderer(width=100).render(report)
+    assert JsonRenderer().render(report) and TextRenderer(RenderOptions(width=100)).render(report)
 
 
 @CLI
@@ -360,17 +361,19 @@ def test_every_renderer_writes_a_report_of_hostile_shapes(
 
 # --- the live path ----------------------------------------------------------------------------
 
+# A custom resource named like a built-in kind, in a group the collector lists whole (an
+# add-on group whose old versions name no kinds), so it reaches the checks.
 _CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
-    "metadata": {"name": "deployments.example.com"},
+    "metadata": {"name": "deployments.config.istio.io"},
     "spec": {
-        "group": "example.com",
+        "group": "config.istio.io",
         "scope": "Namespaced",
         "names": {"plural": "deployments", "kind": "Deployment", "singular": "deployment"},
-        "versions": [{"name": "v1", "served": True, "storage": True}],
+        "versions": [{"name": "v1alpha2", "served": True, "storage": True}],
     },
-    "status": {"storedVersions": "v1"},
+    "status": {"storedVersions": "v1alpha2"},
 }
 
 
@@ -381,7 +384,7 @@ def _live_hostile_objects() -> list[dict[str, Any]]:
     return [
         _CRD,
         {
-            "apiVersion": "example.com/v1",
+            "apiVersion": "config.istio.io/v1alpha2",
             "kind": "Deployment",
             "metadata": meta("web-custom"),
             "spec": {"template": {"spec": {"containers": "x"}}, "replicas": "three"},
@@ -439,7 +442,7 @@ def test_plan_against_a_server_serving_hostile_shapes_writes_its_report(
     assert code == 0, err
     collected = {(o["kind"], o["name"]): o for o in json.loads(snap.read_text())["objects"]}
     # The hostile shapes reach the checks as served.
-    assert collected[("Deployment", "web-custom")]["apiVersion"] == "example.com/v1"
+    assert collected[("Deployment", "web-custom")]["apiVersion"] == "config.istio.io/v1alpha2"
     assert collected[("Deployment", "hostile-template")]["body"]["spec"]["template"] == "oops"
     assert collected[("PodDisruptionBudget", "hostile-pdb")]["body"]["spec"] == [1]
     out = tmp_path / "plan.json"
