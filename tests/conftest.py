@@ -12,10 +12,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from kbfactory import small_kb
-from schemas import report_validator
+from schemas import fleet_validator, report_validator
 
+from upgradecheck.fleet.model import Fleet
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import Report
+from upgradecheck.render.fleet.json_doc import JsonRenderer as FleetJsonRenderer
 from upgradecheck.render.json_report import JsonRenderer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,4 +58,25 @@ def _json_reports_follow_their_schema() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(JsonRenderer, "render", checked)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fleet_json_follows_its_schema() -> Iterator[None]:
+    """Every fleet JSON document the suite renders is checked against the shipped schema,
+    docs/fleet.schema.json, as it is rendered: the schema holds for all of them, not for one
+    chosen example."""
+    validator = fleet_validator()
+    render = FleetJsonRenderer.render
+
+    def checked(self: FleetJsonRenderer, fleet: Fleet) -> str:
+        text = render(self, fleet)
+        errors = sorted(validator.iter_errors(json.loads(text)), key=lambda e: e.json_path)
+        assert not errors, "the fleet JSON breaks docs/fleet.schema.json: " + "; ".join(
+            f"{e.json_path}: {e.message}" for e in errors[:5]
+        )
+        return text
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FleetJsonRenderer, "render", checked)
         yield

@@ -30,14 +30,15 @@ class FailOn(StrEnum):
 
 
 def exit_code(result: Result, fail_on: FailOn) -> ExitCode:
-    """The exit code a report or a comparison earns: bad input seen while collecting wins over
-    findings; anything at or above `fail_on` gives 1 (a report's suppressed findings do not
-    count); else 0."""
+    """The exit code a report, a comparison or a fleet earns: bad input seen while collecting
+    wins over findings; anything at or above `fail_on` gives 1 (a report's suppressed findings
+    do not count); else 3 when a cluster (of a fleet) could not be reached; else 0."""
     if any(note.is_input_error for note in result.coverage):
         return ExitCode.BAD_INPUT
-    if fail_on is FailOn.NONE:
-        return ExitCode.OK
-    threshold = Severity(fail_on.value).rank
-    if any(s.rank >= threshold for s in result.severities()):
-        return ExitCode.FINDINGS
+    if fail_on is not FailOn.NONE:
+        threshold = Severity(fail_on.value).rank
+        if any(s.rank >= threshold for s in result.severities()):
+            return ExitCode.FINDINGS
+    if result.unreachable:
+        return ExitCode.CLUSTER_UNREACHABLE
     return ExitCode.OK

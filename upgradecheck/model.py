@@ -1,5 +1,6 @@
 """The frozen data that crosses each stage: Snapshot (collect → assess), Finding and Report
-(assess → render), and the Result interface a Report shares with a compare's Comparison.
+(assess → render), and the Result interface a Report shares with a compare's Comparison and a
+fleet.
 Plain values only, so every stage can be tested and serialised alone."""
 
 from __future__ import annotations
@@ -387,6 +388,12 @@ class Result(ABC):
     def notes(self) -> tuple[CoverageNote, ...]:
         """Coverage notes that are worth saying but hide nothing."""
         return tuple(c for c in self.coverage if not c.is_gap)
+
+    @property
+    def unreachable(self) -> tuple[str, ...]:
+        """The clusters that could not be reached (exit code 3 when nothing worse): none for a
+        report or a comparison, which exist only once their cluster was read; a fleet's."""
+        return ()
 
 
 def verdict_of(severities: Iterable[Severity], coverage: Iterable[CoverageNote]) -> Verdict:

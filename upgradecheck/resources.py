@@ -29,3 +29,8 @@ def templates_dir() -> Path:
 def report_schema() -> Path:
     """The JSON Schema of the report document (`docs/report.schema.json`)."""
     return _find("docs") / "report.schema.json"
+
+
+def fleet_schema() -> Path:
+    """The JSON Schema of the fleet document (`docs/fleet.schema.json`)."""
+    return _find("docs") / "fleet.schema.json"

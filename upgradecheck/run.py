@@ -136,6 +136,15 @@ def comparison_for_files(
     return compare_snapshots(*snapshots, mode=mode, files=(str(first), str(second)))
 
 
+def check_inputs(
+    *, target: str | None, config: str | Path | None = None, data: Sequence[str | Path] = ()
+) -> None:
+    """Raise what the report_for_ functions would raise for a bad exceptions file, user data
+    file or target (one the knowledge base does not know): for a job making many reports, so
+    that a bad option fails once, before any cluster is reached."""
+    target_version(_knowledge(_exceptions(config), data), None, target)
+
+
 def _exceptions(config: str | Path | None) -> ExceptionsConfig | None:
     # Read before any slow work, so that a broken file fails at once.
     return load_config(config) if config is not None else None

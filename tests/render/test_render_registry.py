@@ -1,6 +1,7 @@
-"""One registry for reports and comparisons: every output format maps to a report renderer and
-to an output file extension, a comparison offers its four, each command's --format offers
-exactly its registry's formats, and every renderer renders every kind of report."""
+"""One registry for reports, comparisons and fleets: every output format maps to a report
+renderer and to an output file extension, a comparison and a fleet offer their four, each
+command's --format offers exactly its registry's formats, and every renderer renders every
+kind of report."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from render_reports import empty, hostile, realistic
 from upgradecheck.model import Report
 from upgradecheck.render import (
     COMPARISON_FORMATS,
+    FLEET_FORMATS,
     REPORT_FORMATS,
     OutputFormat,
     Renderer,
@@ -23,6 +25,7 @@ from upgradecheck.render.registry import SUFFIXES, format_of
 
 REPORT_CHOICES = ["html", "markdown", "checklist", "json", "text", "sarif", "junit"]
 COMPARISON_CHOICES = ["text", "markdown", "html", "json"]
+FLEET_CHOICES = ["html", "markdown", "json", "text"]
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat))
@@ -34,6 +37,7 @@ def test_format_values_are_the_cli_names() -> None:
     assert [f.value for f in OutputFormat] == REPORT_CHOICES
     assert [f.value for f in REPORT_FORMATS.choices] == REPORT_CHOICES
     assert [f.value for f in COMPARISON_FORMATS.choices] == COMPARISON_CHOICES
+    assert [f.value for f in FLEET_FORMATS.choices] == FLEET_CHOICES
     assert OutputFormat("checklist") is OutputFormat.CHECKLIST
     assert str(OutputFormat.HTML) == "html"
 
@@ -70,9 +74,9 @@ def test_the_extension_names_the_format(name: str, fmt: OutputFormat | None) -> 
     assert format_of(name) is fmt
 
 
-def test_the_comparison_formats_have_their_extensions_too() -> None:
-    for fmt in COMPARISON_FORMATS.choices:
-        assert format_of(f"compare{next(s for s, f in SUFFIXES.items() if f is fmt)}") is fmt
+def test_the_comparison_and_fleet_formats_have_their_extensions_too() -> None:
+    for fmt in (*COMPARISON_FORMATS.choices, *FLEET_FORMATS.choices):
+        assert format_of(f"out{next(s for s, f in SUFFIXES.items() if f is fmt)}") is fmt
 
 
 def test_names_are_read_in_any_case_and_others_name_the_choices() -> None:
@@ -89,6 +93,7 @@ def test_names_are_read_in_any_case_and_others_name_the_choices() -> None:
         ("scan", REPORT_CHOICES),
         ("plan", REPORT_CHOICES),
         ("compare", COMPARISON_CHOICES),
+        ("fleet", FLEET_CHOICES),
     ],
 )
 def test_each_command_offers_its_formats(
@@ -97,6 +102,16 @@ def test_each_command_offers_its_formats(
     code, out, _ = run_cli(monkeypatch, capsys, command, "--help")
     assert code == 0
     assert f"-f, --format <{'|'.join(choices)}>" in out
+
+
+def test_fleet_refuses_a_report_only_format(monkeypatch, capsys) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "fleet", "a.json", "-f", "checklist")
+    assert code == 2
+    assert "'checklist' is not one of html, markdown, json, text" in err
+    code, _, err = run_cli(monkeypatch, capsys, "fleet", "a.json", "-o", "fleet.sarif")
+    assert code == 2 and "a fleet is not written as sarif" in err
+    with pytest.raises(RenderError, match="a fleet is not written as checklist"):
+        FLEET_FORMATS.renderer(OutputFormat.CHECKLIST)
 
 
 def test_compare_refuses_a_report_only_format(monkeypatch, capsys) -> None:

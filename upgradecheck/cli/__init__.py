@@ -11,11 +11,11 @@ from typing import NoReturn
 import typer
 
 from upgradecheck import __version__
-from upgradecheck.assess import AssessError
 from upgradecheck.cli import (
     assess_cmd,
     collect_cmd,
     compare_cmd,
+    fleet_cmd,
     kb_cmd,
     plan_cmd,
     rbac_cmd,
@@ -24,16 +24,10 @@ from upgradecheck.cli import (
     schema_cmd,
 )
 from upgradecheck.cli.helpformat import Command
-from upgradecheck.collect.errors import ClusterUnreachable, SourceError
-from upgradecheck.compare import CompareError
+from upgradecheck.errors import LAYER_ERRORS as _ERRORS
 from upgradecheck.exit_codes import ExitCode
 from upgradecheck.gcpause import gc_paused
-from upgradecheck.knowledge import KnowledgeError
-from upgradecheck.render.interface import RenderError
 from upgradecheck.safetext import printable
-from upgradecheck.snapshot_io import SnapshotError
-from upgradecheck.suppress import ConfigError
-from upgradecheck.versions import VersionError
 
 app = typer.Typer(
     name="upgradecheck",
@@ -65,24 +59,11 @@ app.command("collect", cls=Command)(collect_cmd.collect)
 app.command("scan", cls=Command)(scan_cmd.scan)
 app.command("assess", cls=Command)(assess_cmd.assess)
 app.command("compare", cls=Command)(compare_cmd.compare)
+app.command("fleet", cls=Command)(fleet_cmd.fleet)
 app.command("rules", cls=Command)(rules_cmd.rules)
 app.command("rbac", cls=Command)(rbac_cmd.rbac)
 app.command("schema", cls=Command)(schema_cmd.schema)
 app.add_typer(kb_cmd.app, name="kb")
-
-# Each layer's exception base, and the exit code it means.
-_ERRORS: tuple[tuple[type[BaseException], ExitCode], ...] = (
-    (ClusterUnreachable, ExitCode.CLUSTER_UNREACHABLE),
-    (SourceError, ExitCode.BAD_INPUT),
-    (SnapshotError, ExitCode.BAD_INPUT),
-    (VersionError, ExitCode.BAD_INPUT),
-    (AssessError, ExitCode.BAD_INPUT),
-    (KnowledgeError, ExitCode.BAD_INPUT),
-    (RenderError, ExitCode.BAD_INPUT),
-    (ConfigError, ExitCode.BAD_INPUT),
-    (CompareError, ExitCode.BAD_INPUT),
-)
-
 
 class Interrupted(BaseException):
     """SIGINT or SIGTERM, raised in the main thread: every clean-up on the way out runs (the

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from upgradecheck.exit_codes import FailOn
-from upgradecheck.render import COMPARISON_FORMATS, REPORT_FORMATS, Formats, OutputFormat
+from upgradecheck.render import (
+    COMPARISON_FORMATS,
+    FLEET_FORMATS,
+    REPORT_FORMATS,
+    Formats,
+    OutputFormat,
+)
 from upgradecheck.render.registry import SUFFIXES
 from upgradecheck.suppress import DEFAULT_CONFIG, find_config
 
@@ -69,6 +75,7 @@ def format_option(formats: Formats[Any]) -> Any:
 
 Format = Annotated[OutputFormat | None, format_option(REPORT_FORMATS)]
 ComparisonFormat = Annotated[OutputFormat | None, format_option(COMPARISON_FORMATS)]
+FleetFormat = Annotated[OutputFormat | None, format_option(FLEET_FORMATS)]
 Output = Annotated[
     list[Path] | None,
     typer.Option(

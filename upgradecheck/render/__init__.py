@@ -1,6 +1,6 @@
 """Renderers: turn a Report into HTML, Markdown, a rehearsal checklist, JSON, text, SARIF or
-JUnit XML, and a Comparison into text, Markdown, HTML or JSON, each chosen by name from one
-registry and made from the run's RenderOptions."""
+JUnit XML, a Comparison into text, Markdown, HTML or JSON, and a Fleet into HTML, Markdown,
+JSON or text, each chosen by name from one registry and made from the run's RenderOptions."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from upgradecheck.render.junit import JunitRenderer
 from upgradecheck.render.markdown import MarkdownRenderer
 from upgradecheck.render.registry import (
     COMPARISON_FORMATS,
+    FLEET_FORMATS,
     REPORT_FORMATS,
     Formats,
     OutputFormat,
@@ -21,6 +22,7 @@ from upgradecheck.render.text import TextRenderer
 
 __all__ = [
     "COMPARISON_FORMATS",
+    "FLEET_FORMATS",
     "REPORT_FORMATS",
     "ChecklistRenderer",
     "Formats",

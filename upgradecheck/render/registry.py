@@ -1,6 +1,7 @@
-"""Which renderer writes which format, for reports and comparisons alike: OutputFormat names
-every format once, each kind of result registers its renderers by those names, in the order
-`--format` offers them, and SUFFIXES names the format an output file's extension asks for."""
+"""Which renderer writes which format, for reports, comparisons and fleets alike: OutputFormat
+names every format once, each kind of result registers its renderers by those names, in the
+order `--format` offers them, and SUFFIXES names the format an output file's extension asks
+for."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from enum import StrEnum
 from typing import Generic
 
 from upgradecheck.compare.model import Comparison
+from upgradecheck.fleet.model import Fleet
 from upgradecheck.model import Report
-from upgradecheck.render import comparison
+from upgradecheck.render import comparison, fleet
 from upgradecheck.render.checklist import ChecklistRenderer
 from upgradecheck.render.html import HtmlRenderer
 from upgradecheck.render.interface import R, Renderer, RenderError, RenderOptions
@@ -64,7 +66,7 @@ class Formats(Generic[R]):
     """The formats one kind of result is written in, each with its renderer."""
 
     what: str
-    """What is written, for messages: `report`, `comparison`."""
+    """What is written, for messages: `report`, `comparison`, `fleet`."""
     renderers: Mapping[OutputFormat, Callable[[RenderOptions], Renderer[R]]]
     """Each format's renderer, made from the run's RenderOptions, in the order `--format`
     offers them."""
@@ -120,3 +122,14 @@ COMPARISON_FORMATS: Formats[Comparison] = Formats(
     },
 )
 """What `compare` offers."""
+
+FLEET_FORMATS: Formats[Fleet] = Formats(
+    "fleet",
+    {
+        OutputFormat.HTML: fleet.HtmlRenderer,
+        OutputFormat.MARKDOWN: fleet.MarkdownRenderer,
+        OutputFormat.JSON: fleet.JsonRenderer,
+        OutputFormat.TEXT: fleet.TextRenderer,
+    },
+)
+"""What `fleet` offers."""

@@ -1,0 +1,33 @@
+"""Each layer's exception base and the exit code it means: read by the CLI, which turns one
+into a line and its code, and by the fleet, which turns one into a member not assessed."""
+
+from __future__ import annotations
+
+from upgradecheck.assess import AssessError
+from upgradecheck.collect.errors import ClusterUnreachable, SourceError
+from upgradecheck.compare import CompareError
+from upgradecheck.exit_codes import ExitCode
+from upgradecheck.knowledge import KnowledgeError
+from upgradecheck.render.interface import RenderError
+from upgradecheck.snapshot_io import SnapshotError
+from upgradecheck.suppress import ConfigError
+from upgradecheck.versions import VersionError
+
+LAYER_ERRORS: tuple[tuple[type[BaseException], ExitCode], ...] = (
+    (ClusterUnreachable, ExitCode.CLUSTER_UNREACHABLE),
+    (SourceError, ExitCode.BAD_INPUT),
+    (SnapshotError, ExitCode.BAD_INPUT),
+    (VersionError, ExitCode.BAD_INPUT),
+    (AssessError, ExitCode.BAD_INPUT),
+    (KnowledgeError, ExitCode.BAD_INPUT),
+    (RenderError, ExitCode.BAD_INPUT),
+    (ConfigError, ExitCode.BAD_INPUT),
+    (CompareError, ExitCode.BAD_INPUT),
+)
+"""The first row whose class the exception is an instance of gives its exit code (a
+subclass before its base)."""
+
+
+def exit_code_for(exc: BaseException) -> ExitCode | None:
+    """The exit code a layer's error means; None for anything else (a bug)."""
+    return next((code for cls, code in LAYER_ERRORS if isinstance(exc, cls)), None)

@@ -1,0 +1,157 @@
+"""Judging a fleet: each member collected (or read) and assessed by the same jobs `plan` and
+`assess` run, live clusters side by side on a bounded number of threads, snapshots one at a
+time; a member that fails becomes a member saying why, never the end of the run. Then the
+aggregation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from upgradecheck.collect.cluster.collector import CollectOptions, Progress
+from upgradecheck.errors import exit_code_for
+from upgradecheck.exit_codes import ExitCode
+from upgradecheck.fleet.aggregate import build_fleet
+from upgradecheck.fleet.model import Fleet, Member, Origin, Status
+from upgradecheck.fleet.sources import Entry
+from upgradecheck.model import Report
+from upgradecheck.run import check_inputs, report_for_cluster, report_for_snapshot
+
+DEFAULT_PARALLEL = 4
+"""Live clusters collected at once, by default."""
+
+
+@dataclass(frozen=True)
+class FleetOptions:
+    """How every member is judged."""
+
+    collect: CollectOptions = field(default_factory=CollectOptions)
+    """How each live cluster is collected: the kubeconfig, timeouts, the requests one cluster
+    may have in flight, scope. Its context is replaced by each member's."""
+    target: str | None = None
+    """The target for every member, as users write it; None: each one's next minor."""
+    config: str | Path | None = None
+    """The exceptions file (`.upgradecheck.yaml`) applied to every member."""
+    data: tuple[str | Path, ...] = ()
+    """User knowledge-base data files."""
+    parallel: int = DEFAULT_PARALLEL
+    """Live clusters collected at once (each with its own `collect.transport.concurrency`
+    requests in flight)."""
+
+
+class Watcher(Protocol):
+    """Who is told how the run goes (a display); called from the worker threads."""
+
+    def started(self, entry: Entry) -> Progress | None:
+        """`entry` is being judged now; the collector's progress for it, if wanted."""
+
+    def finished(self, member: Member) -> None:
+        """`member` is judged (called on the thread that called `judge_fleet`)."""
+
+
+def judge_fleet(
+    entries: Sequence[Entry],
+    options: FleetOptions,
+    watcher: Watcher | None = None,
+    now: dt.datetime | None = None,
+) -> Fleet:
+    """Judge every entry and aggregate them into the Fleet. A bad exceptions file, data file
+    or target raises at once (the layers' errors), before any cluster is reached; after
+    that nothing a member does stops the others."""
+    check_inputs(target=options.target, config=options.config, data=options.data)
+    judge = _Judge(options, watcher)
+    members = _run_all(entries, judge.member, options.parallel, watcher)
+    return build_fleet(members, target=options.target, now=now)
+
+
+class _Judge:
+    def __init__(self, options: FleetOptions, watcher: Watcher | None) -> None:
+        self.options = options
+        self.watcher = watcher
+        # Snapshots are read one at a time: reading and assessing one is work for the CPU
+        # alone, so two at once under the GIL take as long as one after the other, while
+        # each holds a whole snapshot in memory.
+        self.snapshot_turn = threading.Lock()
+
+    def member(self, entry: Entry) -> Member:
+        if entry.problem is not None:
+            return Member(entry.name, entry.origin, Status.FAILED, reason=entry.problem)
+        try:
+            report = self._report(entry)
+        except Exception as exc:  # every failure is this member's alone
+            return _failed(entry, exc)
+        return Member(entry.name, entry.origin, Status.ASSESSED, report=report)
+
+    def _report(self, entry: Entry) -> Report:
+        o = self.options
+        if entry.origin is Origin.SNAPSHOT:
+            with self.snapshot_turn:
+                self._started(entry)
+                return report_for_snapshot(
+                    entry.name, target=o.target, config=o.config, data=o.data
+                )
+        progress = self._started(entry)
+        return report_for_cluster(
+            replace(o.collect, context=entry.name),
+            target=o.target,
+            progress=progress,
+            config=o.config,
+            data=o.data,
+        )
+
+    def _started(self, entry: Entry) -> Progress | None:
+        return self.watcher.started(entry) if self.watcher is not None else None
+
+
+def _failed(entry: Entry, exc: Exception) -> Member:
+    code = exit_code_for(exc)
+    if code is ExitCode.CLUSTER_UNREACHABLE:
+        return Member(entry.name, entry.origin, Status.UNREACHABLE, reason=str(exc))
+    # A layer's error says what is wrong in its own words; anything else is a bug, named.
+    reason = str(exc) if code is not None else f"unexpected error: {type(exc).__name__}: {exc}"
+    return Member(entry.name, entry.origin, Status.FAILED, reason=reason)
+
+
+def _run_all(
+    entries: Sequence[Entry],
+    judge: Callable[[Entry], Member],
+    parallel: int,
+    watcher: Watcher | None,
+) -> list[Member]:
+    """Each entry's member, in the entries' order, judged on at most `parallel` threads.
+
+    The threads are daemons: when the run is interrupted, the process ends without waiting
+    for collections in flight (nothing has been written yet; outputs are written after)."""
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(entries)):
+        todo.put(index)
+    done: queue.SimpleQueue[tuple[int, Member]] = queue.SimpleQueue()
+
+    def work() -> None:
+        while True:
+            try:
+                index = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                member = judge(entries[index])
+            except BaseException as exc:  # the caller must not wait for it forever
+                member = _failed(entries[index], Exception(f"{type(exc).__name__}: {exc}"))
+                done.put((index, member))
+                raise
+            done.put((index, member))
+
+    for n in range(min(max(parallel, 1), len(entries))):
+        threading.Thread(target=work, name=f"upgradecheck-fleet-{n}", daemon=True).start()
+    members: list[Member | None] = [None] * len(entries)
+    for _ in entries:
+        index, member = done.get()
+        members[index] = member
+        if watcher is not None:
+            watcher.finished(member)
+    return [m for m in members if m is not None]
