@@ -9,7 +9,11 @@ import datetime as dt
 import json
 import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,6 @@ from cli_runner import run_cli
 from fakeapi.kubeconfig import kubeconfig_dict
 from goldens import golden_checker
 
-from upgradecheck.collect.cluster import transport
 from upgradecheck.collect.cluster.collector import CollectOptions
 from upgradecheck.fleet.runner import FleetOptions, judge_fleet
 from upgradecheck.fleet.sources import context_entries, context_names
@@ -62,8 +65,6 @@ def fleet_kubeconfig(fakeapi: Any, dead_port: int, tmp_path: Path, monkeypatch) 
     empty = tmp_path / "no-clients"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    # The refused connection is retried with backoff; the retries need not wait here.
-    monkeypatch.setattr(transport.Transport, "_delay", lambda self, attempt, after: 0.0)
     return path
 
 
@@ -176,3 +177,37 @@ def test_snapshot_folders_with_a_malformed_one(tmp_path: Path, monkeypatch, caps
     assert f"{kept}/staging.snapshot.json.gz: failed" in err
     assert "fleet blocked: 2 blocked, 0 review, 0 ready, 1 failed" in err
     assert "markdown fleet written to" in err
+
+
+def test_ctrl_c_ends_the_run_at_once_with_130(fakeapi: Any, tmp_path: Path) -> None:
+    first, second = fakeapi("v1.31", context="one"), fakeapi("v1.21", context="two")
+    for api in (first, second):
+        api.faults.delay("/apis/*", 20)  # a queue of slow lists on every cluster
+    doc = yaml.safe_load(first.kubeconfig_path.read_text())
+    other = yaml.safe_load(second.kubeconfig_path.read_text())
+    for key in ("clusters", "users", "contexts"):
+        doc[key] += other[key]
+    kubeconfig = tmp_path / "both"
+    kubeconfig.write_text(yaml.safe_dump(doc))
+    out = tmp_path / "fleet.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "upgradecheck", "fleet", "--kubeconfig", str(kubeconfig),
+         "--all-contexts", "-q", "-o", str(out)],
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        end = time.monotonic() + 30
+        while not all(any(r.path.startswith("/apis/") for r in api.requests)
+                      for api in (first, second)):
+            assert time.monotonic() < end, "fleet never started listing"
+            time.sleep(0.05)
+        start = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=15)
+    finally:
+        proc.kill()
+    # Not the 20 s of each list in flight, nor the queue of lists behind them.
+    assert time.monotonic() - start < 5.0
+    assert proc.returncode == 130
+    assert proc.stderr is not None and proc.stderr.read().strip() == "upgradecheck: interrupted"
+    assert not out.exists()

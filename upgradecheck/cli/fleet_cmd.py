@@ -3,15 +3,17 @@ or snapshot files — each judged as `plan` or `assess` judges it, then what the
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from upgradecheck.cli.collect_opts import (
     ExcludeNamespaces,
     Kubeconfig,
+    MaxResponse,
     Namespaces,
     Selector,
     Timeout,
@@ -72,6 +74,7 @@ def fleet(
         ),
     ] = 4,
     request_timeout: Timeout = 30.0,
+    max_response_size: MaxResponse = 16,
     namespace: Namespaces = None,
     exclude_namespace: ExcludeNamespaces = None,
     selector: Selector = None,
@@ -110,6 +113,7 @@ def fleet(
         None,
         None,
         scope(namespace, exclude_namespace, selector),
+        max_response_size,
     )
     settings = FleetOptions(
         collect=collect, target=target, config=config, data=tuple(data or ()), parallel=parallel
@@ -117,8 +121,32 @@ def fleet(
     display = None if quiet else FleetDisplay(sys.stderr, len(entries), sys.stderr.isatty())
     try:
         result = judge_fleet(entries, settings, display)
-    finally:
+    except BaseException as exc:
         if display is not None:
             display.end()
+        if not isinstance(exc, Exception):  # SIGINT or SIGTERM
+            _end_now(exc)
+        raise
+    if display is not None:
+        display.end()
     summary = f"fleet {result.verdict.value}: {states_text(result)}"
     emit_result(result, FLEET_FORMATS, where, fail_on, summary, quiet=quiet)
+
+
+def _end_now(interruption: BaseException) -> NoReturn:
+    """End the process as every command ends when interrupted (the same line and exit code),
+    but at once: the collections still in flight run on other threads, which this one cannot
+    stop, and a normal exit would wait for each of their queued requests. Nothing of the
+    fleet has been written yet."""
+    from upgradecheck.cli import run  # the CLI's own handling of an interruption
+
+    def again() -> None:
+        raise interruption
+
+    try:
+        run(again)
+    except SystemExit as ending:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ending.code if isinstance(ending.code, int) else 1)
+    raise AssertionError("run() ends an interruption with SystemExit")

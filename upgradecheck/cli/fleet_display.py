@@ -11,22 +11,22 @@ from typing import TextIO
 from upgradecheck.fleet.model import Member, Origin
 from upgradecheck.fleet.sources import Entry
 from upgradecheck.render.comparison.view import counts_text
-from upgradecheck.render.escaping import one_line, shorten
 from upgradecheck.render.view import path_text
+from upgradecheck.safetext import printable
 
 
 def member_line(member: Member) -> str:
     """`prod: blocked — 3 blockers, 1 warning, 0 info (1.21 → 1.22)`, or why it has none."""
-    name = one_line(member.name)
+    name = printable(member.name)
     if member.report is None:
-        return f"{name}: {member.status.value} — {shorten(member.reason or '', 300)}"
+        return f"{name}: {member.status.value} — {printable(member.reason or '', 300)}"
     report = member.report
     return f"{name}: {report.verdict.value} — {counts_text(report)} ({path_text(report)})"
 
 
 def _tail(name: str, limit: int = 40) -> str:
     """A name for the live line: its end, where a snapshot's path says which cluster."""
-    text = one_line(name)
+    text = printable(name)
     return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
@@ -101,4 +101,4 @@ class _ClusterProgress:
 
     def retrying(self, message: str) -> None:
         """A request is tried again: said on the live line."""
-        self._display.update(self._name, shorten(message, 60))
+        self._display.update(self._name, printable(message, 60))

@@ -125,15 +125,18 @@ def _run_all(
 ) -> list[Member]:
     """Each entry's member, in the entries' order, judged on at most `parallel` threads.
 
-    The threads are daemons: when the run is interrupted, the process ends without waiting
-    for collections in flight (nothing has been written yet; outputs are written after)."""
+    The threads are daemons, and when the caller is interrupted no further member is
+    started: the collections in flight cannot be stopped from here (the collector stops its
+    requests when interrupted on its own thread), so the caller may end the process without
+    waiting for them. Nothing is written before every member is judged."""
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for index in range(len(entries)):
         todo.put(index)
     done: queue.SimpleQueue[tuple[int, Member]] = queue.SimpleQueue()
+    stop = threading.Event()
 
     def work() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 index = todo.get_nowait()
             except queue.Empty:
@@ -149,9 +152,13 @@ def _run_all(
     for n in range(min(max(parallel, 1), len(entries))):
         threading.Thread(target=work, name=f"upgradecheck-fleet-{n}", daemon=True).start()
     members: list[Member | None] = [None] * len(entries)
-    for _ in entries:
-        index, member = done.get()
-        members[index] = member
-        if watcher is not None:
-            watcher.finished(member)
+    try:
+        for _ in entries:
+            index, member = done.get()
+            members[index] = member
+            if watcher is not None:
+                watcher.finished(member)
+    except BaseException:
+        stop.set()
+        raise
     return [m for m in members if m is not None]
