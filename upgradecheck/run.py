@@ -4,7 +4,7 @@ calls, and what a program embedding upgradecheck would call."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -107,17 +107,22 @@ def report_for_cluster(
     config: str | Path | None = None,
     data: Sequence[str | Path] = (),
     snapshot_out: str | Path | None = None,
+    reached: Callable[[ClusterInfo], None] | None = None,
 ) -> Report:
     """Collect a live cluster and assess it (with the exceptions file `config` and the user
     data files `data`, if any). A target the knowledge base does not know fails before any
     request; one below the cluster's version, right after the server has said its version.
     `snapshot_out` keeps the snapshot collected: written before assessing, so that it is
-    kept even when the assessment fails."""
+    kept even when the assessment fails. `reached` is told the server once it has said its
+    version: the credentials are loaded (and their temporary files gone), nothing is listed
+    yet."""
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
     target_version(kb, None, target)
 
     def check(cluster: ClusterInfo) -> None:
+        if reached is not None:
+            reached(cluster)
         target_version(kb, parse_minor(cluster.server_version), target)
 
     snapshot = collect_cluster(options, kb, progress, check=check)

@@ -169,3 +169,53 @@ def test_the_watcher_hears_of_each_member_finished_on_the_callers_thread(monkeyp
     assert sorted(started) == ["a", "b"]  # a member known bad before it starts never starts
     assert sorted(name for name, _ in finished) == ["a", "b", "empty/"]
     assert {thread for _, thread in finished} == {threading.get_ident()}
+
+
+def test_interrupted_it_waits_for_credentials_loading_then_starts_nothing(monkeypatch) -> None:
+    loaded = threading.Event()
+    calls: list[str] = []
+
+    def report_for_cluster(options: CollectOptions, **kwargs: Any) -> Report:
+        calls.append(options.context or "")
+        if options.context == "loading":
+            threading.Timer(0.3, loaded.set).start()  # an exec plugin taking its time
+            loaded.wait(20)
+        kwargs["reached"](None)
+        return report("1.30", "1.31")
+
+    class Interrupting:
+        def started(self, entry: Entry) -> None:
+            return None
+
+        def finished(self, member: Member) -> None:
+            raise KeyboardInterrupt  # Ctrl-C, as the first member is done
+
+    monkeypatch.setattr(runner, "report_for_cluster", report_for_cluster)
+    entries = context_entries(["fast", "loading"])
+    with pytest.raises(KeyboardInterrupt):
+        judge_fleet(entries, FleetOptions(parallel=2), Interrupting())
+    assert loaded.is_set()  # it did not end while "loading" held its credentials' files
+    judge = runner._Judge(FleetOptions(), None, threading.Event())
+    judge.settle(0)
+    assert judge.member(Entry("later", Origin.CONTEXT)).reason == (
+        "not started: the run was interrupted"
+    )
+
+
+def test_the_wait_for_credentials_is_bounded(monkeypatch) -> None:
+    def report_for_cluster(options: CollectOptions, **kwargs: Any) -> Report:
+        if options.context == "stuck":
+            threading.Event().wait(30)  # an exec plugin waiting for a login that never comes
+        return report("1.30", "1.31")
+
+    class Interrupting:
+        def started(self, entry: Entry) -> None:
+            return None
+
+        def finished(self, member: Member) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "report_for_cluster", report_for_cluster)
+    monkeypatch.setattr(runner, "SETTLE_SECONDS", 0.2)
+    with pytest.raises(KeyboardInterrupt):
+        judge_fleet(context_entries(["done", "stuck"]), FleetOptions(parallel=2), Interrupting())

@@ -24,6 +24,8 @@ from upgradecheck.run import check_inputs, report_for_cluster, report_for_snapsh
 
 DEFAULT_PARALLEL = 4
 """Live clusters collected at once, by default."""
+SETTLE_SECONDS = 5.0
+"""How long an interrupted run waits, at most, for collections still loading credentials."""
 
 
 @dataclass(frozen=True)
@@ -64,25 +66,42 @@ def judge_fleet(
     or target raises at once (the layers' errors), before any cluster is reached; after
     that nothing a member does stops the others."""
     check_inputs(target=options.target, config=options.config, data=options.data)
-    judge = _Judge(options, watcher)
-    members = _run_all(entries, judge.member, options.parallel, watcher)
+    stop = threading.Event()
+    judge = _Judge(options, watcher, stop)
+    try:
+        members = _run_all(entries, judge.member, options.parallel, watcher, stop)
+    except BaseException:
+        # Interrupted: the caller may end the process without waiting for the collections
+        # in flight. One still loading its credentials may hold a certificate from an exec
+        # plugin in a temporary folder until that is done: give those a moment to finish.
+        judge.settle(SETTLE_SECONDS)
+        raise
     return build_fleet(members, target=options.target, now=now)
 
 
 class _Judge:
-    def __init__(self, options: FleetOptions, watcher: Watcher | None) -> None:
+    def __init__(
+        self, options: FleetOptions, watcher: Watcher | None, stop: threading.Event
+    ) -> None:
         self.options = options
         self.watcher = watcher
+        self.stop = stop
         # Snapshots are read one at a time: reading and assessing one is work for the CPU
         # alone, so two at once under the GIL take as long as one after the other, while
         # each holds a whole snapshot in memory.
         self.snapshot_turn = threading.Lock()
+        # The contexts started whose API server has not yet said its version: their
+        # credentials may still be loading.
+        self.loading: set[str] = set()
+        self.changed = threading.Condition()
 
     def member(self, entry: Entry) -> Member:
         if entry.problem is not None:
             return Member(entry.name, entry.origin, Status.FAILED, reason=entry.problem)
         try:
             report = self._report(entry)
+        except _NotStarted as exc:
+            return Member(entry.name, entry.origin, Status.FAILED, reason=str(exc))
         except Exception as exc:  # every failure is this member's alone
             return _failed(entry, exc)
         return Member(entry.name, entry.origin, Status.ASSESSED, report=report)
@@ -95,17 +114,47 @@ class _Judge:
                 return report_for_snapshot(
                     entry.name, target=o.target, config=o.config, data=o.data
                 )
-        progress = self._started(entry)
-        return report_for_cluster(
-            replace(o.collect, context=entry.name),
-            target=o.target,
-            progress=progress,
-            config=o.config,
-            data=o.data,
-        )
+        if not self._begin(entry.name):
+            raise _NotStarted("not started: the run was interrupted")
+        try:
+            return report_for_cluster(
+                replace(o.collect, context=entry.name),
+                target=o.target,
+                progress=self._started(entry),
+                config=o.config,
+                data=o.data,
+                reached=lambda _: self._end(entry.name),
+            )
+        finally:
+            self._end(entry.name)
+
+    def _begin(self, name: str) -> bool:
+        """Note that `name` starts loading its credentials; False once the run is stopping
+        (the check and the note are one step, so `settle` never misses one)."""
+        with self.changed:
+            if self.stop.is_set():
+                return False
+            self.loading.add(name)
+            return True
+
+    def _end(self, name: str) -> None:
+        with self.changed:
+            self.loading.discard(name)
+            self.changed.notify_all()
+
+    def settle(self, timeout: float) -> None:
+        """Stop starting members, then wait until none is loading its credentials,
+        `timeout` seconds at most."""
+        self.stop.set()
+        with self.changed:
+            self.changed.wait_for(lambda: not self.loading, timeout)
 
     def _started(self, entry: Entry) -> Progress | None:
         return self.watcher.started(entry) if self.watcher is not None else None
+
+
+class _NotStarted(Exception):
+    """A member the run stopped before it began."""
 
 
 def _failed(entry: Entry, exc: Exception) -> Member:
@@ -122,18 +171,18 @@ def _run_all(
     judge: Callable[[Entry], Member],
     parallel: int,
     watcher: Watcher | None,
+    stop: threading.Event,
 ) -> list[Member]:
     """Each entry's member, in the entries' order, judged on at most `parallel` threads.
 
-    The threads are daemons, and when the caller is interrupted no further member is
-    started: the collections in flight cannot be stopped from here (the collector stops its
-    requests when interrupted on its own thread), so the caller may end the process without
-    waiting for them. Nothing is written before every member is judged."""
+    The threads are daemons, and once `stop` is set (the caller was interrupted) no further
+    member is started: the collections in flight cannot be stopped from here (the collector
+    stops its requests when interrupted on its own thread), so the caller may end the
+    process without waiting for them. Nothing is written before every member is judged."""
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for index in range(len(entries)):
         todo.put(index)
     done: queue.SimpleQueue[tuple[int, Member]] = queue.SimpleQueue()
-    stop = threading.Event()
 
     def work() -> None:
         while not stop.is_set():
