@@ -47,7 +47,8 @@ class FleetOptions:
 
 
 class Watcher(Protocol):
-    """Who is told how the run goes (a display); called from the worker threads."""
+    """Who is told how the run goes (a display): `started` on the worker threads,
+    `finished` on the caller's."""
 
     def started(self, entry: Entry) -> Progress | None:
         """`entry` is being judged now; the collector's progress for it, if wanted."""
