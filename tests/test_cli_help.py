@@ -18,7 +18,7 @@ from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS, OutputFormat
 
 COMMANDS = [
-    ["plan"], ["collect"], ["scan"], ["assess"], ["compare"], ["rules"], ["rbac"],
+    ["plan"], ["collect"], ["scan"], ["assess"], ["compare"], ["fleet"], ["rules"], ["rbac"],
     ["kb", "apis"], ["kb", "releases"], ["kb", "skew"], ["kb", "addons"], ["kb", "removals"],
 ]  # fmt: skip
 PYTHON_TYPES = re.compile(r"<(str|int|float|path|list\[[^>]*\]|int range|float range)>")

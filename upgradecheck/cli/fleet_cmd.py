@@ -42,13 +42,16 @@ def fleet(
     snapshots: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="SNAPSHOT_OR_FOLDER",
             help="Snapshot files (.json, .json.gz), or folders of them (read at any depth).",
             show_default=False,
         ),
     ] = None,
     context: Annotated[
         list[str] | None,
-        typer.Option("--context", help="A kubeconfig context to collect (repeatable)."),
+        typer.Option(
+            "--context", metavar="NAME", help="A kubeconfig context to collect (repeatable)."
+        ),
     ] = None,
     all_contexts: Annotated[
         bool, typer.Option("--all-contexts", help="Collect every context of the kubeconfig.")
@@ -63,14 +66,21 @@ def fleet(
     parallel: Annotated[
         int,
         typer.Option(
-            "--parallel", min=1, max=32, help="Clusters collected at once (snapshots are read "
-            "one at a time)."
+            "--parallel",
+            min=1,
+            max=32,
+            metavar="N",
+            help="Clusters collected at once (snapshots are read one at a time).",
         ),
     ] = DEFAULT_PARALLEL,
     concurrency: Annotated[
         int,
         typer.Option(
-            "--concurrency", min=1, max=64, help="Lists fetched at once from each cluster."
+            "--concurrency",
+            min=1,
+            max=64,
+            metavar="N",
+            help="Lists fetched at once from each cluster.",
         ),
     ] = 4,
     request_timeout: Timeout = 30.0,
