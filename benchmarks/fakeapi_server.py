@@ -3,13 +3,15 @@ that its CPU does not compete with the measured process inside one interpreter).
 
     python benchmarks/fakeapi_server.py --objects 100000 --nodes 2000 --releases 500 \\
         --kubeconfig /tmp/kc [--bodies generated]
+    python benchmarks/fakeapi_server.py --envelope DIR --kubeconfig /tmp/kc
 
 The cluster is `tests.fakeapi.generate_cluster(seed, objects, nodes, releases)`. Its objects
 are small (about 400 bytes of JSON each); with `--bodies realistic` (the default) they are
 given what a real API server returns: full pod specs and statuses in Pods and in the pod
 templates of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs, and
 `managedFields` on every object (a real list response carries them). Names, namespaces,
-labels, evidence and Helm records stay as generated.
+labels, evidence and Helm records stay as generated. With `--envelope DIR` it serves the
+folder `generate.py envelope DIR` wrote, reading each object from disk (envelope.py).
 
 Prints `ready URL` when serving. Then reads commands on stdin, one per line:
 
@@ -40,20 +42,6 @@ _TEMPLATES = {"Deployment": ("spec", "template"), "ReplicaSet": ("spec", "templa
               "CronJob": ("spec", "jobTemplate", "spec", "template")}
 _CONTROLLED = {"Pod", "ReplicaSet", "EndpointSlice", "Endpoints", "ControllerRevision", "Job",
                "Event", "Lease", "Node"}
-
-
-def _fields(obj: dict[str, Any], depth: int = 0) -> dict[str, Any]:
-    """A fieldsV1 set mirroring the object's keys, as the API server records it."""
-    out: dict[str, Any] = {}
-    for key, value in obj.items():
-        if key in ("apiVersion", "kind", "managedFields", "uid", "creationTimestamp",
-                   "resourceVersion"):
-            continue
-        if isinstance(value, dict) and depth < 4:
-            out[f"f:{key}"] = _fields(value, depth + 1) or {}
-        else:
-            out[f"f:{key}"] = {}
-    return out
 
 
 def realistic(objects: list[dict[str, Any]], seed: int) -> None:
@@ -102,14 +90,15 @@ def realistic(objects: list[dict[str, Any]], seed: int) -> None:
                                           "argocd-controller")))
             meta["managedFields"] = [{
                 "manager": manager, "operation": "Update", "apiVersion": obj["apiVersion"],
-                "time": g.time(), "fieldsType": "FieldsV1", "fieldsV1": _fields(obj),
+                "time": g.time(), "fieldsType": "FieldsV1", "fieldsV1": generate.fields_v1(obj),
             }]
         if "status" in obj and kind in ("Pod", "Deployment", "ReplicaSet", "StatefulSet",
                                         "DaemonSet", "Job"):
             meta["managedFields"].append({
                 "manager": "kubelet" if kind == "Pod" else "kube-controller-manager",
                 "operation": "Update", "apiVersion": obj["apiVersion"], "time": g.time(),
-                "fieldsType": "FieldsV1", "fieldsV1": {"f:status": _fields(obj["status"])},
+                "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:status": generate.fields_v1(obj["status"])},
                 "subresource": "status",
             })
 
@@ -117,21 +106,32 @@ def realistic(objects: list[dict[str, Any]], seed: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--objects", type=int, required=True)
-    parser.add_argument("--nodes", type=int, required=True)
-    parser.add_argument("--releases", type=int, required=True)
+    parser.add_argument("--objects", type=int)
+    parser.add_argument("--nodes", type=int)
+    parser.add_argument("--releases", type=int)
+    parser.add_argument("--envelope", type=Path, metavar="DIR",
+                        help="serve this envelope folder (benchmarks/envelope.py) instead")
     parser.add_argument("--kubeconfig", type=Path, required=True)
     parser.add_argument("--bodies", choices=("realistic", "generated"), default="realistic",
                         help="object bodies: realistic (default) or as generated")
     args = parser.parse_args(argv)
 
-    cluster = generate_cluster(args.seed, args.objects, args.nodes, args.releases)
-    if args.bodies == "realistic":
-        realistic(cluster.objects, args.seed)
-    size = sum(len(json.dumps(o, separators=(",", ":"))) for o in cluster.objects)
-    server = FakeApiServer(cluster).start()
+    if args.envelope:
+        import envelope
+
+        server, count, size = envelope.load_server(args.envelope)
+    else:
+        if None in (args.objects, args.nodes, args.releases):
+            parser.error("give --objects, --nodes and --releases, or --envelope")
+        cluster = generate_cluster(args.seed, args.objects, args.nodes, args.releases)
+        if args.bodies == "realistic":
+            realistic(cluster.objects, args.seed)
+        count = len(cluster.objects)
+        size = sum(len(json.dumps(o, separators=(",", ":"))) for o in cluster.objects)
+        server = FakeApiServer(cluster)
+    server.start()
     server.write_kubeconfig(args.kubeconfig, context="bench")
-    print(f"ready {server.url} {len(cluster.objects)} {size}", flush=True)
+    print(f"ready {server.url} {count} {size}", flush=True)
     cpu = time.process_time()
     try:
         for line in sys.stdin:

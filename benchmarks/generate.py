@@ -3,6 +3,7 @@ file (for `assess`). Same seed and size, same bytes.
 
     python benchmarks/generate.py manifests OUT_DIR --files 20000 --objects 40000
     python benchmarks/generate.py snapshot OUT.json.gz --objects 100000 --nodes 2000 --releases 500
+    python benchmarks/generate.py envelope OUT_DIR --scale 1.0      (see envelope.py)
 
 The manifest tree looks like a platform team's GitOps repository: kustomize-style folders
 with one object per file, multi-document files, `helm template` output with `# Source:`
@@ -192,6 +193,44 @@ def pod_spec(g: Gen, app: str, *, sidecar: bool = False) -> Obj:
             "labelSelector": {"matchLabels": {"app.kubernetes.io/name": app}},
         }]
     return spec
+
+
+_NOT_MANAGED = frozenset({"apiVersion", "kind", "managedFields", "uid", "creationTimestamp",
+                          "resourceVersion"})
+_MERGE_KEYS = (("uid",), ("containerPort", "protocol"), ("mountPath",), ("name",), ("type",))
+"""Keys that identify the items of a list in fieldsV1 (`k:{"name":"app"}`), in the order the
+API server's schemas use them; a list whose items have none of them is atomic."""
+
+
+_MAP_FIELDS = frozenset({"labels", "annotations", "matchLabels", "nodeSelector", "data",
+                         "requests", "limits"})
+"""Fields of map type: fieldsV1 marks the map itself (`"."`) besides its keys."""
+
+
+def fields_v1(obj: Obj, *, depth: int = 4, keyed: bool = False) -> Obj:
+    """A fieldsV1 set mirroring the object's keys, as the API server records it in
+    managedFields: maps to `depth` levels. With `keyed`, closer to what the server writes
+    for real objects: lists whose items have a merge key (`name`, `containerPort`, ...)
+    get one `k:{...}` entry per item with that item's fields, and maps and list items
+    also mark themselves (`"."`)."""
+    out: Obj = {}
+    for key, value in obj.items():
+        if key in _NOT_MANAGED:
+            continue
+        if isinstance(value, dict) and depth > 0:
+            inner = fields_v1(value, depth=depth - 1, keyed=keyed)
+            out[f"f:{key}"] = {".": {}, **inner} if keyed and key in _MAP_FIELDS else inner
+        elif keyed and depth > 0 and isinstance(value, list) and value \
+                and all(isinstance(item, dict) for item in value):
+            merge = next((k for k in _MERGE_KEYS if all(k[0] in item for item in value)), ())
+            out[f"f:{key}"] = {
+                "k:" + json.dumps({k: item[k] for k in merge if k in item},
+                                  separators=(",", ":")):
+                    {".": {}, **fields_v1(item, depth=depth - 1, keyed=keyed)}
+                for item in value} if merge else {}
+        else:
+            out[f"f:{key}"] = {}
+    return out
 
 
 def _meta(name: str, ns: str | None, labels: dict[str, str], **extra: Any) -> Obj:
@@ -682,8 +721,16 @@ def _entry(body: Obj, evidence: list[Obj]) -> Obj:
             "evidence": evidence, "body": body}
 
 
-class _Cluster:
-    """Builds the snapshot document of one synthetic cluster."""
+class ClusterBuilder:
+    """Builds the snapshot document of one synthetic cluster.
+
+    `add` receives every object with its evidence; a subclass may send them elsewhere
+    (benchmarks/envelope.py writes them as the API server serves them)."""
+
+    replica_sets: tuple[int, ...] = (1, 2, 3, 3, 4)
+    """How many ReplicaSets a Deployment keeps (the current one first), drawn from."""
+    service_share = 1.0
+    """The share of applications with a Service (and its EndpointSlice)."""
 
     def __init__(self, seed: int, n_objects: int, n_nodes: int, n_releases: int) -> None:
         self.g = Gen(seed)
@@ -930,6 +977,7 @@ class _Cluster:
                 body["metadata"].setdefault("annotations", {}).update({
                     "meta.helm.sh/release-name": release["name"],
                     "meta.helm.sh/release-namespace": ns})
+                release.setdefault("bodies", []).append(body)  # its manifest, as rendered
             evidence = self.authored(body, writer, removed)
             self.add(body, evidence)
             refs.append({"apiVersion": evidence[0]["api_version"], "kind": body["kind"],
@@ -968,11 +1016,12 @@ class _Cluster:
                              g.rng.choice(self.node_names),
                              f"{job['metadata']['name']}-{g.suffix()}")
         else:
-            dep = emit(deployment(g, name, ns, labels), ("extensions/v1beta1", "apps/v1beta2"))
+            dep = emit(self.shape(deployment(g, name, ns, labels)),
+                       ("extensions/v1beta1", "apps/v1beta2"))
             replicas = dep["spec"]["replicas"]
             dep["status"] = {"replicas": replicas, "readyReplicas": replicas,
                              "availableReplicas": replicas, "updatedReplicas": replicas}
-            for k in range(g.rng.choice((1, 2, 3, 3, 4))):
+            for k in range(g.rng.choice(self.replica_sets)):
                 current = k == 0
                 rs_hash = g.suffix(10)
                 rs = self.stamp({
@@ -1000,22 +1049,26 @@ class _Cluster:
             if g.chance(0.4):
                 emit(hpa(g, name, ns, labels, "autoscaling/v2"),
                      ("autoscaling/v2beta1", "autoscaling/v2beta2"))
-        svc = emit(service(g, name, ns, labels))
-        svc["spec"]["clusterIP"] = f"172.20.{g.rng.randrange(256)}.{g.rng.randrange(256)}"
-        slice_ = self.stamp({
-            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": _meta(f"{name}-{g.suffix()}", ns,
-                              {"kubernetes.io/service-name": name,
-                               "endpointslice.kubernetes.io/managed-by":
-                                   "endpointslice-controller.k8s.io"}),
-            "addressType": "IPv4",
-            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-            "endpoints": [{"addresses": [f"10.1.{g.rng.randrange(256)}.{g.rng.randrange(256)}"],
-                           "conditions": {"ready": True}, "nodeName": g.rng.choice(self.node_names)}
-                          for _ in range(2)],
-        }, svc)
-        self.add(slice_, [_mf("kube-controller-manager", "discovery.k8s.io/v1", g.time())])
+        if self.service_share >= 1.0 or g.chance(self.service_share):
+            svc = emit(service(g, name, ns, labels))
+            svc["spec"]["clusterIP"] = f"172.20.{g.rng.randrange(256)}.{g.rng.randrange(256)}"
+            slice_ = self.stamp({
+                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": _meta(f"{name}-{g.suffix()}", ns,
+                                  {"kubernetes.io/service-name": name,
+                                   "endpointslice.kubernetes.io/managed-by":
+                                       "endpointslice-controller.k8s.io"}),
+                "addressType": "IPv4",
+                "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+                "endpoints": [{"addresses": [f"10.1.{g.rng.randrange(256)}."
+                                             f"{g.rng.randrange(256)}"],
+                               "conditions": {"ready": True},
+                               "nodeName": g.rng.choice(self.node_names)}
+                              for _ in range(2)],
+            }, svc)
+            self.add(slice_, [_mf("kube-controller-manager", "discovery.k8s.io/v1", g.time())])
         # ServiceAccounts, ConfigMaps and Secrets are not listed by the collector.
+        self.companions(name, ns, labels, emit)
         if g.chance(0.3):
             emit(ingress(g, name, ns, labels, "networking.k8s.io/v1"),
                  ("extensions/v1beta1", "networking.k8s.io/v1beta1"))
@@ -1028,6 +1081,15 @@ class _Cluster:
             emit(role_binding(g, name, ns, labels))
         if release is not None:
             release["objects"] = refs
+
+    def shape(self, deployment: Obj) -> Obj:
+        """A Deployment as `deployment()` made it, before it is added (a subclass may
+        change its replicas or its pod template)."""
+        return deployment
+
+    def companions(self, app: str, ns: str, labels: dict[str, str],
+                   emit: Callable[[Obj], Obj]) -> None:
+        """Objects an application has that the collector does not list (none here)."""
 
     # -- cluster-scoped objects
 
@@ -1102,7 +1164,9 @@ class _Cluster:
 
     # -- the whole snapshot
 
-    def document(self) -> Obj:
+    def infrastructure(self) -> list[str]:
+        """Nodes, namespaces, kube-system, node leases, DaemonSets and the cluster-scoped
+        objects; returns the namespaces the applications go into."""
         g = self.g
         self.make_nodes()
         n_ns = max(4, self.n_objects // 330)
@@ -1118,14 +1182,25 @@ class _Cluster:
         self.node_leases()
         self.daemonsets()
         self.cluster_scoped()
-        # Helm-managed apps: spread n_releases over the apps to come, evenly.
+        return namespaces
+
+    def planned_apps(self) -> int:
+        """How many applications are to come (to spread the Helm releases over them)."""
         per_app = 11.0
-        n_apps = max(1, int((self.n_objects - len(self.objects)) / per_app))
-        helm_every = max(1.0, n_apps / max(1, self.n_releases))
+        return max(1, int((self.n_objects - len(self.objects)) / per_app))
+
+    def more_apps(self, index: int) -> bool:
+        """Whether to make application number `index`: until there are n_objects objects."""
+        return len(self.objects) < self.n_objects
+
+    def applications(self, namespaces: list[str]) -> None:
+        """Applications, round the namespaces; every so often one installed by Helm."""
+        # Helm-managed apps: spread n_releases over the apps to come, evenly.
+        helm_every = max(1.0, self.planned_apps() / max(1, self.n_releases))
         index = 0
         next_helm = 0.0
         made_releases = 0
-        while len(self.objects) < self.n_objects:
+        while self.more_apps(index):
             ns = namespaces[index % len(namespaces)]
             release = None
             if made_releases < self.n_releases and index >= next_helm:
@@ -1136,6 +1211,9 @@ class _Cluster:
             if release is not None:
                 self.release_revisions(release)
             index += 1
+
+    def document(self) -> Obj:
+        self.applications(self.infrastructure())
         del self.objects[self.n_objects:]
         return {
             "schema": "upgradecheck.snapshot/v1",
@@ -1192,7 +1270,7 @@ class _Cluster:
 
 def snapshot_document(seed: int, n_objects: int, n_nodes: int, n_releases: int) -> Obj:
     """The JSON document of a synthetic cluster snapshot with exactly `n_objects` objects."""
-    return _Cluster(seed, n_objects, n_nodes, n_releases).document()
+    return ClusterBuilder(seed, n_objects, n_nodes, n_releases).document()
 
 
 def write_snapshot_file(path: Path, *, seed: int, n_objects: int, n_nodes: int,
@@ -1237,9 +1315,19 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--nodes", type=int, default=2_000)
     s.add_argument("--releases", type=int, default=500)
     s.add_argument("--seed", type=int, default=1)
+    e = sub.add_parser("envelope", help="the envelope cluster for the fake API server "
+                       "(benchmarks/envelope.py)")
+    e.add_argument("out", type=Path)
+    e.add_argument("--scale", type=float, default=1.0)
+    e.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    make: Callable[[], dict[str, int]]
-    if args.what == "manifests":
+    make: Callable[[], dict[str, Any]]
+    if args.what == "envelope":
+        import envelope  # it builds on this module
+
+        def make() -> dict[str, Any]:
+            return envelope.write_envelope(args.out, seed=args.seed, scale=args.scale)
+    elif args.what == "manifests":
         if args.out.exists() and any(args.out.iterdir()):
             parser.error(f"{args.out} is not empty")
 

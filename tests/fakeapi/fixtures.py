@@ -44,6 +44,7 @@ __all__ = [
     "ServedVersion",
     "cluster_names",
     "generate_cluster",
+    "generated_spec",
     "load_cluster",
 ]
 
@@ -432,7 +433,14 @@ def generate_cluster(
     _fill(objects, rng, _GEN_CLUSTER_KINDS, n_cluster, None, uid, t0)
     _fill(objects, rng, _GEN_KINDS, remaining - n_cluster, namespaces, uid, t0)
 
-    spec = {
+    spec = generated_spec(minor)
+    return build_cluster(spec, objects, releases, name=f"generated-{seed}-{n_objects}")
+
+
+def generated_spec(minor: int = 24) -> dict[str, Any]:
+    """The ``cluster.yaml`` mapping of a synthetic cluster at 1.``minor``: its version, the
+    built-in APIs it serves, deprecation warnings and the deprecated-API metric."""
+    return {
         "version": {
             "major": "1", "minor": str(minor), "gitVersion": f"v1.{minor}.9",
             "gitCommit": "0" * 40, "gitTreeState": "clean",
@@ -451,7 +459,6 @@ def generate_cluster(
              "removed_release": "1.25"},
         ]},
     }
-    return build_cluster(spec, objects, releases, name=f"generated-{seed}-{n_objects}")
 
 
 def _fill(

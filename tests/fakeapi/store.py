@@ -20,6 +20,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,6 +341,19 @@ class Store:
             objs.sort(key=lambda o: o.key)
             self._keys[rt.storage_key] = [o.key for o in objs]
             self._cache.clear()
+
+    def add_stored(self, api_version: str, kind: str, objects: Iterable[StoredObject]) -> None:
+        """Store many objects of one kind that the caller has built, as they are: no uid,
+        resourceVersion or namespace is filled in. For benchmarks that serve more objects
+        than fit in memory as dicts (a StoredObject subclass reads its body from a file)."""
+        rt = self._resolve(api_version, kind)
+        with self._lock:
+            objs = self._data.setdefault(rt.storage_key, [])
+            objs.extend(objects)
+            objs.sort(key=lambda o: o.key)
+            self._keys[rt.storage_key] = [o.key for o in objs]
+            self._cache.clear()
+        self.check_duplicates()
 
     def check_duplicates(self) -> None:
         """Raise FixtureError when two fixture objects share a storage key."""
