@@ -344,6 +344,7 @@ class EnvelopeBuilder(generate.ClusterBuilder):
         self.pending: list[tuple[Obj, list[Obj]]] = []
         self.resource_version = 10_000_000
         self.revisions_made = 0
+        self.pod_names: set[tuple[str, str]] = set()
         self.certificates = _certificates()
 
     def add(self, body: Obj, evidence: list[Obj]) -> None:
@@ -358,6 +359,15 @@ class EnvelopeBuilder(generate.ClusterBuilder):
             self.resource_version += 1
             self.sink(served(self.g, body, evidence, self.resource_version))
         self.pending.clear()
+
+    def pod(self, owner: Obj, spec: Obj, labels: dict[str, str], node: str, name: str,
+            hash_label: str | None = None) -> None:
+        # Five random letters name a DaemonSet's pod: among 5,000 of them two may meet.
+        key = (owner["metadata"]["namespace"], name)
+        while key in self.pod_names:
+            key = (key[0], key[1] + self.g.suffix(1))
+        self.pod_names.add(key)
+        super().pod(owner, spec, labels, node, key[1], hash_label)
 
     def make_nodes(self) -> None:
         super().make_nodes()
