@@ -3,6 +3,7 @@ by running them on bodies that record every read; and how small the snapshot wou
 kept only those.
 
     python benchmarks/fieldtrace.py SNAPSHOT [--target 1.26] [--reduce OUT.json.gz]
+                                    [--apply-to BIG.json.gz]
 
 Runs `assess` (every check of every hop to `--target`), the plan built from its report, and
 `compare` of the snapshot with itself (rehearsal and fidelity), with each body wrapped in a
@@ -203,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("snapshot", type=Path)
     parser.add_argument("--target", default="1.26")
     parser.add_argument("--reduce", type=Path, help="write the reduced snapshot here")
+    parser.add_argument("--apply-to", type=Path, metavar="BIG",
+                        help="count (and --reduce) this snapshot instead, with the paths "
+                        "traced on SNAPSHOT (tracing a big one takes long and much memory)")
     args = parser.parse_args(argv)
 
     from upgradecheck.assess import assess
@@ -223,7 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     for mode in CompareMode:
         compare_snapshots(traced, traced, mode=mode)
 
-    doc = snapshot_to_dict(snapshot)
+    if args.apply_to:
+        del snapshot, traced
+        doc = json.loads(gzip.decompress(args.apply_to.read_bytes()))
+    else:
+        doc = snapshot_to_dict(snapshot)
     tries = {kind: trie_of(paths) for kind, paths in SEEN.items()}
     with_templates(tries, TEMPLATE_PATHS)
     sizes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
