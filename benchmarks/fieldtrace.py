@@ -215,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     from upgradecheck.knowledge.loader import load_knowledge_base
     from upgradecheck.model import ObservedObject
     from upgradecheck.plan.build import build_plan
-    from upgradecheck.snapshot_io import read_snapshot, snapshot_to_dict
+    from upgradecheck.codec.snapshot import snapshot_to_dict
+    from upgradecheck.snapshot_io import read_snapshot
     from upgradecheck.workloads import TEMPLATE_PATHS
 
     snapshot = read_snapshot(args.snapshot)
