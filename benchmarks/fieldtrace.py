@@ -210,12 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from upgradecheck.assess import assess
+    from upgradecheck.codec.snapshot import snapshot_to_dict
     from upgradecheck.compare.core import compare_snapshots
     from upgradecheck.compare.model import CompareMode
     from upgradecheck.knowledge.loader import load_knowledge_base
     from upgradecheck.model import ObservedObject
     from upgradecheck.plan.build import build_plan
-    from upgradecheck.codec.snapshot import snapshot_to_dict
     from upgradecheck.snapshot_io import read_snapshot
     from upgradecheck.workloads import TEMPLATE_PATHS
 
