@@ -62,6 +62,26 @@ def test_the_final_stage_is_the_venv_a_non_root_user_and_the_entrypoint() -> Non
     assert "HOME=/tmp" in env and "PYTHONDONTWRITEBYTECODE=1" in env
 
 
+def test_the_build_stage_copies_everything_the_wheel_is_built_from() -> None:
+    """pyproject's wheel target (the package and every forced include) must reach /src, or
+    the image build fails at `pip wheel` long after the unit tests passed."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    wheel = project["tool"]["hatch"]["build"]["targets"]["wheel"]
+    needed = {*wheel["packages"], *wheel.get("force-include", {}), "pyproject.toml", "README.md"}
+    copied: set[str] = set()
+    for line in _stages()[1]:
+        if line.startswith("COPY ") and "--from" not in line:
+            *sources, _dest = line.split()[1:]
+            copied.update(source.rstrip("/") for source in sources)
+
+    def covered(path: str) -> bool:
+        return any(path == c or path.startswith(c + "/") for c in copied)
+
+    assert sorted(p for p in needed if not covered(p)) == []
+
+
 def test_the_chart_runs_the_image_as_its_user() -> None:
     import yaml
 
