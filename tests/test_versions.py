@@ -2,7 +2,15 @@
 
 import pytest
 
-from upgradecheck.versions import Minor, VersionError, hops, minor_from_server, parse_minor
+from upgradecheck.versions import (
+    Minor,
+    VersionError,
+    hops,
+    minor_from_server,
+    minor_key,
+    minor_or_none,
+    parse_minor,
+)
 
 
 @pytest.mark.parametrize(
@@ -31,3 +39,17 @@ def test_server_minor_with_plus() -> None:
     assert minor_from_server("1", "28+", "v1.28.5-gke.100") == Minor(1, 28)
     with pytest.raises(VersionError):
         minor_from_server("one", "x")
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [("v1.23.17-eks-a59e1f0", Minor(1, 23)), ("1.30", Minor(1, 30)), ("", None), (None, None),
+     ("5.x", None), ("v" + "9" * 5000 + ".1", None)],
+)
+def test_minor_or_none_reads_what_a_cluster_reports(text: str | None, minor: Minor | None) -> None:
+    assert minor_or_none(text) == minor
+
+
+def test_minor_key_orders_by_minor_with_unreadable_first() -> None:
+    versions = ["1.10", "v1.9.3", None, "garbage", "1.9"]
+    assert sorted(versions, key=minor_key) == [None, "garbage", "v1.9.3", "1.9", "1.10"]

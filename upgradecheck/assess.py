@@ -13,7 +13,7 @@ from upgradecheck.inventory import addon_versions
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import CoverageNote, Finding, Report, Snapshot, verdict_of
 from upgradecheck.suppress import ExceptionsConfig, apply_exceptions
-from upgradecheck.versions import Minor, VersionError, hops, parse_minor
+from upgradecheck.versions import Minor, VersionError, hops, minor_key, parse_minor
 
 
 class AssessError(Exception):
@@ -52,10 +52,7 @@ def target_version(kb: KnowledgeBase, current: Minor | None, given: str | None) 
 
 
 def _sort_key(f: Finding) -> tuple[int, tuple[int, int], str, str, str, str]:
-    hop = (0, 0)
-    if f.hop:
-        major, _, minor = f.hop.partition(".")
-        hop = (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (0, 0)
+    hop = minor_key(f.hop) if f.hop else (0, 0)
     obj = f.object
     return (
         -f.severity.rank,

@@ -65,6 +65,23 @@ def parse_minor(text: str) -> Minor:
     return Minor(int(match["major"]), int(match["minor"]))
 
 
+def minor_or_none(text: str | None) -> Minor | None:
+    """The minor release of a version read from a cluster or a report
+    (`v1.23.17-eks-a59e1f0`), None when absent or not a Kubernetes version."""
+    if not text:
+        return None
+    try:
+        return parse_minor(text)
+    except VersionError:
+        return None
+
+
+def minor_key(text: str | None) -> tuple[int, int]:
+    """A sort key for a version string by its minor; absent and unreadable ones sort first."""
+    minor = minor_or_none(text)
+    return (minor.major, minor.minor) if minor else (-1, -1)
+
+
 def parse_patch(text: str) -> tuple[Minor, int | None]:
     """Parse a version into its minor release and patch number (None when absent)."""
     match = _VERSION.match(str(text))

@@ -228,7 +228,11 @@ def test_constraint_numbers(constraint: str, version: str, allowed: bool) -> Non
         ("v3.19.0", PrereleaseRule.PER_GROUP),
         ("v4.1.4+g05fa379", PrereleaseRule.PER_GROUP),
         ("v2.17.0", PrereleaseRule.PER_COMPARATOR),
+        ("v3.19.0-rc.1", PrereleaseRule.PER_GROUP),
+        (" 3.20.1\n", PrereleaseRule.PER_GROUP),
         ("unknown", None),
+        ("v3", None),
+        ("v" + "9" * 5000 + ".1.0", None),
     ],
 )
 def test_rule_for_helm(reported: str, rule: PrereleaseRule | None) -> None:

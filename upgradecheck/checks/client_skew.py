@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
-from upgradecheck.checks.skew_policy import allowance, governing, judged_minor, minor_of, within
+from upgradecheck.checks.skew_policy import allowance, governing, judged_minor, within
 from upgradecheck.knowledge.model import HelmSupportTable, SkewRule
 from upgradecheck.model import ClientBinary, Evidence, EvidenceSource, Finding, Severity
-from upgradecheck.versions import Minor
+from upgradecheck.versions import Minor, minor_or_none
 
 
 def _kubectl_step(findings: Sequence[Finding]) -> tuple[str, str]:
@@ -139,7 +139,7 @@ class ClientSkewCheck(Check):
     def _helm(
         self, ctx: CheckContext, client: ClientBinary, table: HelmSupportTable
     ) -> Iterator[Finding]:
-        version = minor_of(client.version)
+        version = minor_or_none(client.version)
         row = table.of(version) if version is not None else None
         if row is None:
             return  # a Helm release the table does not know: no claim either way

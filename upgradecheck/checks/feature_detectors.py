@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from upgradecheck.checks.evidence import field_evidence
-from upgradecheck.checks.node_skew import pool_label
 from upgradecheck.model import (
     Evidence,
     EvidenceSource,
@@ -18,6 +17,7 @@ from upgradecheck.model import (
     ObservedObject,
     Snapshot,
 )
+from upgradecheck.nodepools import by_pool_and, pool_label
 from upgradecheck.shapes import as_map, as_maps, as_str, as_strs
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import PodSpec, Workloads, annotations_of, containers, labels_of
@@ -64,13 +64,13 @@ Detect = Callable[[Mapping[str, Any], Scene], Iterator[Hit]]
 def _node_hits(scene: Scene, attribute: str, label: str, pattern: str) -> Iterator[Hit]:
     """Nodes whose `attribute` matches `pattern`, one hit per (pool, value)."""
     regex = re.compile(pattern)
-    grouped: dict[tuple[str, str], list[NodeInfo]] = {}
-    for node in scene.snapshot.nodes:
-        value = getattr(node, attribute) or ""
-        if regex.search(value):
-            grouped.setdefault((node.pool or "", value), []).append(node)
-    for (pool, value), nodes in sorted(grouped.items()):
-        listed = names(sorted(n.name for n in nodes))
+
+    def matched(node: NodeInfo) -> str | None:
+        value: str = getattr(node, attribute) or ""
+        return value if regex.search(value) else None
+
+    for (pool, value), nodes in by_pool_and(scene.snapshot.nodes, matched).items():
+        listed = names([n.name for n in nodes])
         who = pool_label(pool or None)
         yield Hit(
             key=("nodes", pool, value),
@@ -79,7 +79,7 @@ def _node_hits(scene: Scene, attribute: str, label: str, pattern: str) -> Iterat
                 Evidence(
                     EvidenceSource.NODE, n.name, n.kubelet_version, f"{label} {value}"
                 )
-                for n in sorted(nodes, key=lambda n: n.name)
+                for n in nodes
             ),
             subject=who,
         )

@@ -10,7 +10,6 @@ from typing import Any
 
 from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
-from upgradecheck.checks.node_skew import pool_label
 from upgradecheck.checks.rule import Rule
 from upgradecheck.model import (
     Evidence,
@@ -21,6 +20,7 @@ from upgradecheck.model import (
     ObservedObject,
     Severity,
 )
+from upgradecheck.nodepools import by_pool, pool_label
 from upgradecheck.shapes import as_int, as_map, as_maps, as_str, dig
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import Workloads, statuses
@@ -137,12 +137,7 @@ class HealthCheck(Check):
         yield from self._jobs(ctx, workloads)
 
     def _nodes(self, nodes: Iterable[NodeInfo]) -> Iterator[Finding]:
-        by_pool: dict[str, list[NodeInfo]] = {}
-        for node in nodes:
-            if not node.ready:
-                by_pool.setdefault(node.pool or "", []).append(node)
-        for pool, members in sorted(by_pool.items()):
-            members.sort(key=lambda n: n.name)
+        for pool, members in by_pool(n for n in nodes if not n.ready).items():
             who = pool_label(pool or None)
             yield NODE_NOT_READY.finding(
                 f"{plural(len(members), 'node')} of {who} not Ready "

@@ -17,7 +17,6 @@ from upgradecheck.checks.skew_policy import (
     governing,
     image_tag,
     judged_minor,
-    minor_of,
     not_judged,
     oldest_allowed,
     shortened,
@@ -25,8 +24,9 @@ from upgradecheck.checks.skew_policy import (
 )
 from upgradecheck.knowledge.model import SkewRule
 from upgradecheck.model import Evidence, EvidenceSource, Finding, NodeInfo, ObjectRef, Severity
+from upgradecheck.nodepools import by_pool_and, pool_label
 from upgradecheck.shapes import as_str
-from upgradecheck.versions import Minor
+from upgradecheck.versions import Minor, minor_or_none
 from upgradecheck.wording import names, plural
 from upgradecheck.workloads import Workloads, containers
 
@@ -125,34 +125,32 @@ class Group:
         return f"{self.who} {'run' if len(self.nodes) > 1 else 'runs'}"
 
 
-def pool_label(pool: str | None) -> str:
-    """`node pool batch`, or what to call nodes without a pool label."""
-    return f"node pool {pool}" if pool else "the nodes with no pool label"
-
-
 def node_groups(
     ctx: CheckContext, component: str, nodes: Iterable[NodeInfo], version_of: dict[str, str]
 ) -> list[Group]:
     """Nodes grouped by (pool, minor of the component), in a stable order. Versions that
     cannot be judged are coverage gaps, one per value, naming its nodes."""
-    grouped: dict[tuple[str, Minor], list[NodeInfo]] = {}
     unjudged: dict[str, list[str]] = {}
-    for node in nodes:
+
+    def judged(node: NodeInfo) -> Minor | None:
         value = version_of.get(node.name)
-        version = minor_of(value)
+        version = minor_or_none(value)
         if version is not None and version.major == ctx.target.major:
-            grouped.setdefault((node.pool or "", version), []).append(node)
-        elif value:
+            return version
+        if value:
             unjudged.setdefault(value, []).append(node.name)
+        return None
+
+    grouped = by_pool_and(nodes, judged)
     for value, unread in unjudged.items():
         listed = names(sorted(unread))
         who = f"node {listed}" if len(unread) == 1 else f"{len(unread)} nodes ({listed})"
         ctx.cannot_judge(who, not_judged(ctx, f"{component} version", value))
     groups = []
-    for (pool, version), members in sorted(grouped.items()):
+    for (pool, version), members in grouped.items():
         evidence = tuple(
             Evidence(EvidenceSource.NODE, n.name, version_of[n.name], component)
-            for n in sorted(members, key=lambda n: n.name)
+            for n in members
         )
         groups.append(
             Group(component, version, pool_label(pool or None), tuple(members), None, evidence)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from packaging.version import Version
+
 _PART = r"(?:\d+|[xX*])"
 _VERSION_TEXT = (
     rf"v?{_PART}(?:\.{_PART})?(?:\.{_PART})?(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
@@ -56,11 +58,13 @@ check applies the per-group rule (semver's change #267)."""
 def rule_for_helm(version: str) -> PrereleaseRule | None:
     """The pre-release rule of a helm binary from the version it reports (`v3.17.2`,
     `v4.1.4+g05fa379`); None when the text is not a version."""
-    m = re.match(r"^v?(\d{1,9})\.(\d{1,9})", version.strip())  # int() refuses 5000 digits
-    if not m:
+    try:
+        release = Version(version.strip()).release
+    except ValueError:  # InvalidVersion, and int() refusing thousands of digits
         return None
-    major_minor = (int(m[1]), int(m[2]))
-    if major_minor >= GROUP_RULE_FROM:
+    if len(release) < 2:
+        return None
+    if release[:2] >= GROUP_RULE_FROM:
         return PrereleaseRule.PER_GROUP
     return PrereleaseRule.PER_COMPARATOR
 

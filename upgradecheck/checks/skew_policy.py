@@ -5,19 +5,9 @@ from __future__ import annotations
 
 from upgradecheck.checks.interface import CheckContext
 from upgradecheck.knowledge.model import KnowledgeBase, SkewRule
-from upgradecheck.versions import Minor, VersionError, parse_minor
+from upgradecheck.versions import Minor, minor_or_none
 
 SKEW_POLICY = "https://kubernetes.io/releases/version-skew-policy/"
-
-
-def minor_of(version: str | None) -> Minor | None:
-    """The minor release of a version string (`v1.23.17-eks-a59e1f0`), None when unreadable."""
-    if not version:
-        return None
-    try:
-        return parse_minor(version)
-    except VersionError:
-        return None
 
 
 def image_tag(image: str) -> str | None:
@@ -38,7 +28,7 @@ def judged_minor(ctx: CheckContext, value: str | None, subject: str, what: str) 
     and read as None; an absent one (None, empty) is just None."""
     if not value:
         return None
-    version = minor_of(value)
+    version = minor_or_none(value)
     if version is not None and version.major == ctx.target.major:
         return version
     ctx.cannot_judge(subject, not_judged(ctx, what, value))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from upgradecheck.model import HelmRelease, NodeInfo, ObservedObject, Snapshot
 from upgradecheck.shapes import as_int, as_str, dig
-from upgradecheck.versions import VersionError, parse_minor
+from upgradecheck.versions import minor_or_none
 from upgradecheck.wording import plural
 from upgradecheck.workloads import Workloads, labels_of, metadata, statuses
 
@@ -50,12 +50,8 @@ def same_cluster(first: Snapshot, second: Snapshot) -> bool | None:
 
 def minor_of(version: str | None) -> str | None:
     """`1.31` for `v1.31.4-eks-1`; None when unreadable."""
-    if not version:
-        return None
-    try:
-        return str(parse_minor(version))
-    except VersionError:
-        return None
+    minor = minor_or_none(version)
+    return str(minor) if minor else None
 
 
 def is_helm_record(obj: ObservedObject) -> bool:

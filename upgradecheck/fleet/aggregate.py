@@ -11,7 +11,8 @@ from upgradecheck import __version__
 from upgradecheck.checks.rules import RULES_BY_ID
 from upgradecheck.fleet.model import Fleet, Group, Member, Share
 from upgradecheck.model import Finding, Severity, verdict_of
-from upgradecheck.plan.common import api_of, minor_key, worst
+from upgradecheck.plan.common import api_of, worst
+from upgradecheck.versions import minor_key
 
 _Key = tuple[str, str | None, str | None, str | None, str | None]
 """rule, API, kind, subject, link."""

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from packaging.version import Version
+
 from upgradecheck.knowledge._fields import (
     Where,
     as_list,
@@ -42,12 +44,9 @@ def component_version(data: Mapping[str, Any], key: str, where: Where) -> str | 
     return value
 
 
-def version_key(text: str | None) -> tuple[int, ...] | None:
-    """`"1.6"` -> (1, 6, 0), for ordering."""
-    if text is None:
-        return None
-    parts = [int(p) for p in text.split(".")]
-    return tuple(parts + [0] * (3 - len(parts)))
+def version_key(text: str | None) -> Version | None:
+    """An add-on release for ordering (`"1.6"` equals `"1.6.0"`), None when absent."""
+    return None if text is None else Version(text)
 
 
 def replacement(data: Mapping[str, Any], where: Where) -> str | None:

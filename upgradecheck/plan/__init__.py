@@ -8,7 +8,7 @@ assess); UPPERCASE words are placeholders.
 """
 
 from upgradecheck.plan.build import build_plan
-from upgradecheck.plan.common import MANAGED_PLATFORMS, count, due_hop, minor_key, worst
+from upgradecheck.plan.common import MANAGED_PLATFORMS, count, due_hop, worst
 from upgradecheck.plan.hop import pools
 from upgradecheck.plan.model import Phase, Plan, Step
 
@@ -20,7 +20,6 @@ __all__ = [
     "build_plan",
     "count",
     "due_hop",
-    "minor_key",
     "pools",
     "worst",
 ]

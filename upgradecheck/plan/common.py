@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from upgradecheck.model import Finding, Report, Severity
-from upgradecheck.versions import VersionError, parse_minor
+from upgradecheck.versions import minor_key
 
 # Platforms whose control plane (and etcd) the provider runs, with their names.
 MANAGED_PLATFORMS = {"eks": "EKS", "gke": "GKE", "aks": "AKS"}
@@ -49,17 +49,6 @@ class Context:
     def current(self) -> str:
         """The current version, or words for it when unknown."""
         return self.report.current_version or "the current version"
-
-
-def minor_key(version: str | None) -> tuple[int, int]:
-    """A sort key for a minor version string; None and unreadable versions sort first."""
-    if version is None:
-        return (-1, -1)
-    try:
-        minor = parse_minor(version)
-    except VersionError:
-        return (-1, -1)
-    return (minor.major, minor.minor)
 
 
 def due_hop(hop: str | None, hops: Sequence[str]) -> str | None:

@@ -11,8 +11,9 @@ from upgradecheck.checks.helm_releases import HELM_RELEASE_REMOVED_API
 from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.rules import RULES_BY_ID
 from upgradecheck.model import Finding, Report
-from upgradecheck.plan.common import api_of, count, due_hop, minor_key, worst
+from upgradecheck.plan.common import api_of, count, due_hop, worst
 from upgradecheck.plan.model import Step
+from upgradecheck.versions import minor_key
 
 # kubectl convert knows built-in kinds only; an add-on's upgrade guide gives its converter.
 _ADDON_RULES = frozenset({ADDON_API_REMOVED.id, ADDON_API_DEPRECATED.id})

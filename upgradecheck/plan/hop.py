@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from upgradecheck.checks.disruption_budgets import PDB_BLOCKS_DRAIN
 from upgradecheck.model import Finding, NodeInfo, Report, Severity
+from upgradecheck.nodepools import by_pool
 from upgradecheck.plan.common import (
     BEFORE_SNAPSHOT,
     DRAIN,
@@ -16,10 +17,10 @@ from upgradecheck.plan.common import (
     after_snapshot,
     count,
     due_hop,
-    minor_key,
     worst,
 )
 from upgradecheck.plan.model import Phase, Step
+from upgradecheck.versions import minor_key
 
 
 def hop_phases(ctx: Context, previous: str, hop: str, blockers: Sequence[Finding]) -> list[Phase]:
@@ -187,14 +188,12 @@ def pools(nodes: Sequence[NodeInfo]) -> dict[str, list[NodeInfo]]:
     """Nodes by pool name, in the order skew requires: the pool with the oldest kubelet first
     (it is the first to fall out of the allowed skew), then by name; nodes with no pool are
     under `""`."""
-    by_pool: dict[str, list[NodeInfo]] = {}
-    for node in sorted(nodes, key=lambda n: (n.pool or "", n.name)):
-        by_pool.setdefault(node.pool or "", []).append(node)
+    grouped = by_pool(nodes)
 
     def oldest(item: tuple[str, list[NodeInfo]]) -> tuple[tuple[int, int], str]:
         return (min(minor_key(n.kubelet_version) for n in item[1]), item[0])
 
-    return dict(sorted(by_pool.items(), key=oldest))
+    return dict(sorted(grouped.items(), key=oldest))
 
 
 def _pool_step(ctx: Context, hop: str, pool: str, nodes: Sequence[NodeInfo]) -> Step:

@@ -16,9 +16,9 @@ from upgradecheck.plan import (
     build_plan,
     count,
     due_hop,
-    minor_key,
     pools,
 )
+from upgradecheck.versions import minor_key
 
 SEVERITIES = (Severity.BLOCKER, Severity.WARNING, Severity.INFO)
 SECTION_TITLES = {
