@@ -6,13 +6,6 @@ import pytest
 from kube_version_cases import CASES
 
 from upgradecheck.assess import assess
-from upgradecheck.checks.semver_range import (
-    ConstraintError,
-    PrereleaseRule,
-    parse_constraint,
-    parse_version,
-    rule_for_helm,
-)
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import (
@@ -23,6 +16,13 @@ from upgradecheck.model import (
     ObjectRef,
     Severity,
     Snapshot,
+)
+from upgradecheck.semver_range import (
+    ConstraintError,
+    PrereleaseRule,
+    parse_constraint,
+    parse_version,
+    rule_for_helm,
 )
 
 PDB = ObjectRef("policy/v1beta1", "PodDisruptionBudget", "ing", "nginx")

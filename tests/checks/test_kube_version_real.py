@@ -19,8 +19,8 @@ from fakeapi import FakeApiServer
 from fakeapi.fixtures import build_cluster
 from kube_version_cases import CASES, EKS, ISSUE_TABLE
 
-from upgradecheck.checks.semver_range import parse_constraint, parse_version, rule_for_helm
 from upgradecheck.model import ClusterInfo, HelmRelease, Snapshot
+from upgradecheck.semver_range import parse_constraint, parse_version, rule_for_helm
 from upgradecheck.snapshot_io import write_snapshot
 
 REFUSED = "chart requires kubeVersion"

@@ -9,8 +9,8 @@ from upgradecheck.checks.helm_releases import current_releases
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.kube_version import judge_kube_version, judges, points, suffix_shown
 from upgradecheck.checks.rule import Rule
-from upgradecheck.checks.semver_range import ConstraintError, parse_constraint
 from upgradecheck.model import Evidence, EvidenceSource, Finding, HelmRelease, Severity
+from upgradecheck.semver_range import ConstraintError, parse_constraint
 
 HELM_RELEASE_KUBE_VERSION = Rule(
     id="helm-release-kube-version",

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from upgradecheck.checks.interface import CheckContext
-from upgradecheck.checks.semver_range import (
+from upgradecheck.model import ClientBinary, Evidence, EvidenceSource, Severity
+from upgradecheck.semver_range import (
     Constraint,
     ConstraintError,
     PrereleaseRule,
@@ -16,7 +17,6 @@ from upgradecheck.checks.semver_range import (
     parse_version,
     rule_for_helm,
 )
-from upgradecheck.model import ClientBinary, Evidence, EvidenceSource, Severity
 from upgradecheck.versions import Minor
 
 # The pre-release part EKS and GKE give their API server version (v1.29.4-eks-036c24b,
