@@ -331,8 +331,10 @@ def test_else_if_chains_and_nesting() -> None:
         'branch: {{ if .Values.a }} > {{ if semverCompare ">=1.25-0" '
         '.Capabilities.KubeVersion.Version }} (else if semverCompare ">=1.21-0" '
         ".Capabilities.KubeVersion.Version)"
+        # No values: `.Values.a` is unset, so only other values render any of them.
+        "; not rendered with the chart's values: needs {{ if .Values.a }}"
     )
-    assert rows[2][3].endswith(".Capabilities.KubeVersion.Version }} (else)")
+    assert ".Capabilities.KubeVersion.Version }} (else);" in rows[2][3]
 
 
 def test_each_apiversion_pairs_with_the_kind_of_its_own_branch_and_document() -> None:
@@ -366,8 +368,10 @@ def test_range_with_and_comments_are_followed() -> None:
         "{{- end }}\n"
     )
     assert [(api, kind, line, detail) for api, kind, line, detail in _read(text)] == [
-        ("batch/v1", "Job", 5, "branch: {{ range $name, $job := .Values.jobs }}"),
-        ("networking.k8s.io/v1", "Ingress", 12, "branch: {{ with .Values.ingress }}"),
+        ("batch/v1", "Job", 5, "branch: {{ range $name, $job := .Values.jobs }}; not rendered "
+         "with the chart's values: needs {{ range $name, $job := .Values.jobs }}"),
+        ("networking.k8s.io/v1", "Ingress", 12, "branch: {{ with .Values.ingress }}; not "
+         "rendered with the chart's values: needs {{ with .Values.ingress }}"),
     ]
 
 
@@ -381,7 +385,8 @@ def test_a_whole_document_from_an_include_points_at_the_include_line() -> None:
     rows = _read('# the PDB\n{{ include "app.pdb" . }}\n', **{"_helpers.tpl": helpers})
     assert [(api, line) for api, _, line, _ in rows] == [("policy/v1beta1", 2), ("policy/v1", 2)]
     assert rows[0][3] == (
-        'branch: {{ if .Values.legacy }}; via {{ include "app.pdb" . }}'
+        'branch: {{ if .Values.legacy }}; via {{ include "app.pdb" . }}; '
+        "not rendered with the chart's values: needs {{ if .Values.legacy }}"
     )
 
 
@@ -425,4 +430,130 @@ def test_a_value_inside_a_line_is_not_taken_for_whole_documents() -> None:
     text = "# data only\nkey: {{ .Values.x | quote }}\n"
     assert _notes(text) == [
         ("skipped", "t.yaml:2: no apiVersion line: not read as a Kubernetes object")
+    ]
+
+
+# ---- the shapes real charts lose without evaluation ----------------------------------------
+
+OFF = "not rendered with the chart's values"
+
+
+def _read_with(text: str, values: dict[str, object], **others: str) -> list[tuple[str, str, str]]:
+    """(apiVersion, kind, detail) read from one template, with the chart's values."""
+    files = [TemplateFile("c/templates/t.yaml", "t.yaml", text, values=values)]
+    files += [TemplateFile(f"c/templates/{n}", n, t, renders=False, values=values)
+              for n, t in others.items()]  # fmt: skip
+    reading = read_templates(files)
+    assert reading.notes == []
+    return [(o.ref.api_version, o.ref.kind, o.evidence[0].detail) for o in reading.objects]
+
+
+def test_kinds_chosen_under_one_apiversion_line_are_each_reported() -> None:
+    text = (
+        "apiVersion: rbac.authorization.k8s.io/v1beta1\n"
+        "{{- if .Values.rbac.namespaced }}\n"
+        "kind: Role\n"
+        "{{- else }}\n"
+        "kind: ClusterRole\n"
+        "{{- end }}\n"
+        "metadata:\n  name: reader\n"
+    )
+    namespaced = "{{ if .Values.rbac.namespaced }}"
+    assert _read_with(text, {"rbac": {"namespaced": False}}) == [
+        ("rbac.authorization.k8s.io/v1beta1", "Role",
+         f"branch: {namespaced}; {OFF}: needs {namespaced}"),
+        ("rbac.authorization.k8s.io/v1beta1", "ClusterRole", f"branch: {namespaced} (else)"),
+    ]  # fmt: skip
+    assert _read_with(text, {"rbac": {"namespaced": True}}) == [
+        ("rbac.authorization.k8s.io/v1beta1", "Role", f"branch: {namespaced}"),
+        ("rbac.authorization.k8s.io/v1beta1", "ClusterRole",
+         f"branch: {namespaced} (else); {OFF}: needs {namespaced} (else)"),
+    ]  # fmt: skip
+
+
+AUTOSCALER_HELPERS = (
+    "{{/*\nReturn the appropriate apiVersion for podsecuritypolicy.\n*/}}\n"
+    '{{- define "podsecuritypolicy.apiVersion" -}}\n'
+    "{{- $kubeTargetVersion := default .Capabilities.KubeVersion.GitVersion"
+    " .Values.kubeTargetVersionOverride }}\n"
+    '{{- if semverCompare "<1.10-0" $kubeTargetVersion -}}\n'
+    '{{- print "extensions/v1beta1" -}}\n'
+    "{{- else -}}\n"
+    '{{- print "policy/v1beta1" -}}\n'
+    "{{- end -}}\n"
+    "{{- end -}}\n"
+)
+
+
+def test_a_helper_comparing_a_version_variable_set_from_capabilities() -> None:
+    text = (
+        "{{- if .Values.rbac.pspEnabled }}\n"
+        'apiVersion: {{ template "podsecuritypolicy.apiVersion" . }}\n'
+        "kind: PodSecurityPolicy\n"
+        "{{- end }}\n"
+    )
+    helpers = {"_helpers.tpl": AUTOSCALER_HELPERS}
+    values: dict[str, object] = {"rbac": {"pspEnabled": True}, "kubeTargetVersionOverride": ""}
+    compare = '{{ if semverCompare "<1.10-0" $kubeTargetVersion }}'
+    via = 'via {{ template "podsecuritypolicy.apiVersion" . }}'
+    enabled = "{{ if .Values.rbac.pspEnabled }}"
+    assert _read_with(text, values, **helpers) == [
+        ("extensions/v1beta1", "PodSecurityPolicy", f"branch: {enabled} > {compare}; {via}"),
+        ("policy/v1beta1", "PodSecurityPolicy", f"branch: {enabled} > {compare} (else); {via}"),
+    ]
+    # An override in the values decides the comparison: the other branch needs other values.
+    values["kubeTargetVersionOverride"] = "1.25.0"
+    rows = _read_with(text, values, **helpers)
+    assert [(api, OFF in detail) for api, _, detail in rows] == [
+        ("extensions/v1beta1", True), ("policy/v1beta1", False),
+    ]
+
+
+def test_ternary_on_semver_compare_gives_both_versions() -> None:
+    text = (
+        'apiVersion: {{ ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" '
+        ".Capabilities.KubeVersion.Version) }}\nkind: PodDisruptionBudget\n"
+    )
+    ternary = (
+        '{{ ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" '
+        ".Capabilities.KubeVersion.Version) }}"
+    )
+    assert _read_with(text, {}) == [
+        ("policy/v1", "PodDisruptionBudget", f"branch: {ternary} (true)"),
+        ("policy/v1beta1", "PodDisruptionBudget", f"branch: {ternary} (false)"),
+    ]
+
+
+def test_an_inline_chain_with_no_else_is_read_without_a_false_note() -> None:
+    has = '.Capabilities.APIVersions.Has "scheduling.k8s.io/v1'
+    text = (
+        f'apiVersion: scheduling.k8s.io/{{{{ if {has}" }}}}v1{{{{ else if {has}beta1" }}}}'
+        "v1beta1{{ end }}\nkind: PriorityClass\n"
+    )
+    assert [(api, kind) for api, kind, _ in _read_with(text, {})] == [
+        ("scheduling.k8s.io/v1", "PriorityClass"), ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ]
+
+
+def test_a_value_continued_on_the_next_line_by_a_trim_marker() -> None:
+    text = (
+        "apiVersion: batch/\n"
+        '{{- if semverCompare ">=1.21-0" .Capabilities.KubeVersion.GitVersion -}} v1 '
+        "{{- else -}} v1beta1 {{- end }}\nkind: CronJob\n"
+    )
+    assert [(api, kind) for api, kind, _ in _read_with(text, {})] == [
+        ("batch/v1", "CronJob"), ("batch/v1beta1", "CronJob"),
+    ]
+
+
+def test_what_a_helper_cannot_resolve_is_noted_with_the_helpers_line() -> None:
+    helpers = '{{- define "x.api" -}}\n{{ .Files.Get "api.txt" | trim }}\n{{- end -}}\n'
+    files = [
+        TemplateFile("c/templates/t.yaml", "t.yaml", 'apiVersion: {{ include "x.api" . }}\n'
+                     "kind: Widget\n"),
+        TemplateFile("c/templates/_helpers.tpl", "_helpers.tpl", helpers, renders=False),
+    ]
+    assert [n.reason for n in read_templates(files).notes] == [
+        't.yaml:1: apiVersion comes from {{ .Files.Get "api.txt" | trim }} (at _helpers.tpl:2), '
+        "which cannot be resolved without rendering the chart"
     ]

@@ -108,6 +108,6 @@ def test_values_and_includes_resolve_and_the_rest_is_named() -> None:
         (' batch/v1', ['{{ include "c.api" . }}'])
     ]
     assert [a.value for a in valued.alts] == [" monitoring.coreos.com/v1beta1"]
-    assert [(a.value, a.unresolved) for a in unknown.alts] == [
-        (None, "{{ $route.apiVersion }}")
+    assert [(a.value.where, a.unresolved) for a in unknown.alts] == [
+        ("c/templates/x.yaml:3", "{{ $route.apiVersion }}")
     ]

@@ -2,48 +2,48 @@
 `apiVersion:`, `kind:` and `---` line, with the block branches it sits in and every value
 the rest of its line may render.
 
-A value is resolved where that is cheap: text, string literals (`print "..."`), inline
-`{{ if }}a{{ else }}b{{ end }}` (one value per branch), `.Values.a.b` (with or without
-`default "..."`) from the chart's values, and `include`/`template` of a named template
-(`define`, in any file of the chart) whose body does the same. Anything else is an
-unresolved value naming the action, never a guess. A column-0 `include` whose define writes
-whole documents is walked as if its body stood there.
+Every branch is walked, whatever its condition. A condition is evaluated only to say whether
+the chart's values rule a branch out (`Step.off`); conditions on the cluster
+(`.Capabilities`) are never decided, since either way may be deployed. Variables are
+followed as they are set (`$v := default .Capabilities.KubeVersion.GitVersion .Values.x`),
+and values are computed by `expressions`: text, literals, `.Values`, `include` of named
+templates (in any file of the chart), `default`, `ternary`, `print`, ... Trim markers are
+applied, so a value written across lines (`{{- if }}` eating the newline) is read whole.
+A column-0 `include` whose define writes whole documents is walked as if its body stood
+there. What cannot be resolved is an `Unknown` naming the action, never a guess.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count
-from typing import Any
 
 from upgradecheck.collect.helm.chart import TemplateFile
-from upgradecheck.collect.helm.parse import Action, Block, Define, Node, Text, Tree, parse
+from upgradecheck.collect.helm.expressions import (
+    MAX_ALTERNATIVES,
+    Alt,
+    Evaluator,
+    Scope,
+    Site,
+    Step,
+    Steps,
+    Unknown,
+    root_context,
+    shown,
+)
+from upgradecheck.collect.helm.parse import Action, Block, Define, Node, Text, Tree, head, parse
+from upgradecheck.collect.helm.pipeline import Function, Literal, Pipeline, parse_pipeline
 
-MAX_ALTERNATIVES = 32
-"""Most values one line may take across its inline branches (beyond: first ones kept)."""
-
-MAX_INCLUDE_DEPTH = 4
+MAX_INCLUDE_DEPTH = 6
 """How deep `include` of `include` is followed."""
 
 _KEY = re.compile(r"""["']?(apiVersion|kind)["']?[ \t]*:(?=[ \t\r\n]|\{\{|$)""")
 _SEPARATOR = re.compile(r"---(?=[ \t\r\n]|$)")
-_INCLUDE = re.compile(
-    r"""(?:include|template)\s+(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)(?:\s+[^|]*?)?"""
-    r"""(?:\s*\|\s*(?:trim|quote|squote|nospace))*"""
-)
-_LITERAL = re.compile(r"""(?:(?:print|printf)\s+)?(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)""")
-_PIPES = r"""(?:\s*\|\s*(?:trim|quote|squote|nospace))*"""
-_VALUES_DEFAULT_AFTER = re.compile(
-    r"""\$?\.Values((?:\.[A-Za-z_][\w-]*)+)(?:\s*\|\s*default\s+"((?:[^"\\]|\\.)*)")?"""
-    + _PIPES
-)
-_VALUES_DEFAULT_BEFORE = re.compile(
-    r"""default\s+"((?:[^"\\]|\\.)*)"\s+\$?\.Values((?:\.[A-Za-z_][\w-]*)+)""" + _PIPES
-)
 _API_VERSION_KEY_LINE = re.compile(r"^apiVersion[ \t]*:", re.M)
-_SPACE = re.compile(r"\s+")
+
+__all__ = ["Alt", "BranchReader", "KeyLine", "Step", "Steps", "Template", "Unknown"]
 
 
 @dataclass(frozen=True)
@@ -57,34 +57,6 @@ class Template:
 def parse_template(file: TemplateFile) -> Template:
     """Parse one template file."""
     return Template(file, parse(file.text))
-
-
-@dataclass(frozen=True)
-class Step:
-    """One block branch (or include) on the way to a line."""
-
-    block: tuple[int, ...]
-    """The block's identity; an include's expansions get their own."""
-    branch: int
-    """Which of its branches (-1: an include, not a condition)."""
-    label: str
-    """How a reader sees it."""
-
-
-Steps = tuple[Step, ...]
-"""The branches (and includes) a line sits in, outermost first."""
-
-
-@dataclass(frozen=True)
-class Alt:
-    """One value a line may render."""
-
-    value: str | None
-    """The value, or None when an action in it cannot be resolved."""
-    steps: Steps = ()
-    """The inline branches that give it."""
-    unresolved: str = ""
-    """The action that could not be resolved."""
 
 
 @dataclass
@@ -106,7 +78,7 @@ class KeyLine:
 
 
 def compatible(a: Steps, b: Steps) -> bool:
-    """False when the two lines sit in different branches of one block (never together)."""
+    """False when the two sit in different branches of one block (never together)."""
     chosen = {step.block: step.branch for step in a}
     return all(chosen.get(step.block, step.branch) == step.branch for step in b)
 
@@ -129,9 +101,28 @@ def at_line_start(text: str, pos: int) -> bool:
     return pos == 0 or text[pos - 1] == "\n"
 
 
-def action_label(expr: str) -> str:
-    """An action as written, whitespace collapsed: `{{ include "x" . }}`."""
-    return f"{{{{ {_SPACE.sub(' ', expr)} }}}}"
+@dataclass(frozen=True)
+class _Where:
+    """Where a list of nodes is walked: its file, its include expansion and depth."""
+
+    template: Template
+    prefix: tuple[int, ...]
+    """The include expansions it is in: part of every block's identity."""
+    depth: int
+
+    def site(self, pos: int, expr: str) -> Site:
+        tree = self.template.tree
+        return Site(head(expr), f"{self.template.file.display}:{tree.line(pos)}",
+                    (*self.prefix, pos), self.depth)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What a stretch of template renders on one line, so far."""
+
+    alt: Alt
+    done: bool = False
+    """The line ended in it (a newline was rendered): nothing after it counts."""
 
 
 class BranchReader:
@@ -143,193 +134,310 @@ class BranchReader:
             for name, define in one.tree.defines.items():
                 self.defines.setdefault(name, (one, define))
         self.expansions = count(1)
+        self.evaluator = Evaluator(self._include)
 
     def lines(self, template: Template) -> list[KeyLine]:
         """The key lines of one file, in text order (included documents where included)."""
         found: list[KeyLine] = []
-        self._walk(template, template.tree.nodes, (), (), None, 0, found)
+        root = [Alt(root_context(template.file.values, template.file.helm_path))]
+        self._walk(_Where(template, (), 0), template.tree.nodes, (), Scope(root, root), None,
+                   found)
         return found
+
+    # -- whole lines --
 
     def _walk(
         self,
-        template: Template,
+        where: _Where,
         nodes: list[Node],
         path: Steps,
-        prefix: tuple[int, ...],
+        scope: Scope,
         shown_line: int | None,
-        depth: int,
         found: list[KeyLine],
     ) -> None:
-        tree = template.tree
+        tree = where.template.tree
         for index, node in enumerate(nodes):
             if isinstance(node, Text):
                 for start in tree.starts_between(node.start, node.end):
-                    item = self._key_line(template, nodes, index, start, path, prefix, depth)
+                    item = self._key_line(where, nodes, index, start, path, scope)
                     if item is not None:
                         if shown_line is not None:
                             item.line = shown_line
                         found.append(item)
             elif isinstance(node, Block):
-                for number, branch in enumerate(node.branches):
-                    step = Step((*prefix, node.ident), number, branch.label)
-                    self._walk(template, branch.children, (*path, step), prefix, shown_line,
-                               depth, found)
+                branches = []
+                for step, children, inner in self._branches(where, node, scope):
+                    if children is not None:
+                        self._walk(where, children, (*path, step), inner, shown_line, found)
+                    branches.append((step, inner))
+                _carry_assignments(scope, branches, node)
             elif isinstance(node, Define):
                 if node.inline:
-                    self._walk(template, node.children, path, prefix, shown_line, depth, found)
-            elif at_line_start(tree.text, node.start) and depth < MAX_INCLUDE_DEPTH:
-                # A column-0 `{{ include "x.pdb" . }}` may render whole documents.
-                name = included_name(node.expr)
-                target = self.defines.get(name) if name else None
-                if target is not None and _writes_api_version(*target):
-                    expansion = (*prefix, -next(self.expansions))
-                    step = Step(expansion, -1, action_label(node.expr))
-                    line = shown_line if shown_line is not None else tree.line(node.start)
-                    self._walk(target[0], target[1].children, (*path, step), expansion, line,
-                               depth + 1, found)
+                    self._walk(where, node.children, path, self._block_scope(where, node, scope),
+                               shown_line, found)
+            else:
+                if "=" in node.expr:  # `$v := ...` or `$v = ...` (a cheap first test)
+                    self._action(where, node, scope, prints=False)
+                if at_line_start(tree.text, node.start) and where.depth < MAX_INCLUDE_DEPTH:
+                    self._document_include(where, node, path, scope, shown_line, found)
+
+    def _document_include(
+        self,
+        where: _Where,
+        node: Action,
+        path: Steps,
+        scope: Scope,
+        shown_line: int | None,
+        found: list[KeyLine],
+    ) -> None:
+        """A column-0 `{{ include "x.pdb" . }}` may render whole documents: walk its body."""
+        pipe = parse_pipeline(node.expr)
+        name = _included_name(pipe)
+        target = self.defines.get(name) if name else None
+        if pipe is None or target is None or not _writes_api_version(*target):
+            return
+        site = where.site(node.start, node.expr)
+        operands = pipe.commands[0].operands
+        dot = (self.evaluator.operand(operands[2], scope, site) if len(operands) > 2
+               else [Alt(None)])
+        expansion = (*where.prefix, -next(self.expansions))
+        step = Step(expansion, -1, site.label)
+        line = shown_line if shown_line is not None else where.template.tree.line(node.start)
+        inner = _Where(target[0], expansion, where.depth + 1)
+        self._walk(inner, target[1].children, (*path, step), Scope(dot, dot), line, found)
 
     def _key_line(
         self,
-        template: Template,
+        where: _Where,
         nodes: list[Node],
         index: int,
         start: int,
         path: Steps,
-        prefix: tuple[int, ...],
-        depth: int,
+        scope: Scope,
     ) -> KeyLine | None:
-        tree = template.tree
+        tree = where.template.tree
         node = nodes[index]
         assert isinstance(node, Text)
         if _SEPARATOR.match(tree.text, start, node.end):
-            return KeyLine("---", path, template, start, tree.line(start), [])
+            return KeyLine("---", path, where.template, start, tree.line(start), [])
         key = _KEY.match(tree.text, start, node.end)
         if key is None:
             return None
-        alts = self._value(template, nodes, index, key.end(), prefix, depth)
-        return KeyLine(key.group(1), path, template, start, tree.line(start), alts)
+        alts = self._value(where, nodes, index, key.end(), scope)
+        return KeyLine(key.group(1), path, where.template, start, tree.line(start), alts)
 
     def _value(
-        self,
-        template: Template,
-        nodes: list[Node],
-        index: int,
-        value_start: int,
-        prefix: tuple[int, ...],
-        depth: int,
+        self, where: _Where, nodes: list[Node], index: int, value_start: int, scope: Scope
     ) -> list[Alt]:
-        """The values the rest of this line may render, one per inline branch."""
-        text = template.tree.text
+        """The values the rest of this line may render, one per choice that changes it."""
         node = nodes[index]
         assert isinstance(node, Text)
-        newline = text.find("\n", value_start, node.end)
-        if newline >= 0:
-            return [Alt(text[value_start:newline])]
-        pieces: list[str | Node] = [text[value_start : node.end]]
-        for later in nodes[index + 1 :]:
-            if isinstance(later, Text):
-                newline = text.find("\n", later.start, later.end)
-                if newline >= 0:
-                    pieces.append(text[later.start : newline])
-                    break
-            pieces.append(later)
-        return self._expand(template, pieces, prefix, depth)
+        rest = Text(value_start, node.end, False, node.trim_end)
+        first = _text_part(rest.rendered(where.template.tree.text), cut=True)
+        parts = self._join([first], nodes[index + 1 :], where, scope.inner(), cut=True)
+        return [part.alt for part in parts]
 
-    def _expand(
+    # -- rendering stretches of template --
+
+    def _join(
         self,
-        template: Template,
-        pieces: Sequence[str | Node],
-        prefix: tuple[int, ...],
-        depth: int,
-    ) -> list[Alt]:
-        alts = [Alt("")]
-        for piece in pieces:
-            options = self._expand_piece(template, piece, prefix, depth)
-            joined: list[Alt] = []
-            for left in alts:
-                for right in options:
-                    if left.value is None or right.value is None:
-                        unresolved = left.unresolved or right.unresolved
-                        joined.append(Alt(None, left.steps + right.steps, unresolved))
-                    else:
-                        joined.append(Alt(left.value + right.value, left.steps + right.steps))
-            alts = joined[:MAX_ALTERNATIVES]
-        return alts
+        parts: list[_Part],
+        nodes: Sequence[Node],
+        where: _Where,
+        scope: Scope,
+        cut: bool,
+    ) -> list[_Part]:
+        """`parts` followed by what each node renders, until every part's line has ended
+        (`cut`) or the nodes run out."""
+        for node in nodes:
+            if all(part.done for part in parts):
+                break
+            options = self._render(node, where, scope, cut)
+            joined: dict[tuple[object, ...], _Part] = {}
+            for left in parts:
+                for right in [None] if left.done else options:
+                    part = left if right is None else _concat(left, right, cut)
+                    key = (_key(part.alt.value), tuple((s.block, s.branch) for s in
+                                                       part.alt.steps), part.done)
+                    joined.setdefault(key, part)
+            parts = list(joined.values())[:MAX_ALTERNATIVES]
+        return parts
 
-    def _expand_piece(
-        self, template: Template, piece: str | Node, prefix: tuple[int, ...], depth: int
+    def _render(self, node: Node, where: _Where, scope: Scope, cut: bool) -> list[_Part]:
+        """What one node may render (scope: updated by assignments)."""
+        text = where.template.tree.text
+        if isinstance(node, Text):
+            return [_text_part(node.rendered(text), cut)]
+        if isinstance(node, Action):
+            return [_value_part(a, cut) for a in self._action(where, node, scope)]
+        if isinstance(node, Define):
+            if not node.inline:
+                return [_Part(Alt(""))]
+            inner = self._block_scope(where, node, scope)
+            return self._join([_Part(Alt(""))], node.children, where, inner, cut)
+        options: list[_Part] = []
+        branches = []
+        for step, children, inner in self._branches(where, node, scope):
+            branches.append((step, inner))
+            rendered = self._join([_Part(Alt(""))], children or [], where, inner, cut)
+            for part in rendered:
+                if part.done and part.alt.value == "":
+                    # The line ended before this branch wrote anything: its choice does not
+                    # change the value.
+                    options.append(part)
+                else:
+                    options.append(_Part(Alt(part.alt.value, (step, *part.alt.steps)),
+                                         part.done))
+        _carry_assignments(scope, branches, node)
+        return options
+
+    def _action(
+        self, where: _Where, node: Action, scope: Scope, prints: bool = True
     ) -> list[Alt]:
-        if isinstance(piece, str):
-            return [Alt(piece)]
-        if isinstance(piece, Text):
-            return [Alt(template.tree.text[piece.start : piece.end])]
-        if isinstance(piece, Define):
+        """What an action prints; one that sets a variable prints nothing and sets it
+        (`prints` False: only set variables, print nothing)."""
+        site = where.site(node.start, node.expr)
+        pipe = parse_pipeline(node.expr)
+        if pipe is None or (not prints and not pipe.variables):
+            return [Alt(Unknown(site.label, site.where))]
+        values = self.evaluator.pipeline(pipe, scope, site)
+        if pipe.variables:
+            for name in pipe.variables:
+                scope.variables[name] = values
             return [Alt("")]
-        if isinstance(piece, Block):
-            options: list[Alt] = []
-            for number, branch in enumerate(piece.branches):
-                step = Step((*prefix, piece.ident), number, branch.label)
-                for alt in self._expand(template, branch.children, prefix, depth):
-                    options.append(Alt(alt.value, (step, *alt.steps), alt.unresolved))
-            if piece.keyword != "range" and not piece.branches[-1].label.endswith("(else)"):
-                skipped = Step((*prefix, piece.ident), len(piece.branches),
-                               f"{piece.head} (not taken)")
-                options.append(Alt("", (skipped,)))
-            return options
-        literal = _LITERAL.fullmatch(piece.expr)
-        if literal:
-            return [Alt(unquote(literal.group(1), literal.group(2)))]
-        from_values = _from_values(piece.expr, template.file.values)
-        if from_values is not None:
-            return [from_values]
-        name = included_name(piece.expr)
-        target = self.defines.get(name) if name else None
-        if target is None or depth >= MAX_INCLUDE_DEPTH:
-            return [Alt(None, (), action_label(piece.expr))]
-        expansion = (*prefix, -next(self.expansions))
-        via = Step(expansion, -1, action_label(piece.expr))
-        body = self._expand(target[0], target[1].children, expansion, depth + 1)
+        return [Alt(shown(a.value, site), a.steps) for a in values]
+
+    def _include(self, name: str, dot: list[Alt], site: Site) -> list[Alt] | None:
+        """A named template rendered with a dot (its text stripped, as charts trim it)."""
+        target = self.defines.get(name)
+        if target is None:
+            return None
+        if site.depth >= MAX_INCLUDE_DEPTH:
+            return [Alt(Unknown(site.label, site.where))]
+        expansion = (*site.ident, -next(self.expansions))
+        via = Step(expansion, -1, site.label)
+        where = _Where(target[0], expansion, site.depth + 1)
+        body = self._join([_Part(Alt(""))], target[1].children, where, Scope(dot, dot),
+                          cut=False)
         return [
-            Alt(a.value.strip() if a.value is not None else None, (via, *a.steps), a.unresolved)
-            for a in body
+            Alt(p.alt.value.strip() if isinstance(p.alt.value, str) else p.alt.value,
+                (via, *p.alt.steps))
+            for p in body
         ]
 
+    # -- blocks --
 
-def _from_values(expr: str, values: Mapping[str, Any]) -> Alt | None:
-    """`.Values.a.b` (or `.Values.a.b | default "x"`, `default "x" .Values.a.b`) resolved
-    from the chart's values; None when the action is not such a lookup."""
-    after = _VALUES_DEFAULT_AFTER.fullmatch(expr)
-    before = None if after else _VALUES_DEFAULT_BEFORE.fullmatch(expr)
-    if after:
-        path, default = after.group(1), after.group(2)
-    elif before:
-        path, default = before.group(2), before.group(1)
-    else:
+    def _branches(
+        self, where: _Where, node: Block, scope: Scope
+    ) -> Iterator[tuple[Step, list[Node] | None, Scope]]:
+        """(step, children, scope) of every branch, and of none taken (children None) when
+        the block may render nothing. A branch is `off` when the chart's values take an
+        earlier one or fail its own condition."""
+        site = where.site(node.start, node.head.removeprefix("{{ ").removesuffix(" }}"))
+        ident = (*where.prefix, node.ident)
+        taken_before = False
+        for number, branch in enumerate(node.branches):
+            pipe = parse_pipeline(branch.cond) if branch.cond is not None else None
+            decided = True if branch.cond is None else self._decided(pipe, scope, site)
+            step = Step(ident, number, branch.label, off=taken_before or decided is False)
+            yield step, branch.children, self._branch_scope(node, number, pipe, scope, site)
+            taken_before = taken_before or decided is True
+        if node.keyword != "range" and not node.exhaustive:
+            step = Step(ident, len(node.branches), f"{node.head} (not taken)",
+                        off=taken_before, none_taken=True)
+            yield step, None, scope.inner()
+
+    def _decided(self, pipe: Pipeline | None, scope: Scope, site: Site) -> bool | None:
+        """A condition's truth when the chart's values alone decide it, else None."""
+        if pipe is None:
+            return None
+        truths = self.evaluator.truths(Pipeline(pipe.commands), scope, site)
+        return truths.pop() if len(truths) == 1 else None
+
+    def _branch_scope(
+        self, node: Block, number: int, pipe: Pipeline | None, scope: Scope, site: Site
+    ) -> Scope:
+        """`with` sets the dot of its first branch; `range` sets its variables and dot to
+        each element (not known); `if` sets nothing."""
+        if node.keyword == "if" or number > 0 or pipe is None:
+            return scope.inner()
+        if node.keyword == "with":
+            inner = scope.inner(self.evaluator.pipeline(Pipeline(pipe.commands), scope, site))
+            for name in pipe.variables:
+                inner.variables[name] = inner.dot
+            return inner
+        element = [Alt(Unknown(site.label, site.where))]
+        inner = scope.inner(element)
+        for name in pipe.variables:
+            inner.variables[name] = element
+        return inner
+
+    def _block_scope(self, where: _Where, node: Define, scope: Scope) -> Scope:
+        """A `block`'s body runs with its pipeline as the dot."""
+        pipe = parse_pipeline(node.arg) if node.arg else None
+        if pipe is None:
+            return scope.inner()
+        return scope.inner(self.evaluator.pipeline(pipe, scope, where.site(node.start, node.arg)))
+
+
+def _carry_assignments(
+    scope: Scope, branches: list[tuple[Step, Scope]], node: Block
+) -> None:
+    """After a block, a variable set with `=` in some branches may hold any of their values,
+    or its old one when a branch (or none taken) leaves it alone."""
+    for name, old in list(scope.variables.items()):
+        if all(inner.variables.get(name) is old for _, inner in branches):
+            continue
+        values: list[Alt] = []
+        for step, inner in branches:
+            new = inner.variables.get(name, old)
+            values += [Alt(a.value, (step, *a.steps)) for a in new]
+        if node.keyword == "range":
+            values += old
+        scope.variables[name] = values[:MAX_ALTERNATIVES]
+
+
+def _value_part(alt: Alt, cut: bool) -> _Part:
+    newline = alt.value.find("\n") if cut and isinstance(alt.value, str) else -1
+    if newline >= 0:
+        return _Part(Alt(alt.value[:newline], alt.steps), True)
+    return _Part(alt)
+
+
+def _text_part(text: str, cut: bool) -> _Part:
+    newline = text.find("\n") if cut else -1
+    return _Part(Alt(text[:newline]), True) if newline >= 0 else _Part(Alt(text))
+
+
+def _concat(left: _Part, right: _Part, cut: bool) -> _Part:
+    """Left's text followed by right's; an unknown part makes the whole unknown (and, on a
+    line, ends it: nothing after it can make it known)."""
+    a, b = left.alt, right.alt
+    steps = a.steps + b.steps
+    for value in (a.value, b.value):
+        if isinstance(value, Unknown):
+            return _Part(Alt(value, steps), cut)
+    return _Part(Alt(str(a.value) + str(b.value), steps), right.done)
+
+
+def _key(value: object) -> object:
+    return value if isinstance(value, str | Unknown) else repr(value)
+
+
+def _included_name(pipe: Pipeline | None) -> str | None:
+    """The template a column-0 `include "x" .` (or `template "x" .`) names, else None."""
+    if pipe is None or len(pipe.commands) != 1 or pipe.variables:
         return None
-    found: Any = values
-    for key in path.strip(".").split("."):
-        found = found.get(key) if isinstance(found, Mapping) else None
-    label = action_label(expr)
-    if isinstance(found, str) and found:
-        return Alt(found, (Step((-1,), -1, f"{label} = {found} (chart values)"),))
-    if default is not None and (found is None or found == ""):
-        return Alt(default, (Step((-1,), -1, f"{label} (default)"),))
-    return Alt(None, (), label)
-
-
-def included_name(expr: str) -> str | None:
-    """The template an `include "x" .` (or `template "x" .`) action names, else None."""
-    found = _INCLUDE.fullmatch(expr)
-    if not found:
-        return None
-    return unquote(found.group(1), found.group(2))
-
-
-def unquote(double: str | None, raw: str | None) -> str:
-    """The value of a Go string literal: `"..."` (escapes read) or `` `...` `` (as is)."""
-    if double is not None:
-        return double.replace('\\"', '"').replace("\\\\", "\\")
-    return raw or ""
+    operands = pipe.commands[0].operands
+    if (
+        len(operands) >= 2
+        and isinstance(operands[0], Function)
+        and operands[0].name in ("include", "template")
+        and isinstance(operands[1], Literal)
+        and isinstance(operands[1].value, str)
+    ):
+        return operands[1].value
+    return None
 
 
 def _writes_api_version(template: Template, define: Define) -> bool:

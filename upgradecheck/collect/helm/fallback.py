@@ -19,10 +19,12 @@ from typing import Any
 
 from upgradecheck.collect.binaries import FolderOutput, Placement, Stream
 from upgradecheck.collect.helm.branches import (
+    Alt,
     BranchReader,
     KeyLine,
     Step,
     Template,
+    Unknown,
     at_line_start,
     compatible,
     merge,
@@ -125,64 +127,87 @@ def _read_file(reader: BranchReader, template: Template, reading: TemplateReadin
         if item.what != "apiVersion":
             continue
         location = f"{display}:{item.line}"
-        resolved = [a for a in item.alts if a.value is not None and _clean(a.value)]
-        for alt in item.alts:
-            if alt.value is None:
-                reading.notes.append(CoverageNote(
-                    display,
-                    f"{location}: apiVersion comes from {alt.unresolved}, which cannot be "
-                    "resolved without rendering the chart",
-                    "gap",
-                ))
-            elif alt.value.strip() and not _API_VERSION.fullmatch(_clean(alt.value)):
-                reading.notes.append(CoverageNote(
-                    display, f"{location}: apiVersion {_clean(alt.value)!r} cannot be read", "gap"
-                ))
-        api_alts = [a for a in resolved if _API_VERSION.fullmatch(_clean(a.value or ""))]
+        api_alts = _readable(item, location, _API_VERSION, reading.notes)
         if not api_alts:
             continue
-        kind_item = _pair_kind(items, index)
-        kind_alts = [
-            a for a in (kind_item.alts if kind_item else [])
-            if a.value is not None and _KIND.fullmatch(_clean(a.value))
-        ]
-        if not kind_alts:
+        kinds = [(k, _readable(k, location, _KIND, None)) for k in _pair_kinds(items, index)]
+        if not any(alts for _, alts in kinds):
             reading.notes.append(CoverageNote(
                 display,
-                f"{location}: the kind of this {_clean(api_alts[0].value or '')} object cannot "
+                f"{location}: the kind of this {_clean(api_alts[0].value)} object cannot "
                 "be read without rendering the chart",
                 "gap",
             ))
             continue
         name = _object_name(item.template.tree.text, item.pos)
         for api in api_alts:
-            for kind in kind_alts:
-                assert kind_item is not None
-                steps = merge(item.path, api.steps, kind_item.path, kind.steps)
-                api_version, kind_name = _clean(api.value or ""), _clean(kind.value or "")
-                detail = _detail(steps)
-                key = (api_version, kind_name, location, detail)
-                if key in seen:
-                    continue
-                seen.add(key)
-                evidence = Evidence(EvidenceSource.TEMPLATE, location, api_version, detail)
-                ref = ObjectRef(api_version, kind_name, None, name)
-                reading.objects.append(ObservedObject(ref, (evidence,), {}))
+            for kind_item, kind_alts in kinds:
+                for kind in kind_alts:
+                    api_steps = merge(item.path, api.steps)
+                    kind_steps = merge(kind_item.path, kind.steps)
+                    if not compatible(api_steps, kind_steps):
+                        continue
+                    steps = merge(api_steps, kind_steps)
+                    api_version, kind_name = _clean(api.value), _clean(kind.value)
+                    detail = _detail(steps)
+                    key = (api_version, kind_name, location, detail)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    evidence = Evidence(EvidenceSource.TEMPLATE, location, api_version, detail)
+                    ref = ObjectRef(api_version, kind_name, None, name)
+                    reading.objects.append(ObservedObject(ref, (evidence,), {}))
 
 
-def _pair_kind(items: list[KeyLine], index: int) -> KeyLine | None:
-    """The `kind:` line of the document of items[index], in a compatible branch: after it
-    up to the next `---`, else before it back to the previous one."""
+def _readable(
+    item: KeyLine, location: str, pattern: re.Pattern[str], notes: list[CoverageNote] | None
+) -> list[Alt]:
+    """The values of a key line that read as an apiVersion (or kind); with `notes`, the
+    others are noted. A value made only by an `if` none of whose branches is taken
+    (`scheduling.k8s.io/{{ if A }}v1{{ else if B }}v1beta1{{ end }}` with neither) is not
+    a shape anyone deploys: it is dropped when the line has readable values."""
+    display = item.template.file.display
+    readable = [a for a in item.alts if isinstance(a.value, str)
+                and pattern.fullmatch(_clean(a.value))]
+    for alt in item.alts:
+        if notes is None or alt in readable:
+            continue
+        if isinstance(alt.value, Unknown):
+            elsewhere = "" if alt.value.where.startswith(f"{display}:") else (
+                f" (at {alt.value.where})" if alt.value.where else "")
+            notes.append(CoverageNote(
+                display,
+                f"{location}: {item.what} comes from {alt.value.label}{elsewhere}, which cannot "
+                "be resolved without rendering the chart",
+                "gap",
+            ))
+        elif _clean(str(alt.value)) and not (readable and any(s.none_taken for s in alt.steps)):
+            notes.append(CoverageNote(
+                display, f"{location}: {item.what} {_clean(str(alt.value))!r} cannot be read",
+                "gap",
+            ))
+    return readable
+
+
+def _pair_kinds(items: list[KeyLine], index: int) -> list[KeyLine]:
+    """The `kind:` lines of the document of items[index], in branches compatible with it:
+    after it up to the next `---`, else before it back to the previous one. A kind line in
+    a branch of its own (`{{ if }}kind: Role{{ else }}kind: ClusterRole{{ end }}`) is one
+    more choice; one compatible with a kind already found is a later line of the same
+    choice, not taken."""
     api = items[index]
-    for direction in (items[index + 1 :], reversed(items[:index])):
+    for direction in (items[index + 1 :], list(reversed(items[:index]))):
+        kinds: list[KeyLine] = []
         for item in direction:
             if not compatible(api.path, item.path):
                 continue
             if item.what == "---":
                 break
-            if item.what == "kind":
-                return item
-    return None
+            if item.what == "kind" and not any(compatible(k.path, item.path) for k in kinds):
+                kinds.append(item)
+        if kinds:
+            return kinds
+    return []
 
 
 def _clean(value: str) -> str:
@@ -218,9 +243,12 @@ def _object_name(text: str, pos: int) -> str:
 def _detail(steps: Sequence[Step]) -> str:
     conditions = [s.label for s in steps if s.branch >= 0]
     via = [s.label for s in steps if s.branch < 0]
+    off = [s.label for s in steps if s.off]
     parts = [f"branch: {' > '.join(conditions)}"] if conditions else ["unconditional"]
     if via:
         parts.append(f"via {', '.join(via)}")
+    if off:
+        parts.append(f"not rendered with the chart's values: needs {' > '.join(off)}")
     return "; ".join(parts)
 
 

@@ -1,7 +1,9 @@
 """The parse tree of one Go template text: text and actions, with the blocks nested.
 
 `if`/`else`/`end`, `with`, `range`, `define` and `block` nest; comments are dropped;
-`break` and `continue` are ignored; every other action is a leaf. Bad nesting does not stop
+`break` and `continue` are ignored; every other action is a leaf. A text node keeps its
+whole span and says whether a trim marker (`{{- `, ` -}}`) next to it removes its white space
+at either end. Bad nesting does not stop
 the parse: an `else` or `end` with nothing to close is a problem and is skipped, and a block
 left open at the end of the text is a problem too. Nodes hold offsets into the text.
 """
@@ -17,6 +19,7 @@ from itertools import count
 from upgradecheck.collect.helm.tokens import lex
 
 _KEYWORD = re.compile(r"(if|else|end|with|range|define|block|break|continue)\b\s*(.*)", re.S)
+_ELSE_CHAIN = re.compile(r"(?:if|with)\b\s*(.*)", re.S)
 _DEFINE_NAME = re.compile(r'"((?:[^"\\]|\\.)*)"|`([^`]*)`')
 _SPACE = re.compile(r"\s+")
 _HEAD_LIMIT = 160
@@ -28,6 +31,19 @@ class Text:
 
     start: int
     end: int
+    trim_start: bool = False
+    """The action before it ends with ` -}}`: its leading white space is not rendered."""
+    trim_end: bool = False
+    """The action after it starts with `{{- `: its trailing white space is not rendered."""
+
+    def rendered(self, text: str) -> str:
+        """What it renders, trim markers applied."""
+        piece = text[self.start : self.end]
+        if self.trim_start:
+            piece = piece.lstrip(" \t\r\n")
+        if self.trim_end:
+            piece = piece.rstrip(" \t\r\n")
+        return piece
 
 
 @dataclass
@@ -46,6 +62,9 @@ class Branch:
 
     label: str
     """`{{ if COND }}`, `{{ if COND }} (else)`, `{{ if COND }} (else if OTHER)`."""
+    cond: str | None = None
+    """The condition that opens it (`.Values.x`; `$i, $v := .Values.list` for a range); None
+    for a plain `{{ else }}`."""
     children: list[Node] = field(default_factory=list)
 
 
@@ -61,6 +80,11 @@ class Block:
     """Unique across parses: tells two blocks apart when their branches are compared."""
     branches: list[Branch] = field(default_factory=list)
 
+    @property
+    def exhaustive(self) -> bool:
+        """Whether one of its branches always renders (it ends with a plain `{{ else }}`)."""
+        return len(self.branches) > 1 and self.branches[-1].cond is None
+
 
 @dataclass
 class Define:
@@ -71,6 +95,8 @@ class Define:
     inline: bool
     """A `block`: defined and rendered in place."""
     children: list[Node] = field(default_factory=list)
+    arg: str = ""
+    """A `block`'s pipeline: the dot of its body."""
 
 
 Node = Text | Action | Block | Define
@@ -114,20 +140,21 @@ def parse(text: str) -> Tree:
     problems: list[tuple[int, str]] = []
     defines: dict[str, Define] = {}
     pos = 0
+    trim_next = False
     tokens = lex(text)
     for token in tokens.actions:
         start, end, expr = token.start, token.end, token.expr
         if start > pos:
-            current.append(Text(pos, start))
-        pos = end
+            current.append(Text(pos, start, trim_next, token.trim_left))
+        pos, trim_next = end, token.trim_right
         if token.is_comment:
             continue
         found = _KEYWORD.fullmatch(expr)
         word = found.group(1) if found else ""
-        rest = _SPACE.sub(" ", found.group(2)).strip() if found else ""
+        rest = found.group(2).strip() if found else ""
         if word in ("if", "with", "range"):
             block = Block(start, word, head(f"{word} {rest}"), next(_IDENTS))
-            block.branches.append(Branch(block.head))
+            block.branches.append(Branch(block.head, rest))
             current.append(block)
             open_blocks.append(block)
             current = block.branches[0].children
@@ -136,13 +163,18 @@ def parse(text: str) -> Tree:
             if not isinstance(top, Block):
                 problems.append((start, "{{ else }} outside {{ if }}, {{ with }} or {{ range }}"))
                 continue
-            label = f"{top.head} (else {rest})" if rest else f"{top.head} (else)"
-            top.branches.append(Branch(label))
+            shown = _SPACE.sub(" ", rest)
+            label = f"{top.head} (else {shown})" if rest else f"{top.head} (else)"
+            chain = _ELSE_CHAIN.fullmatch(rest)
+            # `else if COND` and `else with COND` open a branch on COND.
+            cond = chain.group(1).strip() if chain else (rest or None)
+            top.branches.append(Branch(label, cond))
             current = top.branches[-1].children
         elif word in ("define", "block"):
             name = _DEFINE_NAME.match(rest)
             define = Define(start, (name.group(1) or name.group(2) or "") if name else rest,
-                            inline=word == "block")
+                            inline=word == "block",
+                            arg=rest[name.end() :].strip() if name else "")
             current.append(define)
             defines.setdefault(define.name, define)
             open_blocks.append(define)
@@ -158,7 +190,7 @@ def parse(text: str) -> Tree:
     if tokens.unclosed is not None:
         problems.append((tokens.unclosed, "a {{ action is never closed"))
     if pos < len(text):
-        current.append(Text(pos, len(text)))
+        current.append(Text(pos, len(text), trim_next))
     for unclosed in open_blocks:
         if isinstance(unclosed, Block):
             opening = unclosed.head
