@@ -557,3 +557,36 @@ def test_what_a_helper_cannot_resolve_is_noted_with_the_helpers_line() -> None:
         't.yaml:1: apiVersion comes from {{ .Files.Get "api.txt" | trim }} (at _helpers.tpl:2), '
         "which cannot be resolved without rendering the chart"
     ]
+
+
+def test_an_apiversion_after_actions_that_print_nothing_starts_a_line() -> None:
+    text = (
+        "{{- if .Values.pdb -}}\n"
+        "{{- if and .Values.pdb.minAvailable .Values.pdb.maxUnavailable }}\n"
+        '    {{- fail "set one of minAvailable and maxUnavailable" }}\n'
+        '{{- end }}apiVersion: {{ ternary "policy/v1" "policy/v1beta1" true }}\n'
+        "kind: PodDisruptionBudget\n"
+        "{{- end }}\n"
+    )
+    rows = _read_with(text, {"pdb": {"minAvailable": 1}})
+    assert [(api, kind, OFF in detail) for api, kind, detail in rows] == [
+        ("policy/v1", "PodDisruptionBudget", False),
+        ("policy/v1beta1", "PodDisruptionBudget", True),  # `true` decides the ternary
+    ]
+
+
+def test_a_default_over_an_unknown_value_gives_the_default_and_a_note() -> None:
+    text = (
+        "{{- range $name, $route := .Values.routes }}\n---\n"
+        'apiVersion: {{ $route.apiVersion | default "gateway.networking.k8s.io/v1" }}\n'
+        "kind: HTTPRoute\n{{- end }}\n"
+    )
+    files = [TemplateFile("c/templates/t.yaml", "t.yaml", text, values={"routes": {"a": {}}})]
+    reading = read_templates(files)
+    assert [(o.ref.api_version, o.evidence[0].location) for o in reading.objects] == [
+        ("gateway.networking.k8s.io/v1", "t.yaml:3")
+    ]
+    assert [n.reason for n in reading.notes] == [
+        't.yaml:3: apiVersion comes from {{ $route.apiVersion | default '
+        '"gateway.networking.k8s.io/v1" }}, which cannot be resolved without rendering the chart'
+    ]

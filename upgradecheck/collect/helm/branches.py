@@ -35,12 +35,14 @@ from upgradecheck.collect.helm.expressions import (
 )
 from upgradecheck.collect.helm.parse import Action, Block, Define, Node, Text, Tree, head, parse
 from upgradecheck.collect.helm.pipeline import Function, Literal, Pipeline, parse_pipeline
+from upgradecheck.collect.helm.tokens import lex
 
 MAX_INCLUDE_DEPTH = 6
 """How deep `include` of `include` is followed."""
 
 _KEY = re.compile(r"""["']?(apiVersion|kind)["']?[ \t]*:(?=[ \t\r\n]|\{\{|$)""")
 _SEPARATOR = re.compile(r"---(?=[ \t\r\n]|$)")
+_BLOCK_KEYWORD = re.compile(r"(?:if|else|end|with|range|define|block|break|continue)\b")
 _API_VERSION_KEY_LINE = re.compile(r"^apiVersion[ \t]*:", re.M)
 
 __all__ = ["Alt", "BranchReader", "KeyLine", "Step", "Steps", "Template", "Unknown"]
@@ -158,7 +160,10 @@ class BranchReader:
         tree = where.template.tree
         for index, node in enumerate(nodes):
             if isinstance(node, Text):
-                for start in tree.starts_between(node.start, node.end):
+                starts = list(tree.starts_between(node.start, node.end))
+                if node.start not in starts and _after_silent_actions(tree.text, node.start):
+                    starts.insert(0, node.start)
+                for start in starts:
                     item = self._key_line(where, nodes, index, start, path, scope)
                     if item is not None:
                         if shown_line is not None:
@@ -422,6 +427,25 @@ def _concat(left: _Part, right: _Part, cut: bool) -> _Part:
 
 def _key(value: object) -> object:
     return value if isinstance(value, str | Unknown) else repr(value)
+
+
+def _after_silent_actions(text: str, pos: int) -> bool:
+    """Whether only actions that print nothing stand between the start of pos's line and
+    pos (`{{- end }}apiVersion: v1`): the text at pos then starts a line of the output."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if not text.startswith("{{", line_start):
+        return False
+    tokens = lex(text[line_start:pos])
+    if not tokens.actions or tokens.unclosed is not None:
+        return False
+    if sum(a.end - a.start for a in tokens.actions) != pos - line_start:
+        return False  # some text of its own stands before pos
+    for action in tokens.actions:
+        pipe = parse_pipeline(action.expr)
+        if not (action.is_comment or _BLOCK_KEYWORD.match(action.expr)
+                or (pipe is not None and pipe.variables)):
+            return False
+    return True
 
 
 def _included_name(pipe: Pipeline | None) -> str | None:

@@ -184,7 +184,7 @@ class Evaluator:
             if found is None:
                 return [Alt(Unknown(site.label, site.where))]
             base = found
-        return [self._fields(alt, operand.path, site) for alt in base]
+        return [self._fields(_named_here(alt, site), operand.path, site) for alt in base]
 
     def _fields(self, alt: Alt, path: tuple[str, ...], site: Site) -> Alt:
         value, steps = alt.value, alt.steps
@@ -233,6 +233,11 @@ class Evaluator:
                 continue
             if name == "default" and len(plain) == 2 and _empty_given(plain[1]):
                 steps += (self._note(f"{site.label} (default)"),)
+            elif name == "default" and len(plain) == 2 and isinstance(plain[1], Unknown):
+                # Not known whether it is set: it may be, or the default is what renders.
+                fallback = (*steps, self._note(f"{site.label} (default, when not set)"))
+                found += [Alt(plain[1], steps), Alt(plain[0], fallback)]
+                continue
             unknown = _first_unknown(plain, name)
             if unknown is not None:
                 found.append(Alt(unknown, steps))
@@ -288,6 +293,15 @@ class Evaluator:
         if body is None:
             return [Alt(Unknown(site.label, site.where))]
         return body
+
+
+def _named_here(alt: Alt, site: Site) -> Alt:
+    """An unknown dot or variable (a `range` element, a value computed from `.Files`) is
+    named by the action that uses it: `{{ $route.apiVersion }}` says more than the
+    `range` it came from."""
+    if isinstance(alt.value, Unknown):
+        return Alt(Unknown(site.label, site.where), alt.steps)
+    return alt
 
 
 def _empty_given(value: Any) -> bool:

@@ -169,23 +169,23 @@ def _readable(
     display = item.template.file.display
     readable = [a for a in item.alts if isinstance(a.value, str)
                 and pattern.fullmatch(_clean(a.value))]
+    said: set[str] = set()
     for alt in item.alts:
         if notes is None or alt in readable:
             continue
         if isinstance(alt.value, Unknown):
             elsewhere = "" if alt.value.where.startswith(f"{display}:") else (
                 f" (at {alt.value.where})" if alt.value.where else "")
-            notes.append(CoverageNote(
-                display,
-                f"{location}: {item.what} comes from {alt.value.label}{elsewhere}, which cannot "
-                "be resolved without rendering the chart",
-                "gap",
-            ))
+            reason = (f"{location}: {item.what} comes from {alt.value.label}{elsewhere}, which "
+                      "cannot be resolved without rendering the chart")
         elif _clean(str(alt.value)) and not (readable and any(s.none_taken for s in alt.steps)):
-            notes.append(CoverageNote(
-                display, f"{location}: {item.what} {_clean(str(alt.value))!r} cannot be read",
-                "gap",
-            ))
+            reason = f"{location}: {item.what} {_clean(str(alt.value))!r} cannot be read"
+        else:
+            continue
+        # Several branches may lead to the same unresolved action: one note says it.
+        if reason not in said:
+            said.add(reason)
+            notes.append(CoverageNote(display, reason, "gap"))
     return readable
 
 
