@@ -23,7 +23,7 @@ from upgradecheck.render import (
 )
 from upgradecheck.render.registry import SUFFIXES, format_of
 
-REPORT_CHOICES = ["html", "markdown", "checklist", "json", "text", "sarif", "junit"]
+REPORT_CHOICES = ["html", "markdown", "checklist", "json", "text", "sarif", "junit", "policyreport"]
 COMPARISON_CHOICES = ["text", "markdown", "html", "json"]
 FLEET_CHOICES = ["html", "markdown", "json", "text"]
 
@@ -64,6 +64,8 @@ def test_every_format_has_an_output_file_extension(fmt: OutputFormat) -> None:
         ("results.sarif", OutputFormat.SARIF),
         ("results.SARIF.json", OutputFormat.SARIF),
         ("junit.xml", OutputFormat.JUNIT),
+        ("reports.yaml", OutputFormat.POLICYREPORT),
+        ("r.YML", OutputFormat.POLICYREPORT),
         ("r.txt", OutputFormat.TEXT),
         ("plan.pdf", None),
         ("plan", None),

@@ -20,6 +20,7 @@ from upgradecheck.render.interface import R, Renderer, RenderError, RenderOption
 from upgradecheck.render.json_report import JsonRenderer
 from upgradecheck.render.junit import JunitRenderer
 from upgradecheck.render.markdown import MarkdownRenderer
+from upgradecheck.render.policyreport import PolicyReportRenderer
 from upgradecheck.render.sarif import SarifRenderer
 from upgradecheck.render.text import TextRenderer
 
@@ -34,6 +35,7 @@ class OutputFormat(StrEnum):
     TEXT = "text"
     SARIF = "sarif"
     JUNIT = "junit"
+    POLICYREPORT = "policyreport"
 
 
 SUFFIXES: Mapping[str, OutputFormat] = {
@@ -47,6 +49,8 @@ SUFFIXES: Mapping[str, OutputFormat] = {
     ".json": OutputFormat.JSON,
     ".txt": OutputFormat.TEXT,
     ".xml": OutputFormat.JUNIT,
+    ".yaml": OutputFormat.POLICYREPORT,
+    ".yml": OutputFormat.POLICYREPORT,
 }
 """The format each output file extension names (matched in any case, the longest first, so
 that `plan.checklist.md` is a checklist and `plan.md` Markdown)."""
@@ -108,6 +112,7 @@ REPORT_FORMATS: Formats[Report] = Formats(
         OutputFormat.TEXT: TextRenderer,
         OutputFormat.SARIF: SarifRenderer,
         OutputFormat.JUNIT: JunitRenderer,
+        OutputFormat.POLICYREPORT: PolicyReportRenderer,
     },
 )
 """Every format: what `plan`, `assess` and `scan` offer."""
