@@ -46,8 +46,11 @@ def request(
     token: str | None = "default",
     accept: str = "application/json",
     timeout: float = 10,
+    body: bytes | None = None,
+    content_type: str | None = None,
 ) -> Answer:
-    """One request over a fresh connection; ``token="default"`` sends the server's token."""
+    """One request over a fresh connection; ``token="default"`` sends the server's token.
+    A write sends ``body`` (default ``{}``) with ``content_type``, if given."""
     if api.tls:
         ctx = _context(api.ca_pem or b"")
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
@@ -59,8 +62,12 @@ def request(
     bearer = api.token if token == "default" else token
     if bearer:
         headers["Authorization"] = f"Bearer {bearer}"
+    if content_type:
+        headers["Content-Type"] = content_type
+    if method != "GET" and body is None:
+        body = b"{}"
     try:
-        conn.request(method, path, body=b"{}" if method != "GET" else None, headers=headers)
+        conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         return Answer(resp.status, resp.headers, resp.read())
     finally:

@@ -2,9 +2,11 @@
 
 It serves a fixture cluster (``fixtures.Cluster``) over HTTPS with bearer-token or
 client-certificate auth (or plain HTTP), answers only GET (anything else is 405 and
-recorded), and lets a test inject faults: 403/404/429/500/410 answers, slow answers,
-dropped connections, answers that never come or drip a byte at a time, and any raw body
-(HTML, odd JSON, gzip bombs, endless streams), on chosen paths or at random with a seed.
+recorded; with ``policy_reports`` it also serves the wgpolicyk8s.io reports and accepts
+server-side apply and delete on them alone, see ``policyreports``), and lets a test inject
+faults: 403/404/429/500/410 answers, slow answers, dropped connections, answers that never
+come or drip a byte at a time, and any raw body (HTML, odd JSON, gzip bombs, endless
+streams), on chosen paths or at random with a seed.
 
     with FakeApiServer("v1.21") as api:
         kubeconfig = api.write_kubeconfig(tmp_path / "kubeconfig")
@@ -38,6 +40,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
+from . import policyreports
 from .catalog import ResourceType
 from .fixtures import Cluster, load_cluster
 from .kubeconfig import write_kubeconfig
@@ -76,6 +79,10 @@ class RecordedRequest:
     """Name of the injected fault, if any."""
     client_user: str = ""
     """The common name of the client certificate presented, if any (see client_ca_pem)."""
+    content_type: str = ""
+    """The Content-Type header of a write."""
+    body: bytes = b""
+    """The body of a write (at most 4 MiB of it)."""
     at: float = field(default_factory=time.monotonic)
     """time.monotonic() when it arrived."""
 
@@ -359,10 +366,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # tests read the request log, not stderr
 
-    def _discard_body(self) -> None:
+    def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(min(length, 10 * 1024 * 1024))
+        return self.rfile.read(min(length, 10 * 1024 * 1024)) if length else b""
 
     def do_GET(self) -> None:
         self._serve("GET")
@@ -427,7 +433,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
         api._record(self._record)
         if method not in ("GET", "HEAD"):
-            self._discard_body()
+            self._record.content_type = self.headers.get("Content-Type", "")
+            self._record.body = self._read_body()[: 4 * 1024 * 1024]
 
         auth = self.headers.get("Authorization", "")
         # The auth scheme is case-insensitive, as kube-apiserver reads it: in-cluster clients
@@ -475,7 +482,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._raw(fault)
                 return
 
+        if method in ("PATCH", "DELETE") and api.policy_reports and route is not None \
+                and route.group == policyreports.GROUP:
+            now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            code, doc = policyreports.write(api.store, method, route, query,
+                                            self._record.content_type, self._record.body, now)
+            self._json(code, doc)
+            return
         if method not in ("GET",):
+            if route is not None and route.group == policyreports.GROUP:
+                self._json(403, _status(403, "Forbidden", f"{method} is not allowed on "
+                                        f"{route.rt.name}.{route.group}: only server-side "
+                                        "apply and delete"))
+                return
             self._json(405, _status(
                 405, "MethodNotAllowed",
                 f"the fake API server is read-only: {method} is not allowed",
@@ -778,6 +797,7 @@ class FakeApiServer:
         record_deprecated_requests: bool = False,
         anonymous_paths: Iterable[str] = (),
         client_ca_pem: bytes | None = None,
+        policy_reports: bool = False,
     ) -> None:
         """Prepare a server (``start()`` or ``with`` runs it).
 
@@ -788,6 +808,8 @@ class FakeApiServer:
         ``anonymous_paths`` are fnmatch patterns served without a token (e.g. /version).
         ``client_ca_pem`` turns on client-certificate authentication: a certificate signed by
         that CA authorizes a request (see ``tls.make_client_certificate``).
+        ``policy_reports`` installs the wgpolicyk8s.io CRDs and accepts server-side apply
+        and delete of their reports: the only writes this server ever accepts.
         """
         self.cluster = cluster if isinstance(cluster, Cluster) else load_cluster(cluster)
         self.store = Store(self.cluster, list_item_typemeta=list_item_typemeta)
@@ -803,6 +825,9 @@ class FakeApiServer:
         self.connections = 0
         """TCP connections accepted so far (a client that retries connects again)."""
         self._stopping = threading.Event()
+        self.policy_reports = policy_reports
+        if policy_reports:
+            policyreports.install(self.store)
         self.faults = Faults()
         self._requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()

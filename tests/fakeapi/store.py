@@ -355,6 +355,74 @@ class Store:
             self._cache.clear()
         self.check_duplicates()
 
+    def install_crd(self, crd: dict[str, Any]) -> None:
+        """Install a CustomResourceDefinition: store it and serve its resource."""
+        with self._lock:
+            self._add_crd(crd)
+        self.add_object(crd)
+
+    def put(self, rt: ResourceType, obj: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Create or replace one object of `rt` (a write the server accepted): keeps its uid
+        and creation time, bumps resourceVersion and generation. (The object as stored,
+        whether it was created.)"""
+        meta = obj["metadata"]
+        namespace = meta.get("namespace", "") if rt.namespaced else ""
+        with self._lock:
+            old = self._find(rt, namespace, meta["name"])
+            self.resource_version += 1
+            kept = old.obj["metadata"] if old is not None else {}
+            meta = {
+                **meta,
+                "uid": kept.get("uid") or str(uuid.uuid4()),
+                "creationTimestamp": kept.get("creationTimestamp") or _DEFAULT_CREATED,
+                "resourceVersion": str(self.resource_version),
+                "generation": int(kept.get("generation", 0)) + 1,
+            }
+            stored = StoredObject({**obj, "metadata": meta}, namespace, meta["name"])
+            bucket = self._data.setdefault(rt.storage_key, [])
+            if old is not None:
+                bucket.remove(old)
+            bucket.append(stored)
+            self._reindex(rt)
+        return stored.obj, old is None
+
+    def remove(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any] | None:
+        """Delete one object of `rt`; the object deleted, or None when there was none."""
+        with self._lock:
+            old = self._find(rt, namespace if rt.namespaced else "", name)
+            if old is None:
+                return None
+            self._data[rt.storage_key].remove(old)
+            self.resource_version += 1
+            self._reindex(rt)
+        return old.obj
+
+    def empty_namespace(self, namespace: str, *, keep_groups: tuple[str, ...] = ()) -> int:
+        """Delete every object in `namespace` but those of `keep_groups` (the namespace
+        itself stays); how many were deleted."""
+        removed = 0
+        with self._lock:
+            for storage, objs in self._data.items():
+                if storage[0] in keep_groups:
+                    continue
+                kept = [o for o in objs if o.namespace != namespace]
+                removed += len(objs) - len(kept)
+                objs[:] = kept
+                self._keys[storage] = [o.key for o in kept]
+            self._cache.clear()
+            self.resource_version += 1
+        return removed
+
+    def _find(self, rt: ResourceType, namespace: str, name: str) -> StoredObject | None:
+        key = f"{namespace}/{name}" if rt.namespaced else name
+        return next((o for o in self._data.get(rt.storage_key, []) if o.key == key), None)
+
+    def _reindex(self, rt: ResourceType) -> None:
+        objs = self._data[rt.storage_key]
+        objs.sort(key=lambda o: o.key)
+        self._keys[rt.storage_key] = [o.key for o in objs]
+        self._cache.clear()
+
     def check_duplicates(self) -> None:
         """Raise FixtureError when two fixture objects share a storage key."""
         for storage, keys in self._keys.items():
