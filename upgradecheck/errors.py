@@ -8,6 +8,7 @@ from upgradecheck.collect.errors import ClusterUnreachable, SourceError
 from upgradecheck.compare import CompareError
 from upgradecheck.exit_codes import ExitCode
 from upgradecheck.knowledge import KnowledgeError
+from upgradecheck.publish.interface import PublishError, PublishUnreachable
 from upgradecheck.render.interface import RenderError
 from upgradecheck.snapshot_io import SnapshotError
 from upgradecheck.suppress import ConfigError
@@ -23,6 +24,8 @@ LAYER_ERRORS: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (RenderError, ExitCode.BAD_INPUT),
     (ConfigError, ExitCode.BAD_INPUT),
     (CompareError, ExitCode.BAD_INPUT),
+    (PublishUnreachable, ExitCode.CLUSTER_UNREACHABLE),
+    (PublishError, ExitCode.NOT_PUBLISHED),
 )
 """The first row whose class the exception is an instance of gives its exit code (a
 subclass before its base)."""

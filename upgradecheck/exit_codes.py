@@ -9,12 +9,14 @@ from upgradecheck.model import Result, Severity
 
 class ExitCode(IntEnum):
     """0 clean; 1 findings at or above --fail-on; 2 bad usage or input; 3 cluster unreachable;
-    128 + the signal's number when stopped by one, as a shell reports it."""
+    4 the report was written but could not be published (`--publish`); 128 + the signal's
+    number when stopped by one, as a shell reports it."""
 
     OK = 0
     FINDINGS = 1
     BAD_INPUT = 2
     CLUSTER_UNREACHABLE = 3
+    NOT_PUBLISHED = 4
     INTERRUPTED = 130
     """Ctrl-C (SIGINT)."""
     TERMINATED = 143

@@ -730,6 +730,15 @@ class _Handler(BaseHTTPRequestHandler):
                 printer_columns=store.printer_columns(route.group, route.version, rt.name),
             ))
             return
+        if "as=PartialObjectMetadataList" in self.headers.get("Accept", ""):
+            # Metadata only, as a real server answers this Accept (meta.k8s.io/v1).
+            self._json(200, {
+                "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                "metadata": page.metadata(),
+                "items": [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                           "metadata": o.obj.get("metadata", {})} for o in page.items],
+            })
+            return
         item_version = store.item_api_version(rt, gv)
         head = json.dumps({"kind": rt.list_kind_name, "apiVersion": gv,
                            "metadata": page.metadata()}, separators=(",", ":")).encode()

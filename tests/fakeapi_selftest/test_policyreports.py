@@ -79,6 +79,15 @@ def test_apply_creates_then_replaces_and_delete_removes(api: FakeApiServer) -> N
     assert request(api, path, method="DELETE").status == 404
 
 
+def test_lists_can_ask_for_metadata_only(api: FakeApiServer) -> None:
+    assert apply(api, report()).status == 201
+    accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+    doc = request(api, f"{BASE}/policyreports", accept=accept).json()
+    assert doc["kind"] == "PartialObjectMetadataList"
+    assert [i["metadata"]["name"] for i in doc["items"]] == ["upgradecheck"]
+    assert "results" not in doc["items"][0]
+
+
 def test_cluster_reports_are_cluster_scoped(api: FakeApiServer) -> None:
     doc = report(namespace="") | {"kind": "ClusterPolicyReport"}
     del doc["metadata"]["namespace"]

@@ -1,4 +1,5 @@
-"""`upgradecheck assess`: a saved snapshot judged against a target, with no cluster access."""
+"""`upgradecheck assess`: a saved snapshot judged against a target, with no cluster access
+(unless asked to publish the result into one)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from upgradecheck.cli.collect_opts import Context, Kubeconfig
 from upgradecheck.cli.options import (
     Config,
     Current,
@@ -18,6 +20,7 @@ from upgradecheck.cli.options import (
     Target,
 )
 from upgradecheck.cli.output import destinations, emit
+from upgradecheck.cli.publish_opts import Publish, publisher_step, reach_of_snapshot
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_snapshot
@@ -44,6 +47,9 @@ def assess(
         ),
     ] = None,
     quiet: Quiet = False,
+    publish: Publish = False,
+    kubeconfig: Kubeconfig = None,
+    context: Context = None,
 ) -> None:
     """Assess a saved snapshot (from `collect -o`) for an upgrade to the target.
 
@@ -53,8 +59,14 @@ def assess(
       upgradecheck assess snapshot.json.gz --target 1.33 -o plan.html
       upgradecheck assess snapshot.json.gz --format checklist -o rehearsal.md
       upgradecheck assess snapshot.json.gz -o plan.html -o rehearsal.checklist.md
+      upgradecheck assess snapshot.json.gz --publish --kubeconfig prod.kubeconfig
     """
     where = destinations(REPORT_FORMATS, fmt, output)
+    if not publish and (kubeconfig or context):
+        raise typer.BadParameter(
+            "--kubeconfig and --context name the cluster to publish to: add --publish",
+            param_hint="'--kubeconfig' / '--context'",
+        )
     report = report_for_snapshot(
         snapshot,
         target=target,
@@ -63,4 +75,8 @@ def assess(
         data=data or (),
         helm=helm or (),
     )
-    emit(report, where, fail_on, quiet=quiet)
+    then = None
+    if publish:
+        reach = reach_of_snapshot(report)
+        then = publisher_step(report, kubeconfig, context, reach, 30.0, quiet)
+    emit(report, where, fail_on, quiet=quiet, then=then)

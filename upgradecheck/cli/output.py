@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -139,9 +139,12 @@ def emit(
     fail_on: FailOn,
     *,
     quiet: bool = False,
+    then: Callable[[], None] | None = None,
 ) -> NoReturn:
     """`emit_result` for a report, with its summary line."""
-    emit_result(report, REPORT_FORMATS, where, fail_on, summary_line(report), quiet=quiet)
+    emit_result(
+        report, REPORT_FORMATS, where, fail_on, summary_line(report), quiet=quiet, then=then
+    )
 
 
 def emit_result(
@@ -152,10 +155,12 @@ def emit_result(
     summary: str,
     *,
     quiet: bool = False,
+    then: Callable[[], None] | None = None,
 ) -> NoReturn:
     """Render every destination, then write each (stdout, or a file replaced only once its
-    new content is complete); the summary on stderr when writing files, unless `quiet`.
-    Exits with the result's exit code."""
+    new content is complete); the summary on stderr when writing files, unless `quiet`;
+    call `then` (publishing: after every output is safe, so that its failure loses
+    nothing). Exits with the result's exit code."""
     documents = []
     for destination in where:
         renderer = formats.renderer(destination.format, render_options(destination, fail_on))
@@ -172,6 +177,8 @@ def emit_result(
         print(f"upgradecheck: {summary}", file=sys.stderr)
         for line in written:
             print(f"upgradecheck: {line}", file=sys.stderr)
+    if then is not None:
+        then()
     raise SystemExit(int(exit_code(result, fail_on)))
 
 

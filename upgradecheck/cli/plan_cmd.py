@@ -27,6 +27,7 @@ from upgradecheck.cli.collect_opts import (
 )
 from upgradecheck.cli.options import Config, Data, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import check_writable_folder, destinations, emit
+from upgradecheck.cli.publish_opts import Publish, publisher_step, reach_of
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_cluster
@@ -63,6 +64,7 @@ def plan(
     config: Config = None,
     data: Data = None,
     snapshot_out: SnapshotOut = None,
+    publish: Publish = False,
 ) -> None:
     """Collect the cluster, assess it for the target and write the upgrade plan.
 
@@ -72,6 +74,7 @@ def plan(
       upgradecheck plan --target 1.33 -o plan.html
       upgradecheck plan --context test --format checklist -o rehearsal.md
       upgradecheck plan -o plan.html -o plan.sarif --snapshot-out prod.json.gz
+      upgradecheck plan --publish --fail-on none -o plan.html
     """
     where = destinations(REPORT_FORMATS, fmt, output)
     if snapshot_out is not None:
@@ -99,4 +102,8 @@ def plan(
         end_progress(printer)
     if snapshot_out is not None and not quiet:
         print(f"upgradecheck: snapshot written to {snapshot_out}", file=sys.stderr)
-    emit(report, where, fail_on, quiet=quiet)
+    then = None
+    if publish:
+        reach = reach_of(namespace, exclude_namespace, selector)
+        then = publisher_step(report, kubeconfig, context, reach, request_timeout, quiet)
+    emit(report, where, fail_on, quiet=quiet, then=then)

@@ -14,8 +14,9 @@ PUBLISHER_ROLE_NAME = "upgradecheck-publisher"
 REPORT_GROUP = "wgpolicyk8s.io"
 REPORT_RESOURCES = ("policyreports", "clusterpolicyreports")
 # Server-side apply is a PATCH that creates the object when it is missing (so: create and
-# patch); get reads a report back; delete removes the report of a namespace now clean.
-REPORT_VERBS = ("get", "create", "patch", "delete")
+# patch); list finds the tool's earlier reports (by label, in every namespace); get reads a
+# report back; delete removes the report of a namespace now clean.
+REPORT_VERBS = ("get", "list", "create", "patch", "delete")
 
 
 def publish_rules() -> list[dict[str, Any]]:

@@ -98,7 +98,7 @@ class Transport:
         self._stop = threading.Event()
         self._deadlines = Deadlines()
         self._timeout = urllib3.Timeout(connect=options.timeout, read=options.timeout)
-        self._pool = watch_pools(_pool_manager(endpoint, options.concurrency))
+        self._pool = watch_pools(pool_manager(endpoint, options.concurrency))
         self._lock = threading.Lock()
         self._last_answer = 0.0
         self._down: str | None = None
@@ -339,7 +339,9 @@ def _read(response: Any, limit: int, cut: bool = False) -> bytearray:
             raise _TooLarge()
 
 
-def _pool_manager(endpoint: Endpoint, size: int) -> urllib3.PoolManager:
+def pool_manager(endpoint: Endpoint, size: int) -> urllib3.PoolManager:
+    """Connections to `endpoint`'s API server (TLS, proxy), `size` kept open; no retries (a
+    caller retries what can be retried). The publisher's requests go through one too."""
     tls: dict[str, Any] = {}
     if endpoint.ssl_context is not None:
         tls["ssl_context"] = endpoint.ssl_context
