@@ -42,6 +42,12 @@ def plan(monkeypatch: Any, capsys: Any, api: FakeApiServer, *args: str) -> tuple
     )
 
 
+def newest_kubectl() -> Path:
+    """The newest real kubectl of the test cache (the test skips without one)."""
+    found = kubectl_binaries()
+    return found[max(found, key=lambda minor: tuple(map(int, minor.split("."))))]
+
+
 def collected(api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path) -> Path:
     """A snapshot of the cluster, saved by `collect`."""
     snapshot = tmp_path / "snap.json.gz"
@@ -120,7 +126,7 @@ def test_plan_publishes_what_policyreport_renders(
 def test_kubectl_reads_the_published_reports(
     api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path
 ) -> None:
-    kubectl = max(kubectl_binaries().items(), key=lambda kv: tuple(map(int, kv[0].split("."))))[1]
+    kubectl = newest_kubectl()
     code, _, err = plan(monkeypatch, capsys, api, "--publish", "--fail-on", "none", "-f", "json")
     assert code == 0, err
     result = subprocess.run(
@@ -319,3 +325,23 @@ def test_a_large_report_lands_in_several_objects_and_shrinks_back(api: FakeApiSe
     assert sorted(name for ns, name in stored(api) if ns == "shop") == ["upgradecheck"]
     assert set(small.deleted) == {f"PolicyReport shop/{name}" for name in shop} - {
         "PolicyReport shop/upgradecheck"}
+
+
+def test_kubectl_applies_the_rendered_file(
+    api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports.yaml"
+    assert plan(monkeypatch, capsys, api, "-o", str(out))[0] == 1
+    rendered = [d for d in yaml.safe_load_all(out.read_text()) if d]
+    result = subprocess.run(
+        [str(newest_kubectl()), "--kubeconfig", str(api.kubeconfig_path), "--cache-dir",
+         str(tmp_path / "cache"), "apply", "--server-side", "--validate=false", "-f", str(out)],
+        capture_output=True, text=True, timeout=60, env={"HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(rendered)
+    back = stored(api)
+    for doc in rendered:
+        obj = back[(doc["metadata"].get("namespace"), doc["metadata"]["name"])]
+        assert obj["results"] == doc["results"]
+        assert obj["metadata"]["managedFields"][0]["manager"] == "kubectl"

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 from fakeapi.policyreports import problems
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from render_reports import GENERATED_AT, bulk, empty, hostile, pdb, realistic
 
 from upgradecheck.model import (
@@ -29,6 +31,7 @@ from upgradecheck.render import REPORT_FORMATS, OutputFormat
 from upgradecheck.render.policyreport import (
     MAX_REPORT_BYTES,
     PolicyReportRenderer,
+    dump_documents,
     policy_reports,
 )
 
@@ -295,3 +298,22 @@ def test_the_schema_check_sees_what_the_api_server_would_refuse_or_drop() -> Non
     assert any(p.startswith("results.0.properties.count: 3 is not of type 'string'") for p in found)
     assert "results[0].resources[0].namespaceName: not in the schema (pruned)" in found
     assert "summary.failed: not in the schema (pruned)" in found
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_every_string_reads_back_as_itself(text: str) -> None:
+    doc = {"kind": "X", "results": [{"message": text, "properties": {text or "k": text}}]}
+    assert yaml.safe_load(dump_documents([doc])) == doc
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yes", "No", "ON", "null", "~", "1.30", "0x1f", "1e5", ".inf", "- a", "a: b", "a #b",
+     "2025-03-01", "'q'", '"q"', "@x", "%x", "a ", " a", "", "\u2028", "\x85", "\ufeff",
+     "\ud800", "tab\there", "=", "<<", "!tag", "&a", "*a", "|", ">", "[a]", "{a}"],
+)
+def test_strings_yaml_would_misread_are_quoted(text: str) -> None:
+    line = dump_documents([{"k": text}]).split("\n")[1]
+    assert yaml.safe_load(line) == {"k": text}
+    assert line.startswith('k: "') or (line == f"k: {text}" and text.isalpha())

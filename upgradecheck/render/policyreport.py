@@ -5,14 +5,13 @@ objects `upgradecheck.publish` applies to the cluster."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import yaml
 
 from upgradecheck.model import CoverageNote, Finding, Report, Severity
 from upgradecheck.render.escaping import clean, one_line
@@ -91,24 +90,73 @@ class PolicyReportRenderer(Renderer[Report]):
         return dump_documents(policy_reports(report))
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """libyaml's emitter when present (several times faster on large reports), writing
-    shared values out in full: anchors and aliases would be valid YAML, but hard to read."""
+def dump_documents(docs: Iterable[dict[str, Any]]) -> str:
+    """YAML documents, each starting with `---`, in block style. Written here rather than by
+    PyYAML, whose representer spends two minutes on 100,000 results: the documents hold
+    only dicts, lists, strings and integers, and each string is written plain where YAML
+    reads it back as the same string, else double-quoted with JSON's escapes (which YAML
+    reads too)."""
+    out: list[str] = []
+    for doc in docs:
+        out.append("---\n")
+        _block(doc, "", out)
+    return "".join(out)
 
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+
+def _block(mapping: dict[str, Any], pad: str, out: list[str]) -> None:
+    for key, value in mapping.items():
+        kind = type(value)
+        if kind is dict and value:
+            out.append(f"{pad}{_text(key)}:\n")
+            _block(value, pad + "  ", out)
+        elif kind is list and value:
+            out.append(f"{pad}{_text(key)}:\n")
+            for item in value:
+                if type(item) is dict and item:
+                    # The item's first key goes on the dash's line, the rest under it.
+                    lines: list[str] = []
+                    _block(item, pad + "  ", lines)
+                    out.append(f"{pad}- {lines[0][len(pad) + 2:]}")
+                    out += lines[1:]
+                else:
+                    out.append(f"{pad}- {_scalar(item)}\n")
+        else:
+            out.append(f"{pad}{_text(key)}: {_scalar(value)}\n")
 
 
-def dump_documents(docs: Iterable[Mapping[str, Any]]) -> str:
-    """YAML documents, each starting with `---`."""
-    return yaml.dump_all(
-        docs,
-        Dumper=_Dumper,
-        sort_keys=False,
-        explicit_start=True,
-        allow_unicode=True,
-        width=100,
-    )
+# A string YAML reads back as itself when written plain: it starts with a letter (no
+# indicator, number, date or `.inf`), holds no `:` or `#`, and is no YAML 1.1 boolean or
+# null (go-yaml, which kubectl uses, reads those as YAML 1.1 does).
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _./()+,;=@-]*")
+_RESERVED = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+# What JSON leaves as it is but YAML may not hold raw: DEL and C1 controls, the Unicode line
+# and paragraph separators (a double-quoted scalar folds them), surrogates, the BOM and
+# non-characters.
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def _scalar(value: Any) -> str:
+    if type(value) is str:
+        return _text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if value is None:
+        return "null"
+    if isinstance(value, dict | list):  # empty ones
+        return "{}" if isinstance(value, dict) else "[]"
+    return _text(str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text(text: str) -> str:
+    """A string as a YAML scalar (cached: keys and most values repeat from result to
+    result)."""
+    if _PLAIN.fullmatch(text) and text[-1] != " " and text.lower() not in _RESERVED:
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def report_name(index: int) -> str:
@@ -127,7 +175,7 @@ def _finding_entry(finding: Finding, stamp: dict[str, int], target: str) -> _Ent
         "source": SOURCE,
         "policy": finding.rule,
         "category": CATEGORY,
-        "message": one_line(finding.message),
+        "message": _line(finding.message),
         "result": "skip" if finding.suppression else _RESULT[finding.severity],
         "severity": _SEVERITY[finding.severity],
         "timestamp": stamp,
@@ -136,7 +184,7 @@ def _finding_entry(finding: Finding, stamp: dict[str, int], target: str) -> _Ent
         ref = {"apiVersion": obj.api_version, "kind": obj.kind, "name": obj.name}
         if obj.namespace:
             ref["namespace"] = obj.namespace
-        result["resources"] = [{k: clean(v) for k, v in ref.items()}]
+        result["resources"] = [{k: v if v.isprintable() else clean(v) for k, v in ref.items()}]
     result["properties"] = _properties(finding, target)
     where = (obj.api_version, obj.kind, obj.namespace or "", obj.name) if obj else ("",) * 4
     identity = (
@@ -170,7 +218,7 @@ def _properties(finding: Finding, target: str) -> dict[str, str]:
         props["suppressed"] = finding.suppression.reason
         props["suppressedUntil"] = finding.suppression.expires
         props["exception"] = finding.suppression.source
-    return {key: one_line(value) for key, value in props.items() if value}
+    return {key: _line(value) for key, value in props.items() if value}
 
 
 def _evidence(finding: Finding) -> str | None:
@@ -183,6 +231,14 @@ def _evidence(finding: Finding) -> str | None:
     if more > 0:
         shown.append(f"and {more} more")
     return "; ".join(shown)
+
+
+def _line(text: str) -> str:
+    """`one_line(text)`, without its regular expressions for the text that needs none
+    (printable, no run of spaces, nothing to strip): most of it, on large reports."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return one_line(text)
 
 
 def _is_namespace(name: str | None) -> bool:
@@ -201,10 +257,10 @@ def _gap_entry(note: CoverageNote, stamp: dict[str, int]) -> _Entry:
         "source": SOURCE,
         "policy": COVERAGE_POLICY,
         "category": CATEGORY,
-        "message": one_line(note.describe()),
+        "message": _line(note.describe()),
         "result": "error",
         "timestamp": stamp,
-        "properties": {"subject": one_line(note.subject), "kind": one_line(note.kind)},
+        "properties": {"subject": _line(note.subject), "kind": _line(note.kind)},
     }
     return _Entry(None, (COVERAGE_POLICY, note.kind, note.subject), (note.reason,), result)
 
