@@ -117,7 +117,9 @@ def test_results_carry_the_finding() -> None:
     ]
     assert web["timestamp"] == {"seconds": 1740830400, "nanos": 0}  # 2025-03-01T12:00:00Z
     props = web["properties"]
-    assert props["hop"] == "1.30" and props["target"] == "1.31"
+    assert "hop" not in props and props["target"] == "1.31"  # wrong already: no hop
+    flowschema = next(r for r in docs[0]["results"] if r["policy"] == "api-deprecated")
+    assert flowschema["properties"]["hop"] == "1.30"
     assert props["replacement"] == "policy/v1" and props["removedIn"] == "1.25"
     assert props["evidence"] == "file manifests/shop/pdb.yaml:12 (policy/v1beta1)"
     assert props["remediation"].startswith("Move to policy/v1.")
