@@ -73,7 +73,7 @@ def refuse_work(monkeypatch: pytest.MonkeyPatch) -> None:
         (["scan", "x.yaml", "-o", "{tmp}/plan.pdf"], "plan.pdf: the extension names no format"),
         (["assess", "s.json", "-o", "{tmp}/plan"], "plan: the extension names no format"),
         (["plan", "-o", "{tmp}/plan.pdf"], "use one of .html .htm .checklist.md .md"),
-        (["plan", "-o", "{tmp}/plan.yaml"], "plan.yaml: the extension names no format"),
+        (["plan", "-o", "{tmp}/plan.toml"], "plan.toml: the extension names no format"),
         (
             ["scan", "x.yaml", "-f", "json", "-o", "{tmp}/a.json", "-o", "{tmp}/b.md"],
             "with several -o, each file's extension names its format",
@@ -103,7 +103,9 @@ def test_an_unknown_format_is_one_line_naming_the_choices(monkeypatch, capsys) -
     code, _, err = run(monkeypatch, capsys, "scan", "x.yaml", "--format", "pdf")
     assert code == 2
     line = next(x for x in err.splitlines() if "pdf" in x)
-    assert line.endswith("'pdf' is not one of html, markdown, checklist, json, text, sarif, junit")
+    assert line.endswith(
+        "'pdf' is not one of html, markdown, checklist, json, text, sarif, junit, policyreport"
+    )
     assert "Value error" not in err
 
 
