@@ -37,9 +37,11 @@ from upgradecheck.render.policyreport import (
 
 
 def documents(report: Report) -> list[dict[str, Any]]:
-    """The rendered YAML, parsed back."""
+    """The rendered YAML, parsed back (by libyaml when present: large reports parse in a
+    fraction of the time)."""
     text = PolicyReportRenderer().render(report)
-    return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [doc for doc in yaml.load_all(text, Loader=loader) if doc is not None]
 
 
 def results(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,7 +66,7 @@ REPORTS = {
     "empty": empty,
     "hostile": hostile,
     "suppressed": suppressed_report,
-    "bulk": lambda: bulk(3000, namespaces=4),
+    "bulk": lambda: bulk(600, namespaces=4),
 }
 
 
@@ -222,7 +224,9 @@ def test_a_counted_subject_keeps_its_id_as_the_count_changes() -> None:
 
 
 def test_a_large_namespace_is_split_into_reports_below_the_limit() -> None:
-    report = bulk(6000, namespaces=2)
+    base = bulk(1400, namespaces=2)
+    fix = "Move to policy/v1; an empty selector now selects every pod, so check it first. " * 6
+    report = replace(base, findings=tuple(replace(f, remediation=fix) for f in base.findings))
     docs = documents(report)
     names = [(d["metadata"].get("namespace"), d["metadata"]["name"]) for d in docs]
     assert names[0] == (None, "upgradecheck")
@@ -233,7 +237,7 @@ def test_a_large_namespace_is_split_into_reports_below_the_limit() -> None:
         size = len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode())
         assert size <= MAX_REPORT_BYTES
     budgets = [r["resources"][0]["name"] for r in results(docs) if r["policy"] == "api-removed"]
-    assert sorted(budgets) == sorted(f"budget-{i:06d}" for i in range(6000))
+    assert sorted(budgets) == sorted(f"budget-{i:06d}" for i in range(1400))
     assert len(set(ids(docs))) == len(ids(docs))
 
 
