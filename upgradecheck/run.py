@@ -11,6 +11,7 @@ from typing import TextIO
 from upgradecheck.assess import AssessError, assess, target_version
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
+from upgradecheck.collect.cluster.endpoint import Endpoint
 from upgradecheck.collect.errors import ManifestError
 from upgradecheck.collect.files.read import DEFAULT_MAX_FILE_BYTES
 from upgradecheck.collect.files.scan import scan_manifests
@@ -108,6 +109,7 @@ def report_for_cluster(
     data: Sequence[str | Path] = (),
     snapshot_out: str | Path | None = None,
     reached: Callable[[ClusterInfo], None] | None = None,
+    endpoint: Endpoint | None = None,
 ) -> Report:
     """Collect a live cluster and assess it (with the exceptions file `config` and the user
     data files `data`, if any). A target the knowledge base does not know fails before any
@@ -115,7 +117,7 @@ def report_for_cluster(
     `snapshot_out` keeps the snapshot collected: written before assessing, so that it is
     kept even when the assessment fails. `reached` is told the server once it has said its
     version: the credentials are loaded (and their temporary files gone), nothing is listed
-    yet."""
+    yet. `endpoint`: the cluster's, already loaded from `options` (see collect_cluster)."""
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
     target_version(kb, None, target)
@@ -125,7 +127,7 @@ def report_for_cluster(
             reached(cluster)
         target_version(kb, parse_minor(cluster.server_version), target)
 
-    snapshot = collect_cluster(options, kb, progress, check=check)
+    snapshot = collect_cluster(options, kb, progress, check=check, endpoint=endpoint)
     if snapshot_out is not None:
         write_snapshot(snapshot, snapshot_out)
     return assess(snapshot, kb, target=target, exceptions=exceptions)

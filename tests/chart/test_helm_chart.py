@@ -24,9 +24,6 @@ from upgradecheck.suppress.config import parse_config
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "charts" / "upgradecheck"
 RELEASE, NAMESPACE = "uc", "platform-tools"
-# Flags the chart passes to `plan` that other work adds to the CLI. The test below fails
-# when one of them lands, so that this set and docs/in-cluster.md stop calling it coming.
-PENDING_PLAN_FLAGS: frozenset[str] = frozenset()
 EVERYTHING_ON = (
     "--set", "snapshot.keep=true",
     "--set", "target=1.33",
@@ -257,23 +254,19 @@ def test_the_schema_refuses_bad_values(helm: str) -> None:
         assert value.split("=")[0] in done.stderr, (value, done.stderr)
 
 
-def test_every_flag_the_chart_passes_exists_or_is_pending(
+def test_every_flag_the_chart_passes_exists(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Rendered with every option on, the chart's flags are `plan`'s own; the pending ones
-    (added by other work) are not there yet, or this set and the docs must be updated."""
+    """Rendered with every option on (publishing, the kept snapshot), the chart passes only
+    flags `plan --help` lists."""
     helm = str(helm_binary(HELM_MAJORS[-1]))
     args = _container(render(helm, *EVERYTHING_ON))["args"]
     code, out, _ = run_cli(monkeypatch, capsys, "plan", "--help")
     assert code == 0
     known = set(re.findall(r"--[a-z][a-z-]+", out))
     passed = {a for a in args if a.startswith("--")}
-    assert passed - known <= PENDING_PLAN_FLAGS
-    landed = PENDING_PLAN_FLAGS & known
-    assert not landed, (
-        f"{sorted(landed)} now exist: drop them from PENDING_PLAN_FLAGS and from the "
-        "'coming' notes in docs/in-cluster.md and README.md"
-    )
+    assert {"--publish", "--snapshot-out", "--config", "--target"} <= passed
+    assert passed <= known, sorted(passed - known)
 
 
 def test_the_chart_follows_the_project_version() -> None:

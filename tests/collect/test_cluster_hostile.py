@@ -40,10 +40,8 @@ class ScriptedTransport(Transport):
 
     answer: Callable[[str, Sequence[tuple[str, Any]]], Any] = staticmethod(lambda p, q: None)
 
-    def _get(
-        self, path: str, query: Sequence[tuple[str, Any]], accept: str, limit: int
-    ) -> tuple[bytearray, str]:
-        doc = type(self).answer(path, query)
+    def _send(self, request: Any) -> tuple[bytearray, str]:
+        doc = type(self).answer(request.path, request.query)
         if isinstance(doc, RequestFailed):
             raise doc
         if isinstance(doc, bytes):

@@ -20,9 +20,11 @@ from fakeapi import FakeApiServer
 from fakeapi.policyreports import problems
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
+from publish_fixtures import collected
 
 from upgradecheck import assess as assess_module
 from upgradecheck.collect.cluster import collector as collector_module
+from upgradecheck.collect.cluster.endpoint import load_endpoint
 from upgradecheck.model import Finding, ObjectRef, Report, Severity, Verdict
 from upgradecheck.publish import ClusterReports, PolicyReportPublisher, Reach
 
@@ -46,15 +48,6 @@ def newest_kubectl() -> Path:
     """The newest real kubectl of the test cache (the test skips without one)."""
     found = kubectl_binaries()
     return found[max(found, key=lambda minor: tuple(map(int, minor.split("."))))]
-
-
-def collected(api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path) -> Path:
-    """A snapshot of the cluster, saved by `collect`."""
-    snapshot = tmp_path / "snap.json.gz"
-    code, _, err = run_cli(monkeypatch, capsys, "collect", "--kubeconfig",
-                           str(api.kubeconfig_path), "-o", str(snapshot), "-q")
-    assert code == 0, err
-    return snapshot
 
 
 def stored(api: FakeApiServer) -> dict[tuple[str | None, str], dict[str, Any]]:
@@ -257,11 +250,11 @@ def test_an_unreachable_cluster_at_publishing_is_exit_3(
     snapshot = collected(api, monkeypatch, capsys, tmp_path)
     kubeconfig = api.kubeconfig_path
     api.stop()
-    monkeypatch.setattr("upgradecheck.publish.cluster._backoff", lambda attempt: 0.0)
     code, out, err = run_cli(monkeypatch, capsys, "assess", str(snapshot), "--target", "1.25",
                              "--publish", "--kubeconfig", str(kubeconfig), "-f", "json")
     assert code == 3 and out.startswith("{")
     assert "not published: cannot reach the API server" in err
+    assert "connection refused (3 attempts)" in err  # the collector's retries and words
 
 
 def test_collect_and_plan_without_publish_write_nothing(
@@ -310,7 +303,7 @@ def _bulk(count: int) -> Report:
 
 
 def test_a_large_report_lands_in_several_objects_and_shrinks_back(api: FakeApiServer) -> None:
-    reports = ClusterReports(str(api.kubeconfig_path), None)
+    reports = ClusterReports(load_endpoint(str(api.kubeconfig_path), None))
     publisher = PolicyReportPublisher(reports)
     big = publisher.publish(_bulk(600), Reach())
     shop = [name for ns, name in stored(api) if ns == "shop"]

@@ -20,7 +20,13 @@ from upgradecheck.cli.options import (
     Target,
 )
 from upgradecheck.cli.output import destinations, emit
-from upgradecheck.cli.publish_opts import Publish, publisher_step, reach_of_snapshot
+from upgradecheck.cli.publish_opts import (
+    Publish,
+    publisher_step,
+    reach_of_snapshot,
+    snapshot_endpoint,
+)
+from upgradecheck.collect.cluster.transport import TransportOptions
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_snapshot
@@ -77,6 +83,7 @@ def assess(
     )
     then = None
     if publish:
+        endpoint = snapshot_endpoint(report, kubeconfig, context)
         reach = reach_of_snapshot(report)
-        then = publisher_step(report, kubeconfig, context, reach, 30.0, quiet)
+        then = publisher_step(report, endpoint, TransportOptions(), reach, quiet)
     emit(report, where, fail_on, quiet=quiet, then=then)

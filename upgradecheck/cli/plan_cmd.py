@@ -28,6 +28,7 @@ from upgradecheck.cli.collect_opts import (
 from upgradecheck.cli.options import Config, Data, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import check_writable_folder, destinations, emit
 from upgradecheck.cli.publish_opts import Publish, publisher_step, reach_of
+from upgradecheck.collect.cluster.endpoint import load_endpoint
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_cluster
@@ -79,31 +80,36 @@ def plan(
     where = destinations(REPORT_FORMATS, fmt, output)
     if snapshot_out is not None:
         check_writable_folder(snapshot_out, SNAPSHOT_HINT)
+    collect = options(
+        kubeconfig,
+        context,
+        concurrency,
+        request_timeout,
+        kubectl,
+        helm,
+        scope(namespace, exclude_namespace, selector),
+        max_response_size,
+    )
+    # Publishing writes to the very cluster collected: one endpoint (one credential load)
+    # serves both.
+    endpoint = load_endpoint(kubeconfig, context) if publish else None
     printer = progress_printer(quiet)
     try:
         report = report_for_cluster(
-            options(
-                kubeconfig,
-                context,
-                concurrency,
-                request_timeout,
-                kubectl,
-                helm,
-                scope(namespace, exclude_namespace, selector),
-                max_response_size,
-            ),
+            collect,
             target=target,
             progress=printer,
             config=config,
             data=data or (),
             snapshot_out=snapshot_out,
+            endpoint=endpoint,
         )
     finally:
         end_progress(printer)
     if snapshot_out is not None and not quiet:
         print(f"upgradecheck: snapshot written to {snapshot_out}", file=sys.stderr)
     then = None
-    if publish:
+    if endpoint is not None:
         reach = reach_of(namespace, exclude_namespace, selector)
-        then = publisher_step(report, kubeconfig, context, reach, request_timeout, quiet)
+        then = publisher_step(report, endpoint, collect.transport, reach, quiet)
     emit(report, where, fail_on, quiet=quiet, then=then)

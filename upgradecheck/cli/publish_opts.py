@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from upgradecheck.collect.cluster.endpoint import Endpoint, load_endpoint
+from upgradecheck.collect.cluster.transport import TransportOptions
 from upgradecheck.model import Report
 from upgradecheck.publish import (
     ClusterReports,
@@ -16,6 +18,7 @@ from upgradecheck.publish import (
     PublishError,
     Reach,
 )
+from upgradecheck.safetext import printable
 from upgradecheck.wording import names, plural
 
 Publish = Annotated[
@@ -45,18 +48,41 @@ def reach_of_snapshot(report: Report) -> Reach:
     return Reach(partial=any(note.subject == _SCOPE_SUBJECT for note in report.coverage))
 
 
+def snapshot_endpoint(report: Report, kubeconfig: str | None, context: str | None) -> Endpoint:
+    """The cluster to publish a saved snapshot's report to. One named by `--kubeconfig` or
+    `--context` is taken as asked; the default kubeconfig's current context only when the
+    snapshot was collected through a context of that name, so that a report is never
+    published into another cluster by accident (a usage error says so)."""
+    endpoint = load_endpoint(kubeconfig, context)
+    if kubeconfig or context:
+        return endpoint
+    collected = report.cluster.context if report.cluster is not None else None
+    if collected == endpoint.context:
+        return endpoint
+    if collected is None:
+        why = "the snapshot does not say which cluster it was collected from"
+    else:
+        why = (
+            f"the snapshot was collected through context '{printable(collected, 80)}', "
+            f"the current one is '{printable(endpoint.context or '', 80)}'"
+        )
+    raise typer.BadParameter(
+        f"{why}: name the cluster to publish to with --context or --kubeconfig",
+        param_hint="'--publish'",
+    )
+
+
 def publisher_step(
     report: Report,
-    kubeconfig: str | None,
-    context: str | None,
+    endpoint: Endpoint,
+    options: TransportOptions,
     reach: Reach,
-    timeout: float,
     quiet: bool = False,
 ) -> Callable[[], None]:
-    """What `emit` calls after writing the report: publish it, say what was done (unless
-    `quiet`: errors only). The kubeconfig is read now, so that an unusable one fails before
-    the report is written."""
-    reports = ClusterReports(kubeconfig, context, timeout=timeout)
+    """What `emit` calls after writing the report: publish it to `endpoint` (the one the
+    caller loaded from the kubeconfig, before writing anything), say what was done (unless
+    `quiet`: errors only)."""
+    reports = ClusterReports(endpoint, options)
 
     def step() -> None:
         try:
@@ -67,7 +93,8 @@ def publisher_step(
             reports.close()
         if quiet:
             return
-        say(f"published {plural(len(done.applied), 'report')} to {done.target}")
+        where = f"{done.target} (context {endpoint.context})" if endpoint.context else done.target
+        say(f"published {plural(len(done.applied), 'report')} to {where}")
         if done.deleted:
             say(f"deleted {plural(len(done.deleted), 'earlier report')}: {names(done.deleted)}")
         for why in done.skipped:

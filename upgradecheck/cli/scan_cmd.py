@@ -73,6 +73,11 @@ def scan(
         ),
     ] = 16,
     quiet: Quiet = False,
+    publish: Annotated[
+        bool,
+        # Hidden: here only to say where publishing is, rather than "no such option".
+        typer.Option("--publish", hidden=True),
+    ] = False,
 ) -> None:
     """Scan Kubernetes manifests for APIs the target no longer serves.
 
@@ -87,6 +92,13 @@ def scan(
       helm template ./chart | upgradecheck scan - -t 1.33 -f markdown
       upgradecheck scan manifests/ -t 1.33 -o results.sarif -o junit.xml
     """
+    if publish:
+        raise typer.BadParameter(
+            "scan reads files, not a cluster, so it has no cluster to publish to: publish "
+            "with `plan --publish` (collects the cluster) or `assess SNAPSHOT --publish`; "
+            "`--format policyreport -o reports.yaml` writes the reports to a file",
+            param_hint="'--publish'",
+        )
     where = destinations(REPORT_FORMATS, fmt, output)
     report = report_for_manifests(
         paths,

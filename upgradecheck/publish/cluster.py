@@ -1,26 +1,21 @@
 """The requests publishing makes, and no others: list the tool's own reports, server-side
-apply one, delete one, on wgpolicyk8s.io policyreports and clusterpolicyreports only.
-Through the collector's endpoint (the same kubeconfig and context, or the in-cluster
-service account) and its kind of connection pool."""
+apply one, delete one, on wgpolicyk8s.io policyreports and clusterpolicyreports only. They go
+through the collector's Endpoint and Transport: the same kubeconfig checks, credentials, TLS
+verification and its errors, deadline for each whole request, retries and answer size cap."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
-import random
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlencode
-
-import urllib3
 
 from upgradecheck import __version__
-from upgradecheck.collect.cluster.endpoint import load_endpoint
-from upgradecheck.collect.cluster.transport import pool_manager
+from upgradecheck.collect.cluster.endpoint import Endpoint
+from upgradecheck.collect.cluster.transport import RequestFailed, Transport, TransportOptions
 from upgradecheck.publish.interface import PublishRefused, PublishUnreachable, ReportsNotServed
 from upgradecheck.render.policyreport import GROUP, MANAGED_BY, VERSION
-from upgradecheck.safetext import printable
 
 FIELD_MANAGER = "upgradecheck"
 USER_AGENT = f"upgradecheck/{__version__} (publishing PolicyReports)"
@@ -29,13 +24,14 @@ APPLY_PATCH = "application/apply-patch+yaml"
 # asked (meta.k8s.io/v1, Kubernetes 1.15+), else the whole objects.
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 PAGE_SIZE = 500
-MAX_ANSWER = 64 * 1024 * 1024
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _NOT_SERVED = (
     f"the cluster does not serve {GROUP}/{VERSION} PolicyReports: install the PolicyReport "
     "CRDs (Kyverno installs them, or apply the v1alpha2 CRDs of "
     "kubernetes-sigs/wg-policy-prototypes)"
 )
+# Answers that mean the request never got a usable answer from the server: as for the
+# collector, the cluster could not be reached.
+_UNREACHED = frozenset({"no-answer", "tls", "down", "cancelled"})
 
 
 class NamespaceGone(Exception):
@@ -47,25 +43,28 @@ class ClusterReports:
 
     def __init__(
         self,
-        kubeconfig: str | None,
-        context: str | None,
+        endpoint: Endpoint,
+        options: TransportOptions | None = None,
         *,
-        timeout: float = 30.0,
-        retries: int = 3,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        """Find the API server and its credentials as the collector does (SourceError for an
-        unusable kubeconfig); no request is made yet."""
-        self.endpoint = load_endpoint(kubeconfig, context)
-        self.target = self.endpoint.host
-        self.timeout = timeout
-        self.retries = retries
-        self._sleep = sleep or time.sleep
-        self._pool = pool_manager(self.endpoint, 1)
+        """Requests to `endpoint` (loaded by the caller, as the collector loads it), made as
+        `options` say (timeout, retries, answer size), one at a time; none is made yet."""
+        self.endpoint = endpoint
+        self.target = endpoint.host
+        publishing = dataclasses.replace(
+            options or TransportOptions(), concurrency=1, user_agent=USER_AGENT
+        )
+        self._transport = Transport(endpoint, publishing, sleep=sleep)
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far."""
+        return self._transport.requests
 
     def close(self) -> None:
         """Release the connection."""
-        self._pool.clear()
+        self._transport.close()
 
     def list(self, plural: str) -> list[Mapping[str, Any]]:
         """The metadata of every report of `plural` (in every namespace) that carries the
@@ -111,60 +110,41 @@ class ClusterReports:
         accept: str = "application/json",
         gone: bool = False,
     ) -> Any:
-        """One request, retried on 429, 5xx and no answer; its JSON answer, or each refusal
-        as the layer's exceptions. A 404 of a missing namespace (or, for a delete, of the
-        object) raises NamespaceGone when `gone`."""
-        url = self.target + path + (f"?{urlencode(dict(query))}" if query else "")
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                status, data, retry_after = self._send(method, url, body, accept)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                if attempt <= self.retries:
-                    self._sleep(_backoff(attempt))
-                    continue
-                reason = str(getattr(exc, "reason", None) or exc).strip().splitlines()
-                raise PublishUnreachable(
-                    f"cannot reach the API server at {self.target}: "
-                    f"{printable(self.endpoint.scrub(reason[0] if reason else ''), 160)}"
-                ) from None
-            if 200 <= status < 300:
-                return _json(data)
-            if status in _RETRY_STATUSES and attempt <= self.retries:
-                self._sleep(retry_after if retry_after is not None else _backoff(attempt))
-                continue
-            raise _refusal(what, status, data, gone, self.target)
+        """One request (the transport retries what can be retried); its JSON answer, or each
+        failure as the layer's exceptions. A 404 of a missing namespace (or, for a delete, of
+        the object) raises NamespaceGone when `gone`."""
+        content_type = APPLY_PATCH if body is not None else None
+        try:
+            return self._transport.send_json(
+                method, path, list((query or {}).items()), body, content_type, accept
+            )
+        except RequestFailed as exc:
+            raise self._refusal(what, exc, gone) from None
 
-    def _send(
-        self, method: str, url: str, body: bytes | None, accept: str
-    ) -> tuple[int, bytes, float | None]:
-        try:
-            credentials = self.endpoint.auth()
-        except Exception as exc:  # a credential plugin run again, failing
-            raise PublishUnreachable(
-                f"could not refresh the credentials: {self.endpoint.scrub(str(exc))[:300]}"
-            ) from None
-        headers = {"Accept": accept, "User-Agent": USER_AGENT, **credentials}
-        if body is not None:
-            headers["Content-Type"] = APPLY_PATCH
-        response = self._pool.urlopen(
-            method,
-            url,
-            body=body,
-            headers=headers,
-            timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
-            retries=False,
-            redirect=False,
-            preload_content=False,
-        )
-        try:
-            data = response.read(MAX_ANSWER + 1)
-        finally:
-            response.release_conn()
-        if len(data) > MAX_ANSWER:
-            raise PublishRefused(f"{method} {url}: the answer is larger than 64 MiB")
-        return response.status, data, _retry_after(response.headers.get("Retry-After"))
+    def _refusal(self, what: str, exc: RequestFailed, gone: bool) -> Exception:
+        target = self.target
+        if exc.status == 404:
+            if gone and (exc.details_kind == "namespaces" or what.startswith("delete")):
+                return NamespaceGone(exc.reason)
+            return ReportsNotServed(_NOT_SERVED)
+        if exc.status == 401:
+            return PublishUnreachable(
+                f"the API server at {target} rejected the credentials (401 Unauthorized); "
+                "they may have expired"
+            )
+        if exc.status == 403:
+            return PublishRefused(
+                f"{what}: forbidden (403): the credentials need the rules "
+                "`upgradecheck rbac --publish` prints"
+            )
+        if exc.status:
+            return PublishRefused(f"{what}: {exc.status} {exc.reason}")
+        if exc.kind in _UNREACHED:
+            tries = f" ({exc.attempts} attempts)" if exc.attempts > 1 else ""
+            return PublishUnreachable(
+                f"cannot reach the API server at {target}: {exc.reason}{tries}"
+            )
+        return PublishRefused(f"{what}: {exc.reason}")
 
 
 def _path(plural: str, namespace: str | None = None, name: str | None = None) -> str:
@@ -175,41 +155,3 @@ def _path(plural: str, namespace: str | None = None, name: str | None = None) ->
 def _what(plural: str, meta: Mapping[str, Any]) -> str:
     namespace, name = meta.get("namespace"), meta.get("name")
     return f"{plural} {namespace}/{name}" if namespace else f"{plural} {name}"
-
-
-def _refusal(what: str, status: int, data: bytes, gone: bool, target: str) -> Exception:
-    doc = _json(data)
-    doc = doc if isinstance(doc, Mapping) else {}
-    message = printable(str(doc.get("message") or "").split("\n")[0], 300)
-    if status == 404:
-        details = doc.get("details")
-        kind = str(details.get("kind") or "") if isinstance(details, Mapping) else ""
-        if gone and (kind == "namespaces" or what.startswith("delete")):
-            return NamespaceGone(message)
-        return ReportsNotServed(_NOT_SERVED)
-    if status == 401:
-        return PublishUnreachable(f"the API server at {target} rejected the credentials (401)")
-    if status == 403:
-        return PublishRefused(
-            f"{what}: forbidden (403): the credentials need the rules "
-            "`upgradecheck rbac --publish` prints"
-        )
-    return PublishRefused(f"{what}: {status} {message}".rstrip())
-
-
-def _json(data: bytes) -> Any:
-    try:
-        return json.loads(data) if data else {}
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return {}
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return min(float(value), 30.0) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _backoff(attempt: int) -> float:
-    return float(min(0.5 * 2 ** (attempt - 1), 8.0) * (0.5 + random.random() / 2))

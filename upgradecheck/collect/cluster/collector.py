@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 from upgradecheck import __version__
 from upgradecheck.collect.cluster.certificates import pem_not_after, tls_not_after
 from upgradecheck.collect.cluster.discovery import Discovery, ServedResource, discover
-from upgradecheck.collect.cluster.endpoint import load_endpoint
+from upgradecheck.collect.cluster.endpoint import Endpoint, load_endpoint
 from upgradecheck.collect.cluster.evidence import evidence_of
 from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
 from upgradecheck.collect.cluster.listing import PAGE_SIZE, RESTART, list_items
@@ -391,10 +391,13 @@ def collect_cluster(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
     check: CheckServer | None = None,
+    endpoint: Endpoint | None = None,
 ) -> Snapshot:
     """Collect a snapshot of the cluster `options` point at. `check` sees the server's
-    version before anything is listed."""
-    endpoint = load_endpoint(options.kubeconfig, options.context)
+    version before anything is listed. `endpoint` is that cluster's, when the caller has
+    loaded it already (to publish to the very cluster it collected)."""
+    if endpoint is None:
+        endpoint = load_endpoint(options.kubeconfig, options.context)
     retrying = progress.retrying if progress is not None else None
     transport = Transport(endpoint, options.transport, on_retry=retrying)
     try:

@@ -1,6 +1,7 @@
-"""GET requests to the API server, as raw JSON: one deadline for each whole request, a cap on
-the size of answers, retries only where a retry can help (429, 5xx, no answer), each retry
-told to a callback, and one exception for a request that failed for good."""
+"""Requests to the API server, as raw JSON: the collector's GETs (and the publisher's apply and
+delete, which go through the same code): one deadline for each whole request, a cap on the
+size of answers, retries only where a retry can help (429, 5xx, no answer), each retry told
+to a callback, and one exception for a request that failed for good."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ USER_AGENT = f"upgradecheck/{__version__} (read-only upgrade assessment)"
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 """The largest answer read by default (after decompression), as `scan --max-file-size`."""
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_IDEMPOTENT = frozenset({"GET", "PATCH", "DELETE"})
 _NO_ANSWER_RETRIES = 2  # a server that does not answer rarely answers the third time
 _BUDGET = 3  # no attempt starts later than this many timeouts after the first
 _CHUNK = 1024 * 1024
@@ -40,10 +42,18 @@ Retrying = Callable[[str], None]
 class RequestFailed(Exception):
     """One request failed for good: an error answer (`status`), or no usable answer
     (`status` 0). `kind` says which: `answer`, `no-answer`, `tls`, `too-large`, `malformed`,
-    `cancelled`, or `down` (not sent: the server had stopped answering)."""
+    `cancelled`, or `down` (not sent: the server had stopped answering). `details_kind` is
+    the `details.kind` of an error answer's Status (`namespaces` when a 404 is about the
+    namespace, not the object), else empty."""
 
     def __init__(
-        self, status: int, reason: str, path: str, kind: str = "answer", attempts: int = 1
+        self,
+        status: int,
+        reason: str,
+        path: str,
+        kind: str = "answer",
+        attempts: int = 1,
+        details_kind: str = "",
     ) -> None:
         super().__init__(f"{status} {reason}: {path}" if status else f"{reason}: {path}")
         self.status = status
@@ -51,6 +61,7 @@ class RequestFailed(Exception):
         self.path = path
         self.kind = kind
         self.attempts = attempts
+        self.details_kind = details_kind
 
 
 @dataclass(frozen=True)
@@ -69,18 +80,36 @@ class TransportOptions:
     max_body: int = DEFAULT_MAX_BODY
     """The largest answer read, in bytes after decompression; a larger one fails its request
     (a list is then asked for in smaller pages)."""
+    user_agent: str = USER_AGENT
+    """What the requests say they come from."""
 
 
 class _Retry(Exception):
-    def __init__(self, status: int, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: int, reason: str, retry_after: float | None = None, details_kind: str = ""
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
         self.retry_after = retry_after
+        self.details_kind = details_kind
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One request, as each attempt sends it."""
+
+    method: str
+    path: str
+    query: Sequence[tuple[str, Any]]
+    accept: str
+    limit: int
+    body: bytes | None = None
+    content_type: str | None = None
 
 
 class Transport:
-    """Raw GETs against one API server, safe to share between threads."""
+    """Raw requests against one API server, safe to share between threads."""
 
     def __init__(
         self,
@@ -98,7 +127,7 @@ class Transport:
         self._stop = threading.Event()
         self._deadlines = Deadlines()
         self._timeout = urllib3.Timeout(connect=options.timeout, read=options.timeout)
-        self._pool = watch_pools(pool_manager(endpoint, options.concurrency))
+        self._pool = watch_pools(_pool_manager(endpoint, options.concurrency))
         self._lock = threading.Lock()
         self._last_answer = 0.0
         self._down: str | None = None
@@ -107,17 +136,36 @@ class Transport:
 
     def get_json(self, path: str, query: Sequence[tuple[str, Any]] = ()) -> Any:
         """GET `path` and parse its JSON body."""
-        body, content_type = self._get(path, query, "application/json", self.options.max_body)
+        return self.send_json("GET", path, query)
+
+    def send_json(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, Any]] = (),
+        body: bytes | None = None,
+        content_type: str | None = None,
+        accept: str = "application/json",
+    ) -> Any:
+        """Send `method` to `path` (with `body`, of `content_type`) and parse the JSON answer
+        (an empty answer is `{}`). Only GET, PATCH and DELETE are sent, all of which may be
+        sent again: a server-side apply or a delete repeated does what the first did."""
+        if method not in _IDEMPOTENT:
+            raise ValueError(f"{method} is not a request the transport sends")
+        request = _Request(method, path, query, accept, self.options.max_body, body, content_type)
+        answer, answered_type = self._send(request)
+        if not answer and method != "GET":
+            return {}
         try:
-            return json.loads(body)
+            return json.loads(answer)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-            what = printable(content_type.split(";")[0], 60) or "no content type"
+            what = printable(answered_type.split(";")[0], 60) or "no content type"
             raise RequestFailed(0, f"the answer was not JSON ({what})", path, "malformed") from None
 
     def get_text(self, path: str, max_body: int | None = None) -> str:
         """GET `path` as text (for /metrics)."""
         limit = max_body or self.options.max_body
-        body, _ = self._get(path, (), "text/plain", limit)
+        body, _ = self._send(_Request("GET", path, (), "text/plain", limit))
         return body.decode("utf-8", "replace")
 
     def cancel(self) -> None:
@@ -132,9 +180,8 @@ class Transport:
 
     # ---- retries ---------------------------------------------------------------------------
 
-    def _get(
-        self, path: str, query: Sequence[tuple[str, Any]], accept: str, limit: int
-    ) -> tuple[bytearray, str]:
+    def _send(self, request: _Request) -> tuple[bytearray, str]:
+        path = request.path
         if self._down is not None:
             raise RequestFailed(0, f"not requested: {self._down}", path, "down")
         started = time.monotonic()
@@ -142,7 +189,7 @@ class Transport:
         while True:
             attempt += 1
             try:
-                return self._once(path, query, accept, limit)
+                return self._once(request)
             except _Retry as exc:
                 answered = exc.status != 0
                 allowed = (
@@ -164,7 +211,9 @@ class Transport:
 
     def _gave_up(self, exc: _Retry, path: str, started: float, attempts: int) -> RequestFailed:
         if exc.status:
-            return RequestFailed(exc.status, exc.reason, path, "answer", attempts)
+            return RequestFailed(
+                exc.status, exc.reason, path, "answer", attempts, exc.details_kind
+            )
         with self._lock:
             if self._last_answer < started and self._down is None:
                 # Nothing at all answered while this request was tried: stop sending the
@@ -186,15 +235,20 @@ class Transport:
 
     # ---- one attempt -----------------------------------------------------------------------
 
-    def _once(
-        self, path: str, query: Sequence[tuple[str, Any]], accept: str, limit: int
-    ) -> tuple[bytearray, str]:
+    def _once(self, request: _Request) -> tuple[bytearray, str]:
+        path, query, limit = request.path, request.query, request.limit
         url = self.host + path + (f"?{urlencode(list(query))}" if query else "")
         try:
-            headers = {"Accept": accept, "User-Agent": USER_AGENT, **self.endpoint.auth()}
+            headers = {
+                "Accept": request.accept,
+                "User-Agent": self.options.user_agent,
+                **self.endpoint.auth(),
+            }
         except Exception as exc:  # a credential plugin run again, failing
             reason = f"could not refresh the credentials: {self.endpoint.scrub(str(exc))}"
             raise RequestFailed(0, printable(reason, 300), path, "no-answer") from None
+        if request.content_type is not None:
+            headers["Content-Type"] = request.content_type
         self.requests += 1
         response = None
         complete = False  # a connection goes back to the pool only when its answer was read
@@ -202,8 +256,9 @@ class Transport:
             with self._deadlines.call(self.options.timeout) as call:
                 try:
                     response = self._pool.urlopen(
-                        "GET",
+                        request.method,
                         url,
+                        body=request.body,
                         headers=headers,
                         timeout=self._timeout,
                         retries=False,
@@ -280,12 +335,12 @@ class Transport:
     def _answer_error(
         self, status: int, headers: Mapping[str, str], body: bytes | bytearray, path: str
     ) -> Exception:
-        reason = _status_message(status, body)
+        reason, details_kind = _status_message(status, body)
         if status in _RETRY_STATUSES:
-            return _Retry(status, reason, _retry_after(headers))
+            return _Retry(status, reason, _retry_after(headers), details_kind)
         if 300 <= status < 400:
             reason = f"{reason}: a redirect (not followed; is this the API server's URL?)"
-        return RequestFailed(status, reason, path, "answer")
+        return RequestFailed(status, reason, path, "answer", details_kind=details_kind)
 
 
 class _TooLarge(Exception):
@@ -339,9 +394,7 @@ def _read(response: Any, limit: int, cut: bool = False) -> bytearray:
             raise _TooLarge()
 
 
-def pool_manager(endpoint: Endpoint, size: int) -> urllib3.PoolManager:
-    """Connections to `endpoint`'s API server (TLS, proxy), `size` kept open; no retries (a
-    caller retries what can be retried). The publisher's requests go through one too."""
+def _pool_manager(endpoint: Endpoint, size: int) -> urllib3.PoolManager:
     tls: dict[str, Any] = {}
     if endpoint.ssl_context is not None:
         tls["ssl_context"] = endpoint.ssl_context
@@ -404,17 +457,23 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
         return None
 
 
-def _status_message(status: int, body: bytes | bytearray) -> str:
+def _status_message(status: int, body: bytes | bytearray) -> tuple[str, str]:
+    """The reason an error answer gives, and its Status's `details.kind`."""
     reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
     try:
         doc = json.loads(body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return reason or f"HTTP {status}"
-    if isinstance(doc, Mapping) and isinstance(doc.get("message"), str) and doc["message"]:
+        return reason or f"HTTP {status}", ""
+    if not isinstance(doc, Mapping):
+        return reason or f"HTTP {status}", ""
+    details = doc.get("details")
+    kind = details.get("kind") if isinstance(details, Mapping) else None
+    details_kind = printable(kind, 60) if isinstance(kind, str) else ""
+    if isinstance(doc.get("message"), str) and doc["message"]:
         # The first sentence: Status messages can run to a paragraph.
         message = printable(doc["message"].split(". ", 1)[0].rstrip("."), 200)
-        return f"{reason}: {message}" if reason and message != reason else message
-    return reason or f"HTTP {status}"
+        return (f"{reason}: {message}" if reason and message != reason else message), details_kind
+    return reason or f"HTTP {status}", details_kind
 
 
 def _mib(size: int) -> str:
