@@ -2,6 +2,7 @@
 
     python scripts/fakeapi.py tests/fixtures/clusters/v1.21 --port 0 --kubeconfig /tmp/kc
     kubectl --kubeconfig /tmp/kc get pdb -A
+    python scripts/fakeapi.py v1.21 --policy-reports --kubeconfig /tmp/kc   # to try --publish
 
 The cluster is a fixture folder or a bundled fixture's name (``v1.21``), or
 ``generate:SEED:N`` for a synthetic cluster of about N objects. Prints the URL and the
@@ -39,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="bearer token to accept")
     parser.add_argument("--plain-http", action="store_true", help="serve HTTP, not HTTPS")
     parser.add_argument("--log", action="store_true", help="print every request")
+    parser.add_argument(
+        "--policy-reports",
+        action="store_true",
+        help="install the wgpolicyk8s.io CRDs and accept server-side apply and delete of their "
+        "reports (to try --publish)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -48,7 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    server = FakeApiServer(cluster, token=args.token, tls=not args.plain_http, port=args.port)
+    server = FakeApiServer(
+        cluster,
+        token=args.token,
+        tls=not args.plain_http,
+        port=args.port,
+        policy_reports=args.policy_reports,
+    )
     server.start()
     kubeconfig = args.kubeconfig or Path(tempfile.mkdtemp(prefix="fakeapi-")) / "kubeconfig"
     server.write_kubeconfig(kubeconfig, context=args.context)
