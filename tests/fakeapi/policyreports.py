@@ -122,14 +122,23 @@ def write(store: Any, method: str, route: Any, query: dict[str, list[str]],
           content_type: str, body: bytes, now: str) -> Answer:
     """The answer to a write on GROUP's reports: server-side apply (PATCH with
     `application/apply-patch+yaml` and a fieldManager) creates or replaces the object and
-    DELETE removes it; any other write is refused (403). Stricter than a real server, which
-    would drop undeclared fields with a warning: here they make the apply invalid (422)."""
+    DELETE removes it; any other write is refused (403). With `dryRun=All` both are checked
+    and answered as a real server does, and nothing is stored. Stricter than a real server,
+    which would drop undeclared fields with a warning: here they make the apply invalid
+    (422)."""
     rt = route.rt
     what = f"{rt.name}.{GROUP}"
     if rt.name not in WRITABLE or not route.name or route.subresource:
         return _status(405, "MethodNotAllowed", f"{method} is not allowed here")
+    dry_run = query.get("dryRun")
+    if dry_run not in (None, ["All"]):
+        return _status(400, "BadRequest", f"unsupported dryRun value {dry_run}")
     if method == "DELETE":
-        old = store.remove(rt, route.namespace, route.name)
+        if dry_run:
+            found = store.get(rt, route.namespace if rt.namespaced else "", route.name)
+            old = found.obj if found is not None else None
+        else:
+            old = store.remove(rt, route.namespace, route.name)
         if old is None:
             return _status(404, "NotFound", f'{what} "{route.name}" not found',
                            name=route.name, group=GROUP, kind=rt.name)
@@ -173,5 +182,8 @@ def write(store: Any, method: str, route: Any, query: dict[str, list[str]],
         "manager": manager, "operation": "Apply", "apiVersion": route.group_version,
         "time": now, "fieldsType": "FieldsV1", "fieldsV1": {},
     }]
+    if dry_run:
+        exists = store.get(rt, route.namespace if rt.namespaced else "", route.name)
+        return (200 if exists is not None else 201), obj
     stored, created = store.put(rt, obj)
     return (201 if created else 200), stored

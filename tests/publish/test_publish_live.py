@@ -176,6 +176,34 @@ def test_result_ids_hold_from_one_day_to_the_next(
     assert stamps == {int(dt.datetime(2025, 9, 17, 21, 30, tzinfo=dt.UTC).timestamp())}
 
 
+def test_a_dry_run_says_what_it_would_do_and_stores_nothing(
+    api: FakeApiServer, monkeypatch: Any, capsys: Any
+) -> None:
+    code, _, err = plan(monkeypatch, capsys, api, "--publish", "--dry-run", "-f", "json")
+    assert code == 1, err
+    assert re.search(r"upgradecheck: dry run, nothing written: would have published \d+ "
+                     r"reports to https://127\.0\.0\.1:\d+ \(context fake\)", err), err
+    assert stored(api) == {}
+    writes = [r for r in api.requests if r.method != "GET"]
+    assert writes and all(r.param("dryRun") == "All" and r.status == 201 for r in writes)
+    assert plan(monkeypatch, capsys, api, "--publish", "-f", "json")[0] == 1
+    before = stored(api)
+    empty(api, "payments")
+    api.clear_requests()
+    code, _, err = plan(monkeypatch, capsys, api, "--publish", "--dry-run", "-f", "json")
+    assert code == 1, err
+    assert ("dry run, nothing written: would have deleted 1 earlier report: PolicyReport "
+            "payments/upgradecheck") in err
+    assert stored(api) == before
+    deletes = [r for r in api.requests if r.method == "DELETE"]
+    assert [r.param("dryRun") for r in deletes] == ["All"]
+
+
+def test_dry_run_wants_publish(monkeypatch: Any, capsys: Any) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "assess", "x.json", "--dry-run")
+    assert code == 2 and "add --publish" in err
+
+
 def test_a_scoped_run_speaks_only_for_its_namespaces(
     api: FakeApiServer, monkeypatch: Any, capsys: Any
 ) -> None:

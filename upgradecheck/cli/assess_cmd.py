@@ -21,7 +21,9 @@ from upgradecheck.cli.options import (
 )
 from upgradecheck.cli.output import destinations, emit
 from upgradecheck.cli.publish_opts import (
+    DryRun,
     Publish,
+    check_dry_run,
     publisher_step,
     reach_of_snapshot,
     snapshot_endpoint,
@@ -56,6 +58,7 @@ def assess(
     publish: Publish = False,
     kubeconfig: Kubeconfig = None,
     context: Context = None,
+    dry_run: DryRun = False,
 ) -> None:
     """Assess a saved snapshot (from `collect -o`) for an upgrade to the target.
 
@@ -68,6 +71,7 @@ def assess(
       upgradecheck assess snapshot.json.gz --publish --kubeconfig prod.kubeconfig
     """
     where = destinations(REPORT_FORMATS, fmt, output)
+    check_dry_run(publish, dry_run)
     if not publish and (kubeconfig or context):
         raise typer.BadParameter(
             "--kubeconfig and --context name the cluster to publish to: add --publish",
@@ -85,5 +89,5 @@ def assess(
     if publish:
         endpoint = snapshot_endpoint(report, kubeconfig, context)
         reach = reach_of_snapshot(report)
-        then = publisher_step(report, endpoint, TransportOptions(), reach, quiet)
+        then = publisher_step(report, endpoint, TransportOptions(), reach, quiet, dry_run)
     emit(report, where, fail_on, quiet=quiet, then=then)

@@ -27,7 +27,13 @@ from upgradecheck.cli.collect_opts import (
 )
 from upgradecheck.cli.options import Config, Data, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import check_writable_folder, destinations, emit
-from upgradecheck.cli.publish_opts import Publish, publisher_step, reach_of
+from upgradecheck.cli.publish_opts import (
+    DryRun,
+    Publish,
+    check_dry_run,
+    publisher_step,
+    reach_of,
+)
 from upgradecheck.collect.cluster.endpoint import load_endpoint
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
@@ -66,6 +72,7 @@ def plan(
     data: Data = None,
     snapshot_out: SnapshotOut = None,
     publish: Publish = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Collect the cluster, assess it for the target and write the upgrade plan.
 
@@ -76,8 +83,10 @@ def plan(
       upgradecheck plan --context test --format checklist -o rehearsal.md
       upgradecheck plan -o plan.html -o plan.sarif --snapshot-out prod.json.gz
       upgradecheck plan --publish --fail-on none -o plan.html
+      upgradecheck plan --publish --dry-run -o plan.html
     """
     where = destinations(REPORT_FORMATS, fmt, output)
+    check_dry_run(publish, dry_run)
     if snapshot_out is not None:
         check_writable_folder(snapshot_out, SNAPSHOT_HINT)
     collect = options(
@@ -111,5 +120,5 @@ def plan(
     then = None
     if endpoint is not None:
         reach = reach_of(namespace, exclude_namespace, selector)
-        then = publisher_step(report, endpoint, collect.transport, reach, quiet)
+        then = publisher_step(report, endpoint, collect.transport, reach, quiet, dry_run)
     emit(report, where, fail_on, quiet=quiet, then=then)

@@ -31,6 +31,25 @@ Publish = Annotated[
     ),
 ]
 
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="With --publish: send the writes as server-side dry runs (the API server checks "
+        "the CRDs, the RBAC and each report, and stores nothing) and say what would be "
+        "published and deleted.",
+    ),
+]
+
+
+def check_dry_run(publish: bool, dry_run: bool) -> None:
+    """--dry-run qualifies --publish and means nothing alone."""
+    if dry_run and not publish:
+        raise typer.BadParameter(
+            "--dry-run tries out --publish: add --publish", param_hint="'--dry-run'"
+        )
+
+
 # Collection notes this subject when it saw part of the cluster (collect/cluster/scope.py).
 _SCOPE_SUBJECT = "scope"
 
@@ -78,11 +97,12 @@ def publisher_step(
     options: TransportOptions,
     reach: Reach,
     quiet: bool = False,
+    dry_run: bool = False,
 ) -> Callable[[], None]:
     """What `emit` calls after writing the report: publish it to `endpoint` (the one the
-    caller loaded from the kubeconfig, before writing anything), say what was done (unless
-    `quiet`: errors only)."""
-    reports = ClusterReports(endpoint, options)
+    caller loaded from the kubeconfig, before writing anything), or only try it (`dry_run`),
+    and say what was done (unless `quiet`: errors only)."""
+    reports = ClusterReports(endpoint, options, dry_run=dry_run)
 
     def step() -> None:
         try:
@@ -94,9 +114,11 @@ def publisher_step(
         if quiet:
             return
         where = f"{done.target} (context {endpoint.context})" if endpoint.context else done.target
-        say(f"published {plural(len(done.applied), 'report')} to {where}")
+        would = "dry run, nothing written: would have " if done.dry_run else ""
+        say(f"{would}published {plural(len(done.applied), 'report')} to {where}")
         if done.deleted:
-            say(f"deleted {plural(len(done.deleted), 'earlier report')}: {names(done.deleted)}")
+            earlier = f"{plural(len(done.deleted), 'earlier report')}: {names(done.deleted)}"
+            say(f"{would}deleted {earlier}")
         for why in done.skipped:
             say(f"not published: {why}")
 

@@ -46,12 +46,17 @@ class ClusterReports:
         endpoint: Endpoint,
         options: TransportOptions | None = None,
         *,
+        dry_run: bool = False,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         """Requests to `endpoint` (loaded by the caller, as the collector loads it), made as
-        `options` say (timeout, retries, answer size), one at a time; none is made yet."""
+        `options` say (timeout, retries, answer size), one at a time; none is made yet. With
+        `dry_run`, applies and deletes are sent as server-side dry runs (`dryRun=All`): the
+        API server checks them as it would the real ones (the CRDs, RBAC, the schema) and
+        stores nothing."""
         self.endpoint = endpoint
         self.target = endpoint.host
+        self.dry_run = dry_run
         publishing = dataclasses.replace(
             options or TransportOptions(), concurrency=1, user_agent=USER_AGENT
         )
@@ -89,7 +94,7 @@ class ClusterReports:
         fields). NamespaceGone when its namespace does not exist."""
         meta = doc["metadata"]
         path = _path(plural, meta.get("namespace"), meta["name"])
-        query = {"fieldManager": FIELD_MANAGER, "force": "true"}
+        query = {"fieldManager": FIELD_MANAGER, "force": "true", **self._dry_run()}
         body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
         self._call(f"apply {_what(plural, meta)}", "PATCH", path, query, body, gone=True)
 
@@ -97,7 +102,11 @@ class ClusterReports:
         """Delete one report; one already gone is fine."""
         what = _what(plural, {"namespace": namespace, "name": name})
         with contextlib.suppress(NamespaceGone):
-            self._call(f"delete {what}", "DELETE", _path(plural, namespace, name), gone=True)
+            path = _path(plural, namespace, name)
+            self._call(f"delete {what}", "DELETE", path, self._dry_run(), gone=True)
+
+    def _dry_run(self) -> dict[str, str]:
+        return {"dryRun": "All"} if self.dry_run else {}
 
     def _call(
         self,

@@ -57,6 +57,8 @@ class Published:
     """The tool's earlier objects removed: namespaces now clean, reports no longer needed."""
     skipped: tuple[str, ...] = ()
     """Objects not written, each with why (their namespace no longer exists)."""
+    dry_run: bool = False
+    """True when the writes were server-side dry runs: checked, nothing stored."""
 
 
 class Publisher(ABC):

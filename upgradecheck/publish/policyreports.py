@@ -73,6 +73,7 @@ class PolicyReportPublisher(Publisher):
             applied=tuple(_label(k) for k in applied),
             deleted=tuple(deleted),
             skipped=tuple(skipped),
+            dry_run=self.reports.dry_run,
         )
 
 
