@@ -4,6 +4,7 @@ included), and colours only on a terminal that does not refuse them."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import io
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli as run
 
-from upgradecheck.cli import app
+from upgradecheck.cli import AllCommands
 from upgradecheck.cli.output import Destination, render_options, wants_colour
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS, OutputFormat
@@ -32,13 +33,12 @@ def help_page(monkeypatch, capsys, command: list[str]) -> str:
 
 def examples(command: list[str]) -> list[str]:
     """The example lines of a command's docstring."""
-    callbacks = {c.name: c.callback for c in app.registered_commands}
-    for group in app.registered_groups:
-        assert group.typer_instance is not None
-        callbacks.update(
-            {f"{group.name} {c.name}": c.callback for c in group.typer_instance.registered_commands}
-        )
-    doc = inspect.getdoc(callbacks[" ".join(command)]) or ""
+    name, *sub = command
+    module, _, attribute = AllCommands.LAZY[name].partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    if sub:
+        (target,) = [c.callback for c in target.registered_commands if c.name == sub[0]]
+    doc = inspect.getdoc(target) or ""
     block = doc.partition("Examples:")[2]
     return [line.strip() for line in block.splitlines() if line.strip() and line.strip() != "\b"]
 

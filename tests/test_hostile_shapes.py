@@ -29,8 +29,10 @@ from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.compare import CompareMode, compare_snapshots
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import Finding, Report, Verdict
-from upgradecheck.render import COMPARISON_FORMATS, JsonRenderer, OutputFormat, TextRenderer
+from upgradecheck.render import COMPARISON_FORMATS, OutputFormat
 from upgradecheck.render.interface import RenderOptions
+from upgradecheck.render.json_report import JsonRenderer
+from upgradecheck.render.text import TextRenderer
 from upgradecheck.shapes import as_int, as_list, as_str, as_strs
 from upgradecheck.snapshot_io import read_snapshot, snapshot_from_dict
 from upgradecheck.versions import VersionError, parse_minor

@@ -6,23 +6,26 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from upgradecheck.assess import AssessError, assess, target_version
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder
-from upgradecheck.collect.cluster.collector import CollectOptions, Progress, collect_cluster
-from upgradecheck.collect.cluster.endpoint import Endpoint
 from upgradecheck.collect.errors import ManifestError
 from upgradecheck.collect.files.read import DEFAULT_MAX_FILE_BYTES
 from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.helm.api_versions import served_api_versions
 from upgradecheck.collect.local_clients import probe
-from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 from upgradecheck.model import ClusterInfo, Report, Snapshot
-from upgradecheck.snapshot_io import read_snapshot, write_snapshot
 from upgradecheck.suppress import ExceptionsConfig, load_config
 from upgradecheck.versions import parse_minor
+
+# The cluster collector (HTTP and TLS), the snapshot codec and compare are imported by the
+# jobs that use them: `scan` runs on every commit, and its start-up is most of its time.
+if TYPE_CHECKING:
+    from upgradecheck.collect.cluster.collector import CollectOptions, Progress
+    from upgradecheck.collect.cluster.endpoint import Endpoint
+    from upgradecheck.compare import Comparison
 
 
 def report_for_manifests(
@@ -79,6 +82,8 @@ def report_for_snapshot(
     files `data`, if any). `helm` names the helm binaries that will run `helm upgrade`: they
     replace the helm clients the snapshot recorded (they judge charts' kubeVersion, and
     their skew is checked)."""
+    from upgradecheck.snapshot_io import read_snapshot
+
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
     snapshot = read_snapshot(path)
@@ -97,6 +102,8 @@ def collect_snapshot(
 ) -> Snapshot:
     """Collect a live cluster into a Snapshot (the knowledge base, with the user data files
     `data`, names the APIs to read)."""
+    from upgradecheck.collect.cluster.collector import collect_cluster
+
     return collect_cluster(options, load_knowledge_base(user_data=data), progress)
 
 
@@ -118,6 +125,9 @@ def report_for_cluster(
     kept even when the assessment fails. `reached` is told the server once it has said its
     version: the credentials are loaded (and their temporary files gone), nothing is listed
     yet. `endpoint`: the cluster's, already loaded from `options` (see collect_cluster)."""
+    from upgradecheck.collect.cluster.collector import collect_cluster
+    from upgradecheck.snapshot_io import write_snapshot
+
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
     target_version(kb, None, target)
@@ -138,6 +148,9 @@ def comparison_for_files(
 ) -> Comparison:
     """Compare two snapshot files: one cluster before and after its upgrade, or (fidelity)
     production and the test cluster that rehearses its upgrade."""
+    from upgradecheck.compare import CompareMode, compare_snapshots
+    from upgradecheck.snapshot_io import read_snapshot
+
     mode = CompareMode.FIDELITY if fidelity else CompareMode.REHEARSAL
     snapshots = read_snapshot(first), read_snapshot(second)
     return compare_snapshots(*snapshots, mode=mode, files=(str(first), str(second)))

@@ -26,7 +26,9 @@ from upgradecheck import assess as assess_module
 from upgradecheck.collect.cluster import collector as collector_module
 from upgradecheck.collect.cluster.endpoint import load_endpoint
 from upgradecheck.model import Finding, ObjectRef, Report, Severity, Verdict
-from upgradecheck.publish import ClusterReports, PolicyReportPublisher, Reach
+from upgradecheck.publish import Reach
+from upgradecheck.publish.cluster import ClusterReports
+from upgradecheck.publish.policyreports import PolicyReportPublisher
 
 GROUP, VERSION = "wgpolicyk8s.io", "v1alpha2"
 

@@ -162,3 +162,15 @@ def test_html_templates_autoescape_and_markdown_templates_do_not() -> None:
     env = templating.environment()
     assert env.autoescape("report.html.j2") is True  # type: ignore[operator]
     assert env.autoescape("report.md.j2") is False  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("formats", "fmt"),
+    [(f, fmt) for f in (REPORT_FORMATS, COMPARISON_FORMATS, FLEET_FORMATS) for fmt in f.choices],
+    ids=lambda v: v.what if hasattr(v, "what") else str(v),
+)
+def test_every_renderer_named_in_a_registry_can_be_made(formats, fmt: OutputFormat) -> None:
+    # The registries name each renderer's module and class, imported when one is made.
+    renderer = formats.renderer(fmt)
+    assert isinstance(renderer, Renderer)
+    assert type(renderer).__name__.lower() == f"{fmt.value}renderer"

@@ -11,8 +11,6 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from cryptography import x509
-
 from upgradecheck.checks.evidence import field_evidence
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
@@ -41,6 +39,10 @@ TLS_SECRET = "kubernetes.io/tls"
 
 def bundle_expiries(ca_bundle: str) -> list[dt.date]:
     """The notAfter dates of the certificates of a base64 PEM bundle; empty if unreadable."""
+    # Imported here, when a bundle is read: most manifest scans never hold one, and
+    # cryptography's x509 takes longer to import than scanning a file.
+    from cryptography import x509
+
     try:
         pem = base64.b64decode(ca_bundle, validate=True)
         certificates = x509.load_pem_x509_certificates(pem)

@@ -11,26 +11,33 @@ from typing import NoReturn
 import typer
 
 from upgradecheck import __version__
-from upgradecheck.cli import (
-    assess_cmd,
-    collect_cmd,
-    compare_cmd,
-    fleet_cmd,
-    kb_cmd,
-    plan_cmd,
-    rbac_cmd,
-    rules_cmd,
-    scan_cmd,
-    schema_cmd,
-)
-from upgradecheck.cli.helpformat import Command
-from upgradecheck.errors import LAYER_ERRORS as _ERRORS
+from upgradecheck.cli.lazy import LazyGroup
+from upgradecheck.errors import exit_code_for
 from upgradecheck.exit_codes import ExitCode
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.safetext import printable
 
+
+class AllCommands(LazyGroup):
+    """Every command, imported only when chosen (or when help or completion lists them)."""
+
+    LAZY = {
+        "plan": "upgradecheck.cli.plan_cmd:plan",
+        "collect": "upgradecheck.cli.collect_cmd:collect",
+        "scan": "upgradecheck.cli.scan_cmd:scan",
+        "assess": "upgradecheck.cli.assess_cmd:assess",
+        "compare": "upgradecheck.cli.compare_cmd:compare",
+        "fleet": "upgradecheck.cli.fleet_cmd:fleet",
+        "rules": "upgradecheck.cli.rules_cmd:rules",
+        "rbac": "upgradecheck.cli.rbac_cmd:rbac",
+        "schema": "upgradecheck.cli.schema_cmd:schema",
+        "kb": "upgradecheck.cli.kb_cmd:app",
+    }
+
+
 app = typer.Typer(
     name="upgradecheck",
+    cls=AllCommands,
     help="What breaks when you upgrade a Kubernetes cluster, and the plan to get there.",
     no_args_is_help=True,
     add_completion=True,
@@ -53,17 +60,6 @@ def _root(
 ) -> None:
     """What breaks when you upgrade a Kubernetes cluster, and the plan to get there."""
 
-
-app.command("plan", cls=Command)(plan_cmd.plan)
-app.command("collect", cls=Command)(collect_cmd.collect)
-app.command("scan", cls=Command)(scan_cmd.scan)
-app.command("assess", cls=Command)(assess_cmd.assess)
-app.command("compare", cls=Command)(compare_cmd.compare)
-app.command("fleet", cls=Command)(fleet_cmd.fleet)
-app.command("rules", cls=Command)(rules_cmd.rules)
-app.command("rbac", cls=Command)(rbac_cmd.rbac)
-app.command("schema", cls=Command)(schema_cmd.schema)
-app.add_typer(kb_cmd.app, name="kb")
 
 class Interrupted(BaseException):
     """SIGINT or SIGTERM, raised in the main thread: every clean-up on the way out runs (the
@@ -102,9 +98,11 @@ def run(entry: Callable[[], object]) -> None:
         word, code = _SIGNALS.get(signum, ("interrupted", ExitCode.INTERRUPTED))
         print(f"upgradecheck: {word}", file=sys.stderr)
         raise SystemExit(int(code)) from None
-    except tuple(cls for cls, _ in _ERRORS) as exc:
-        code = next(c for cls, c in _ERRORS if isinstance(exc, cls))
-        _fail(str(exc), code)
+    except Exception as exc:
+        layer_code = exit_code_for(exc)
+        if layer_code is None:
+            raise  # a bug: its traceback is what a report of it needs
+        _fail(str(exc), layer_code)
 
 
 def main(prog_name: str = "upgradecheck") -> None:

@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from upgradecheck.cli.collect_opts import Context, Kubeconfig
 from upgradecheck.cli.options import (
     Config,
+    Context,
     Current,
     Data,
     FailOnOpt,
     Format,
+    Kubeconfig,
     Output,
     Quiet,
     Target,
@@ -28,7 +29,6 @@ from upgradecheck.cli.publish_opts import (
     reach_of_snapshot,
     snapshot_endpoint,
 )
-from upgradecheck.collect.cluster.transport import TransportOptions
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_snapshot
@@ -87,6 +87,8 @@ def assess(
     )
     then = None
     if publish:
+        from upgradecheck.collect.cluster.transport import TransportOptions
+
         endpoint = snapshot_endpoint(report, kubeconfig, context)
         reach = reach_of_snapshot(report)
         then = publisher_step(report, endpoint, TransportOptions(), reach, quiet, dry_run)

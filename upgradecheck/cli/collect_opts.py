@@ -8,24 +8,14 @@ from typing import Annotated, TextIO
 
 import typer
 
+from upgradecheck.cli.options import Context as Context
+from upgradecheck.cli.options import Kubeconfig as Kubeconfig
 from upgradecheck.cli.options import Quiet as Quiet
 from upgradecheck.collect.cluster.collector import CollectOptions, Progress
 from upgradecheck.collect.cluster.scope import Scope
 from upgradecheck.collect.cluster.transport import DEFAULT_MAX_BODY, TransportOptions
 from upgradecheck.safetext import printable
 
-Kubeconfig = Annotated[
-    str | None,
-    typer.Option(
-        "--kubeconfig",
-        metavar="FILE",
-        help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, "
-        "else the in-cluster service account).",
-    ),
-]
-Context = Annotated[
-    str | None, typer.Option("--context", metavar="NAME", help="kubeconfig context.")
-]
 Concurrency = Annotated[
     int, typer.Option("--concurrency", min=1, max=64, metavar="N", help="Lists fetched at once.")
 ]

@@ -128,3 +128,16 @@ Data = Annotated[
         "repeatable, later files override earlier ones.",
     ),
 ]
+
+Kubeconfig = Annotated[
+    str | None,
+    typer.Option(
+        "--kubeconfig",
+        metavar="FILE",
+        help="kubeconfig file (default: KUBECONFIG, ~/.kube/config, "
+        "else the in-cluster service account).",
+    ),
+]
+Context = Annotated[
+    str | None, typer.Option("--context", metavar="NAME", help="kubeconfig context.")
+]

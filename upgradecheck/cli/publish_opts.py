@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from upgradecheck.collect.cluster.endpoint import Endpoint, load_endpoint
-from upgradecheck.collect.cluster.transport import TransportOptions
 from upgradecheck.model import Report
-from upgradecheck.publish import (
-    ClusterReports,
-    PolicyReportPublisher,
-    PublishError,
-    Reach,
-)
+from upgradecheck.publish import PublishError, Reach
 from upgradecheck.safetext import printable
 from upgradecheck.wording import names, plural
+
+# The cluster's transport (urllib3, TLS) and the publisher are imported when publishing:
+# `assess` without --publish reaches no cluster and starts without them.
+if TYPE_CHECKING:
+    from upgradecheck.collect.cluster.endpoint import Endpoint
+    from upgradecheck.collect.cluster.transport import TransportOptions
 
 Publish = Annotated[
     bool,
@@ -72,6 +71,8 @@ def snapshot_endpoint(report: Report, kubeconfig: str | None, context: str | Non
     `--context` is taken as asked; the default kubeconfig's current context only when the
     snapshot was collected through a context of that name, so that a report is never
     published into another cluster by accident (a usage error says so)."""
+    from upgradecheck.collect.cluster.endpoint import load_endpoint
+
     endpoint = load_endpoint(kubeconfig, context)
     if kubeconfig or context:
         return endpoint
@@ -102,6 +103,9 @@ def publisher_step(
     """What `emit` calls after writing the report: publish it to `endpoint` (the one the
     caller loaded from the kubeconfig, before writing anything), or only try it (`dry_run`),
     and say what was done (unless `quiet`: errors only)."""
+    from upgradecheck.publish.cluster import ClusterReports
+    from upgradecheck.publish.policyreports import PolicyReportPublisher
+
     reports = ClusterReports(endpoint, options, dry_run=dry_run)
 
     def step() -> None:

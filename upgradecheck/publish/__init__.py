@@ -1,6 +1,9 @@
-"""Writing the report into the cluster as PolicyReports: the tool's only write, opt-in."""
+"""Writing the report into the cluster as PolicyReports: the tool's only write, opt-in.
 
-from upgradecheck.publish.cluster import ClusterReports
+The package exports the interface; the cluster's side (`publish.cluster`, with its HTTP
+transport) and the PolicyReport publisher (`publish.policyreports`) are imported by the run
+that publishes, so that a command that does not publish starts without them."""
+
 from upgradecheck.publish.interface import (
     Published,
     Publisher,
@@ -10,11 +13,8 @@ from upgradecheck.publish.interface import (
     Reach,
     ReportsNotServed,
 )
-from upgradecheck.publish.policyreports import PolicyReportPublisher
 
 __all__ = [
-    "ClusterReports",
-    "PolicyReportPublisher",
     "PublishError",
     "PublishRefused",
     "PublishUnreachable",

@@ -5,24 +5,18 @@ for."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic
+from typing import TYPE_CHECKING, Any, Generic
 
-from upgradecheck.compare.model import Comparison
-from upgradecheck.fleet.model import Fleet
-from upgradecheck.model import Report
-from upgradecheck.render import comparison, fleet
-from upgradecheck.render.checklist import ChecklistRenderer
-from upgradecheck.render.html import HtmlRenderer
 from upgradecheck.render.interface import R, Renderer, RenderError, RenderOptions
-from upgradecheck.render.json_report import JsonRenderer
-from upgradecheck.render.junit import JunitRenderer
-from upgradecheck.render.markdown import MarkdownRenderer
-from upgradecheck.render.policyreport import PolicyReportRenderer
-from upgradecheck.render.sarif import SarifRenderer
-from upgradecheck.render.text import TextRenderer
+
+if TYPE_CHECKING:
+    from upgradecheck.compare.model import Comparison
+    from upgradecheck.fleet.model import Fleet
+    from upgradecheck.model import Report
 
 
 class OutputFormat(StrEnum):
@@ -102,17 +96,32 @@ class Formats(Generic[R]):
         return make(options or RenderOptions())
 
 
+def _imported(where: str) -> Callable[[RenderOptions], Renderer[Any]]:
+    """The renderer class at `where` (`module:Class` under upgradecheck.render), imported
+    when a renderer is made: a run writing text does not import the templates' engine, the
+    plan behind the HTML and checklist, or the other results' renderers."""
+
+    def make(options: RenderOptions) -> Renderer[Any]:
+        module, _, name = where.partition(":")
+        renderer: type[Renderer[Any]] = getattr(
+            importlib.import_module(f"upgradecheck.render.{module}"), name
+        )
+        return renderer(options)
+
+    return make
+
+
 REPORT_FORMATS: Formats[Report] = Formats(
     "report",
     {
-        OutputFormat.HTML: HtmlRenderer,
-        OutputFormat.MARKDOWN: MarkdownRenderer,
-        OutputFormat.CHECKLIST: ChecklistRenderer,
-        OutputFormat.JSON: JsonRenderer,
-        OutputFormat.TEXT: TextRenderer,
-        OutputFormat.SARIF: SarifRenderer,
-        OutputFormat.JUNIT: JunitRenderer,
-        OutputFormat.POLICYREPORT: PolicyReportRenderer,
+        OutputFormat.HTML: _imported("html:HtmlRenderer"),
+        OutputFormat.MARKDOWN: _imported("markdown:MarkdownRenderer"),
+        OutputFormat.CHECKLIST: _imported("checklist:ChecklistRenderer"),
+        OutputFormat.JSON: _imported("json_report:JsonRenderer"),
+        OutputFormat.TEXT: _imported("text:TextRenderer"),
+        OutputFormat.SARIF: _imported("sarif:SarifRenderer"),
+        OutputFormat.JUNIT: _imported("junit:JunitRenderer"),
+        OutputFormat.POLICYREPORT: _imported("policyreport:PolicyReportRenderer"),
     },
 )
 """Every format: what `plan`, `assess` and `scan` offer."""
@@ -120,10 +129,10 @@ REPORT_FORMATS: Formats[Report] = Formats(
 COMPARISON_FORMATS: Formats[Comparison] = Formats(
     "comparison",
     {
-        OutputFormat.TEXT: comparison.TextRenderer,
-        OutputFormat.MARKDOWN: comparison.MarkdownRenderer,
-        OutputFormat.HTML: comparison.HtmlRenderer,
-        OutputFormat.JSON: comparison.JsonRenderer,
+        OutputFormat.TEXT: _imported("comparison.templated:TextRenderer"),
+        OutputFormat.MARKDOWN: _imported("comparison.templated:MarkdownRenderer"),
+        OutputFormat.HTML: _imported("comparison.templated:HtmlRenderer"),
+        OutputFormat.JSON: _imported("comparison.json_doc:JsonRenderer"),
     },
 )
 """What `compare` offers."""
@@ -131,10 +140,10 @@ COMPARISON_FORMATS: Formats[Comparison] = Formats(
 FLEET_FORMATS: Formats[Fleet] = Formats(
     "fleet",
     {
-        OutputFormat.HTML: fleet.HtmlRenderer,
-        OutputFormat.MARKDOWN: fleet.MarkdownRenderer,
-        OutputFormat.JSON: fleet.JsonRenderer,
-        OutputFormat.TEXT: fleet.TextRenderer,
+        OutputFormat.HTML: _imported("fleet.templated:HtmlRenderer"),
+        OutputFormat.MARKDOWN: _imported("fleet.templated:MarkdownRenderer"),
+        OutputFormat.JSON: _imported("fleet.json_doc:JsonRenderer"),
+        OutputFormat.TEXT: _imported("fleet.templated:TextRenderer"),
     },
 )
 """What `fleet` offers."""

@@ -1,0 +1,122 @@
+"""Each command imports what it uses and nothing more: `scan FILE` runs on every commit and its
+start-up is most of its time, so a command does not pay for the cluster client, the
+templates' engine, pydantic or the other commands' renderers. Each command runs in a fresh
+interpreter, which reports the modules it ended with."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SNAPSHOT = REPO / "examples" / "cluster-1.23.snapshot.json"
+MANIFEST = REPO / "examples" / "manifests"
+
+# Runs the console script's entry point, then writes the names of every imported module.
+DRIVER = """
+import json, os, sys
+from upgradecheck.cli import main
+sys.argv = ["upgradecheck", *sys.argv[1:]]
+code = 0
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+with open(os.environ["MODULES_OUT"], "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+"""
+
+CLUSTER = {"kubernetes", "urllib3", "upgradecheck.collect.cluster"}
+"""What reaching a cluster takes."""
+NEVER = {"pydantic", "rich"}
+"""What no command needs: Typer's conversion of values and its rich help are not used."""
+TEMPLATES = {"jinja2"}
+RENDERERS = {
+    f"upgradecheck.render.{name}"
+    for name in (
+        "html",
+        "markdown",
+        "checklist",
+        "json_report",
+        "text",
+        "sarif",
+        "junit",
+        "policyreport",
+    )
+}
+
+
+def imported(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "MODULES_OUT": str(out)}
+    subprocess.run(
+        [sys.executable, "-c", DRIVER, *args],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    found = json.loads(out.read_text())
+    return int(found["code"] or 0), set(found["modules"])
+
+
+def roots(modules: set[str], names: set[str]) -> set[str]:
+    """Those of `names` imported (a name counts when it or a module below it is)."""
+    return {n for n in names if any(m == n or m.startswith(n + ".") for m in modules)}
+
+
+CASES: list[tuple[list[str], set[str], set[str]]] = [
+    (["--version"], set(), CLUSTER | TEMPLATES | RENDERERS | {"yaml", "upgradecheck.checks"}),
+    (
+        ["scan", str(MANIFEST)],
+        {"upgradecheck.render.text", "yaml", "upgradecheck.checks"},
+        CLUSTER | TEMPLATES | (RENDERERS - {"upgradecheck.render.text"})
+        | {"cryptography", "upgradecheck.compare", "upgradecheck.fleet",
+           "upgradecheck.snapshot_io", "upgradecheck.cli.assess_cmd"},
+    ),
+    (
+        ["scan", str(MANIFEST), "--format", "json"],
+        {"upgradecheck.render.json_report"},
+        CLUSTER | TEMPLATES | (RENDERERS - {"upgradecheck.render.json_report"}),
+    ),
+    (
+        ["scan", str(MANIFEST), "--format", "markdown"],
+        {"upgradecheck.render.markdown", "jinja2"},
+        CLUSTER | (RENDERERS - {"upgradecheck.render.markdown"}),
+    ),
+    (
+        ["assess", str(SNAPSHOT), "--format", "json"],
+        {"upgradecheck.render.json_report", "upgradecheck.snapshot_io"},
+        CLUSTER | TEMPLATES | (RENDERERS - {"upgradecheck.render.json_report"})
+        | {"upgradecheck.compare", "upgradecheck.fleet", "upgradecheck.cli.scan_cmd"},
+    ),
+    (
+        ["assess", str(SNAPSHOT), "--format", "html"],
+        {"upgradecheck.render.html", "jinja2"},
+        CLUSTER | (RENDERERS - {"upgradecheck.render.html"}),
+    ),
+    (["rules"], set(), CLUSTER | TEMPLATES | RENDERERS),
+    (["kb", "apis", "--removed-by", "1.25"], set(), CLUSTER | TEMPLATES | RENDERERS),
+    (["schema", "report"], set(), CLUSTER | TEMPLATES | RENDERERS),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "needs", "unneeded"), CASES, ids=[" ".join(Path(a).name for a in c[0]) for c in CASES]
+)
+def test_a_command_imports_only_what_it_uses(
+    tmp_path: Path, args: list[str], needs: set[str], unneeded: set[str]
+) -> None:
+    code, modules = imported(tmp_path, *args)
+    assert code in (0, 1)  # 1: findings at or above --fail-on
+    assert roots(modules, needs) == needs
+    assert roots(modules, unneeded | NEVER) == set()
+
+
+def test_the_layers_errors_still_give_their_codes(tmp_path: Path) -> None:
+    # The layers' exception bases are imported when an error is classified, not at start-up.
+    code, modules = imported(tmp_path, "assess", str(tmp_path / "missing.json"))
+    assert code == 2
+    assert roots(modules, CLUSTER | TEMPLATES) == set()
