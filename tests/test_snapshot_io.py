@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from upgradecheck import snapshot_io
 from upgradecheck.model import (
     ApiRequest,
     ClientBinary,
@@ -152,3 +153,58 @@ def test_missing_and_folder(tmp_path: Path) -> None:
         read_snapshot(tmp_path / "nope.json")
     with pytest.raises(SnapshotError, match="is a folder"):
         read_snapshot(tmp_path)
+
+
+@pytest.fixture(params=[1 << 20, 7, 1])
+def piece(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Reads the file in pieces of this many bytes: values, strings, numbers, escapes and
+    UTF-8 sequences are cut at every place in turn."""
+    monkeypatch.setattr(snapshot_io, "_PIECE", request.param)
+    size: int = request.param
+    return size
+
+
+def test_read_in_pieces_as_when_read_whole(tmp_path: Path, piece: int) -> None:
+    example = REPO / "examples" / "cluster-1.23.snapshot.json"
+    text = example.read_bytes()
+    document = json.loads(text)
+    document["objects"][0]["body"]["metadata"]["labels"] = {"é→\u2603": "\\\"ü\""}
+    document["stats"]["big"] = 12345678901234567890
+    data = json.dumps(document, indent=1, ensure_ascii=False).encode()
+    expected = snapshot_io.snapshot_from_dict(json.loads(data), str(tmp_path / "s.json"))
+    (tmp_path / "s.json").write_bytes(data)
+    assert read_snapshot(tmp_path / "s.json") == expected
+    # gzip as one member, and as several (`cat a.gz b.gz`, which gzip reads as one stream)
+    (tmp_path / "s.json.gz").write_bytes(gzip.compress(data))
+    (tmp_path / "m.json.gz").write_bytes(b"".join(gzip.compress(p) for p in _thirds(data)))
+    for name in ("s.json.gz", "m.json.gz"):
+        got = read_snapshot(tmp_path / name)
+        assert got == snapshot_io.snapshot_from_dict(json.loads(data), str(tmp_path / name))
+
+
+def _thirds(data: bytes) -> list[bytes]:
+    third = len(data) // 3
+    return [data[:third], data[third : 2 * third], data[2 * third :]]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"schema": "upgradecheck.snapshot/v1",\n "objects": [\n  {"a": 1},\n  {"b": tru}]}',
+        b'{"schema": "upgradecheck.snapshot/v1",\n "objects": [\n  {"a": 1}\n  {"b": 2}]}',
+        b'{"schema": "upgradecheck.snapshot/v1",\n "objects": [{"a": 1}]} x',
+        b'{"schema": "upgradecheck.snapshot/v1",\n "nodes": [1, 2',
+        b'{"schema": "upgradecheck.snapshot/v1",\n\n "objects": [\n  1,\n  "x\n"]}',
+    ],
+)
+def test_bad_json_is_placed_as_when_read_whole(tmp_path: Path, piece: int, data: bytes) -> None:
+    with pytest.raises(json.JSONDecodeError) as whole:
+        json.loads(data)
+    where = f"line {whole.value.lineno}, column {whole.value.colno}: {whole.value.msg}"
+    with pytest.raises(SnapshotError, match=where):
+        read_snapshot(_write(tmp_path, data))
+
+
+def test_a_document_that_is_not_an_object_is_placed_in_the_file(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="line 3, column 4"):
+        read_snapshot(_write(tmp_path, b"\n\n[1 2]"))

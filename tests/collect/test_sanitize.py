@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from upgradecheck.checks.feature_detectors import DETECTORS, TEMPLATE_READS
 from upgradecheck.collect.files.scan import scan_manifests
-from upgradecheck.collect.sanitize import LAST_APPLIED, trim_object
+from upgradecheck.collect.sanitize import (
+    LAST_APPLIED,
+    configmap_keys,
+    reduce_body,
+    template_keep,
+    trim_object,
+)
+from upgradecheck.knowledge import load_knowledge_base
+from upgradecheck.knowledge.model import DETECTOR_TYPES
 
 SENTINEL = "s3ntinel-Value-0f-a-Secret"
 ENCODED = base64.b64encode(SENTINEL.encode()).decode()
@@ -26,6 +37,16 @@ def _metadata(**extra: object) -> dict[str, object]:
     }
 
 
+KEPT_METADATA = {
+    "name": "web",
+    "namespace": "shop",
+    "uid": "1234",
+    "labels": {"app": "web"},
+    "annotations": {"team": "a"},
+}
+"""What is kept of `_metadata()`."""
+
+
 def test_an_object_keeps_identity_metadata_spec_and_status() -> None:
     obj = {
         "apiVersion": "apps/v1",
@@ -38,13 +59,7 @@ def test_an_object_keeps_identity_metadata_spec_and_status() -> None:
     assert trim_object(obj) == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {
-            "name": "web",
-            "namespace": "shop",
-            "uid": "1234",
-            "labels": {"app": "web"},
-            "annotations": {"team": "a"},
-        },
+        "metadata": KEPT_METADATA,
         "spec": {"replicas": 2},
         "status": {"readyReplicas": 2},
     }
@@ -67,7 +82,7 @@ def test_a_secret_keeps_only_name_namespace_labels_and_type() -> None:
     assert SENTINEL not in repr(trimmed) and ENCODED not in repr(trimmed)
 
 
-def test_a_configmap_keeps_only_its_key_names() -> None:
+def test_a_configmap_keeps_no_data_unless_a_detector_reads_it() -> None:
     config = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -79,17 +94,11 @@ def test_a_configmap_keeps_only_its_key_names() -> None:
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": "tcp-services", "namespace": "ingress"},
-        "dataKeys": ["9000", "a", "b"],
-        "binaryDataKeys": ["blob"],
     }
 
 
-def test_kube_proxy_and_coredns_configmaps_keep_only_their_configuration() -> None:
-    for name, key in (
-        ("kube-proxy", "config.conf"),
-        ("kube-proxy-config", "config"),
-        ("coredns", "Corefile"),
-    ):
+def test_kube_proxy_configmaps_keep_only_their_configuration() -> None:
+    for name, key in (("kube-proxy", "config.conf"), ("kube-proxy-config", "config")):
         config = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -98,7 +107,6 @@ def test_kube_proxy_and_coredns_configmaps_keep_only_their_configuration() -> No
         }
         trimmed = trim_object(config)
         assert trimmed["data"] == {key: "mode: iptables"}
-        assert trimmed["dataKeys"] == sorted([key, "password"])
         assert SENTINEL not in repr(trimmed)
     elsewhere = {
         "apiVersion": "v1",
@@ -109,6 +117,24 @@ def test_kube_proxy_and_coredns_configmaps_keep_only_their_configuration() -> No
     assert "data" not in trim_object(elsewhere)
 
 
+def test_the_configmap_data_kept_is_what_the_knowledge_base_reads() -> None:
+    detectors = [
+        (d.type, d.params) for removal in load_knowledge_base().removals for d in removal.detect
+    ]
+    assert configmap_keys(detectors) == {
+        ("kube-system", "kube-proxy"): frozenset({"config.conf"}),
+        ("kube-system", "kube-proxy-config"): frozenset({"config"}),
+    }
+    own = configmap_keys([("configmap-value", {"namespace": "ops", "name": "x", "key": "k"})])
+    config = {
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "namespace": "ops"},
+        "data": {"k": "v", "other": SENTINEL},
+    }
+    assert trim_object(config, configmaps=own)["data"] == {"k": "v"}
+    assert "data" not in trim_object(config)
+
+
 def test_kinds_whose_checked_content_is_outside_spec() -> None:
     role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "rules": [1]}
     storage = {
@@ -117,12 +143,115 @@ def test_kinds_whose_checked_content_is_outside_spec() -> None:
         "provisioner": "kubernetes.io/aws-ebs",
         "parameters": {"restuserkey": SENTINEL},
     }
-    assert trim_object(role)["rules"] == [1]
+    hooks = {"kind": "ValidatingWebhookConfiguration", "webhooks": [{"name": "w"}], "x": 1}
+    # No check reads RBAC rules: a role keeps its identity only.
+    assert set(trim_object(role)) == {"apiVersion", "kind"}
     assert trim_object(storage) == {
         "apiVersion": "storage.k8s.io/v1",
         "kind": "StorageClass",
         "provisioner": "kubernetes.io/aws-ebs",
     }
+    assert trim_object(hooks) == {
+        "kind": "ValidatingWebhookConfiguration",
+        "webhooks": [{"name": "w"}],
+    }
+
+
+def _pod() -> dict[str, Any]:
+    container = {
+        "name": "app",
+        "image": "web:1",
+        "command": ["run"],
+        "args": ["--x"],
+        "env": [{"name": "PASSWORD", "value": SENTINEL}],
+        "ports": [{"containerPort": 80}],
+        "readinessProbe": {"httpGet": {"path": "/"}},
+        "resources": {"requests": {"cpu": "1"}, "limits": {"cpu": "2"}},
+        "volumeMounts": [{"name": "data", "mountPath": "/d"}],
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": _metadata(ownerReferences=[{"kind": "ReplicaSet", "name": "r", "uid": "u"}]),
+        "spec": {
+            "containers": [container],
+            "volumes": [
+                {"name": "data", "emptyDir": {"medium": "Memory"}},
+                {"name": "old", "gitRepo": {"repository": SENTINEL}},
+                {"name": "token", "projected": {"sources": [{"secret": {"name": SENTINEL}}]}},
+            ],
+            "nodeName": "n1",
+            "tolerations": [{"key": "k"}],
+        },
+        "status": {
+            "phase": "Running",
+            "podIP": "10.0.0.1",
+            "containerStatuses": [
+                {
+                    "name": "app",
+                    "restartCount": 3,
+                    "image": "web:1",
+                    "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "m"}},
+                    "lastState": {
+                        "terminated": {"reason": "OOMKilled", "finishedAt": "t", "exitCode": 137}
+                    },
+                }
+            ],
+        },
+    }
+
+
+def test_a_pod_keeps_what_the_checks_read() -> None:
+    assert trim_object(_pod()) == {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {**KEPT_METADATA, "ownerReferences": [{"kind": "ReplicaSet", "name": "r"}]},
+        "spec": {
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "web:1",
+                    "command": ["run"],
+                    "args": ["--x"],
+                    "ports": [{"containerPort": 80}],
+                    "readinessProbe": {"httpGet": {"path": "/"}},
+                    "resources": {"requests": {"cpu": "1"}},
+                }
+            ],
+            # Every volume source by its presence (the knowledge base names the removed ones).
+            "volumes": [
+                {"name": "data", "emptyDir": {"medium": "Memory"}},
+                {"name": "old", "gitRepo": {}},
+                {"name": "token", "projected": {}},
+            ],
+        },
+        "status": {
+            "phase": "Running",
+            "containerStatuses": [
+                {
+                    "name": "app",
+                    "restartCount": 3,
+                    "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                    "lastState": {"terminated": {"reason": "OOMKilled", "finishedAt": "t"}},
+                }
+            ],
+        },
+    }
+
+
+def test_a_reduced_body_reduces_to_itself() -> None:
+    for obj in (_pod(), {"kind": "Deployment", "spec": {"template": _pod(), "replicas": 2}}):
+        once = reduce_body(obj, str(obj["kind"]))
+        assert reduce_body(once, str(obj["kind"])) == once
+        assert SENTINEL not in repr(once)
+
+
+def test_every_detector_type_says_what_it_reads_of_pods() -> None:
+    assert set(TEMPLATE_READS) == set(DETECTORS) == DETECTOR_TYPES
+    # A detector type that reads another field of pod templates gets it kept.
+    keep = template_keep([("spec", "containers", "env")])
+    spec = keep["spec"] if isinstance(keep, Mapping) else None
+    assert isinstance(spec, Mapping) and "env" in spec["containers"]
 
 
 def test_odd_metadata_is_tolerated() -> None:

@@ -21,7 +21,8 @@ from upgradecheck.codec.common import (
     ref_from_dict,
     ref_to_dict,
 )
-from upgradecheck.codec.reading import Fields
+from upgradecheck.codec.reading import DecodeError, Fields
+from upgradecheck.collect.sanitize import reduce_body, without_unread_templates
 from upgradecheck.model import (
     SNAPSHOT_SCHEMA,
     ApiRequest,
@@ -42,14 +43,21 @@ def object_to_dict(o: ObservedObject) -> dict[str, Any]:
     return out
 
 
-def object_from_dict(f: Fields, d: Mapping[str, Any], where: str) -> ObservedObject:
-    """The ObservedObject of `object_to_dict`."""
+def object_from_dict(
+    f: Fields, d: Mapping[str, Any], where: str, reduce: bool = True
+) -> ObservedObject:
+    """The ObservedObject of `object_to_dict`; with `reduce`, its body kept to the
+    allow-list (`reduce_body`: a snapshot written before it, or by hand, takes no more
+    memory than one written today)."""
     evidence = tuple(
         evidence_from_dict(f, e, f"{where}.evidence[{i}]")
         for i, e in enumerate(f.lst(d, "evidence", where))
     )
+    ref = ref_from_dict(f, d, where)
     body = f.opt(d, "body", where, dict) or {}
-    return ObservedObject(ref=ref_from_dict(f, d, where), evidence=evidence, body=body)
+    if reduce and body:
+        body = reduce_body(body, ref.kind)
+    return ObservedObject(ref=ref, evidence=evidence, body=body)
 
 
 # ---- HelmRelease ---------------------------------------------------------------------------
@@ -141,9 +149,58 @@ def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
     }
 
 
-def snapshot_from_dict(d: Mapping[str, Any], origin: str) -> Snapshot:
+class ObjectReader:
+    """Builds the snapshot's objects one at a time, as a streaming reader decodes them, so
+    that the decoded document is never whole in memory. The first bad object is remembered
+    (and the rest only counted) until `snapshot_from_dict` reaches the objects, so that the
+    errors are the same, in the same order, as when the document is read whole."""
+
+    def __init__(self, origin: str, reduce: bool = True) -> None:
+        self.f = Fields(origin)
+        self.reduce = reduce
+        self.objects: list[ObservedObject] = []
+        self.error: DecodeError | None = None
+        self.count = 0
+
+    def add(self, d: Any) -> None:
+        """Build the next object of the list from its decoded JSON."""
+        where = f"objects[{self.count}]"
+        self.count += 1
+        if self.error is not None:
+            return
+        try:
+            self.objects.append(object_from_dict(self.f, d, where, self.reduce))
+        except DecodeError as exc:
+            self.error = exc
+            self.objects.clear()
+
+    def result(self) -> tuple[ObservedObject, ...]:
+        """The objects built, or the first error."""
+        if self.error is not None:
+            raise self.error
+        return tuple(self.objects)
+
+
+def _objects(
+    f: Fields, d: Mapping[str, Any], reduce: bool, read: ObjectReader | None
+) -> tuple[ObservedObject, ...]:
+    if read is not None and "objects" not in d:
+        objects = read.result()
+    else:
+        objects = tuple(
+            object_from_dict(f, o, f"objects[{i}]", reduce)
+            for i, o in enumerate(f.lst(d, "objects", "snapshot"))
+        )
+    return without_unread_templates(objects) if reduce else objects
+
+
+def snapshot_from_dict(
+    d: Mapping[str, Any], origin: str, reduce: bool = True, objects: ObjectReader | None = None
+) -> Snapshot:
     """The Snapshot of `snapshot_to_dict`, whose schema the caller has checked; DecodeError
-    names the first bad field, `origin` first."""
+    names the first bad field, `origin` first. With `reduce` every body is kept to the
+    allow-list (`collect/sanitize.py`), as the collector keeps them. `objects` holds the
+    objects already read by a streaming reader, when `d` has none of its own."""
     f = Fields(origin)
     cluster = f.opt(d, "cluster", "cluster", dict)
     return Snapshot(
@@ -158,10 +215,7 @@ def snapshot_from_dict(d: Mapping[str, Any], origin: str) -> Snapshot:
             client_from_dict(f, c, f"clients[{i}]")
             for i, c in enumerate(f.lst(d, "clients", "snapshot"))
         ),
-        objects=tuple(
-            object_from_dict(f, o, f"objects[{i}]")
-            for i, o in enumerate(f.lst(d, "objects", "snapshot"))
-        ),
+        objects=_objects(f, d, reduce, objects),
         helm_releases=tuple(
             release_from_dict(f, r, f"helm_releases[{i}]")
             for i, r in enumerate(f.lst(d, "helm_releases", "snapshot"))

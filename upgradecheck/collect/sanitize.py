@@ -1,119 +1,331 @@
-"""Trim an object to what the checks need, so a snapshot never carries Secret data.
+"""Trim an object to what the checks, the plan and `compare` read, so that a snapshot never
+carries Secret data and its size grows with what is judged, not with the objects.
 
-What is kept is listed (an allow-list), never what is dropped: an unknown field of an
-unknown kind cannot leak by being forgotten here.
+What is kept is listed per kind (an allow-list, `docs/snapshot-format.md` says why each field
+is there), never what is dropped: an unknown field of an unknown kind cannot leak, or fill
+memory, by being forgotten here. The fields the knowledge base's detectors read of pods and
+pod templates come from the detectors' own declaration (`TEMPLATE_READS`), so a new
+detector type cannot read a field that was never collected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, TypeAlias
+
+from upgradecheck.checks.feature_detectors import TEMPLATE_READS
+from upgradecheck.model import ObservedObject, Snapshot
+from upgradecheck.workloads import TEMPLATE_PATHS, Workloads
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 """The `kubectl apply` annotation: a full copy of the object, Secret data included."""
 
-_KEPT_METADATA = (
-    "name",
-    "namespace",
-    "generateName",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "uid",
-    "creationTimestamp",
-)
+Keep: TypeAlias = "bool | Mapping[str, Keep] | Callable[[Any], Any]"
+"""What to keep of a value: True keeps it whole; a mapping keeps those keys of a mapping, each
+as its own Keep says (the key `*` stands for every key not named), and applies to each item
+of a list; a function returns what to keep (DROP: not even the key). A value of another
+type than the Keep expects (a string where a mapping should be) is kept as it is: the checks
+read it as absent, and the reduced body must read the same as the full one."""
 
-_SECRET_METADATA = ("name", "namespace", "labels")
+WHOLE = True
+DROP = object()
+"""What a Keep function returns for a value that is not kept at all."""
+PRESENT: Mapping[str, Keep] = {}
+"""Kept as a key whose mapping content is dropped: only its presence is read."""
 
-# Kinds whose checked content lives outside spec/status (PSP `use` grants in RBAC rules,
-# in-tree volume provisioners, admission webhooks, ...). StorageClass `parameters` stay
-# out: some in-tree provisioners took credentials there.
-_KIND_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "Role": ("rules",),
-    "ClusterRole": ("rules", "aggregationRule"),
-    "RoleBinding": ("subjects", "roleRef"),
-    "ClusterRoleBinding": ("subjects", "roleRef"),
-    "ValidatingWebhookConfiguration": ("webhooks",),
-    "MutatingWebhookConfiguration": ("webhooks",),
-    "StorageClass": ("provisioner", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion"),
-    "RuntimeClass": ("handler", "overhead", "scheduling"),
-    "PriorityClass": ("value", "globalDefault", "preemptionPolicy"),
-    # Whether a webhook's service has ready endpoints.
-    "EndpointSlice": ("addressType", "endpoints", "ports"),
-    "Endpoints": ("subsets",),
+
+def _annotations(value: Any) -> Any:
+    if type(value) is dict or isinstance(value, Mapping):
+        return {k: v for k, v in value.items() if k != LAST_APPLIED}
+    return DROP  # an annotations field that is not a map is dropped, as it always was
+
+
+_OWNER_REFERENCE: Keep = {"apiVersion": WHOLE, "kind": WHOLE, "name": WHOLE, "controller": WHOLE}
+_METADATA: Mapping[str, Keep] = {
+    "name": WHOLE,
+    "namespace": WHOLE,
+    "uid": WHOLE,  # compare: is it the same cluster
+    "labels": WHOLE,  # selectors, exceptions, components
+    "annotations": _annotations,  # detectors by prefix, mirror pods
+    "ownerReferences": _OWNER_REFERENCE,  # the controller of pods, ReplicaSets and Jobs
+}
+_SECRET_METADATA: Mapping[str, Keep] = {"name": WHOLE, "namespace": WHOLE, "labels": WHOLE}
+
+_CONTAINER: Mapping[str, Keep] = {
+    "name": WHOLE,
+    "image": WHOLE,  # image-latest, skew of control-plane components and kube-proxy, add-ons
+    "ports": WHOLE,  # no-readiness-probe: serving containers only
+    "readinessProbe": WHOLE,
+    "resources": {"requests": WHOLE},  # no-resource-requests
+}
+_VOLUME: Mapping[str, Keep] = {
+    "name": WHOLE,
+    "emptyDir": WHOLE,  # emptydir-data shows its settings
+}
+_POD_TEMPLATE_BASE: Mapping[str, Keep] = {
+    "metadata": {"labels": WHOLE, "annotations": _annotations},
+    "spec": {"containers": _CONTAINER, "initContainers": _CONTAINER, "volumes": _VOLUME},
 }
 
-# ConfigMaps whose data the checks read (kube-proxy mode, CoreDNS plugins), and the keys
-# kept: every other key, and every other ConfigMap, keeps only the names of its keys.
-_CONFIGMAPS_WITH_DATA: Mapping[tuple[str, str], frozenset[str]] = {
-    ("kube-system", "kube-proxy"): frozenset({"config.conf"}),  # kubeadm
-    ("kube-system", "kube-proxy-config"): frozenset({"config"}),  # EKS
-    ("kube-system", "coredns"): frozenset({"Corefile"}),
+
+def _merged(keep: Keep, path: Sequence[str]) -> Keep:
+    """`keep` with the field at `path` (`*`: every key, by presence) kept too."""
+    if not isinstance(keep, Mapping) or not path:
+        return keep
+    head, rest = path[0], path[1:]
+    out = dict(keep)
+    if head == "*":
+        out["*"] = _merged(out.get("*", PRESENT), rest) if rest else out.get("*", PRESENT)
+    else:
+        out[head] = _merged(out.get(head, {}), rest) if rest else out.get(head, WHOLE)
+    return out
+
+
+def template_keep(reads: Iterable[Sequence[str]]) -> Keep:
+    """What is kept of a pod template (and of a pod's metadata and spec): what the checks
+    read, and the paths `reads` names (those the knowledge base's detectors read)."""
+    keep: Keep = _POD_TEMPLATE_BASE
+    for path in reads:
+        keep = _merged(keep, path)
+    return keep
+
+
+POD_TEMPLATE = template_keep(path for paths in TEMPLATE_READS.values() for path in paths)
+"""A pod template: its labels and annotations; each container's name, image, ports,
+readinessProbe, resources.requests, and what the detectors read (command and args); each
+volume's name, emptyDir and every volume source by presence (pod-volume detectors)."""
+
+_CONDITIONS: Keep = {"type": WHOLE, "status": WHOLE, "reason": WHOLE, "message": WHOLE}
+_CONTAINER_STATUS: Keep = {
+    "name": WHOLE,
+    "restartCount": WHOLE,
+    "state": {
+        "waiting": {"reason": WHOLE},
+        "terminated": {"reason": WHOLE, "finishedAt": WHOLE},
+    },
+    "lastState": {"terminated": {"reason": WHOLE, "finishedAt": WHOLE}},
 }
 
 
-def trim_object(
-    obj: Mapping[str, Any], api_version: str | None = None, kind: str | None = None
-) -> dict[str, Any]:
-    """The object's apiVersion, kind, trimmed metadata, spec and status (and per-kind extras).
-
-    `api_version` and `kind` stand in for the object's own (list items carry none).
-    A Secret keeps only its metadata and `type`; a ConfigMap only its data's key names
-    (`dataKeys`, `binaryDataKeys`), except kube-proxy's and CoreDNS's in kube-system.
-    `managedFields` and the last-applied annotation are always dropped.
-    """
-    kind = kind or obj.get("kind")
-    body = {"apiVersion": api_version or obj.get("apiVersion"), "kind": kind}
-    body = {key: value for key, value in body.items() if value is not None}
-    metadata = trim_metadata(obj.get("metadata"))
-    if metadata is not None:
-        body["metadata"] = metadata
-    if kind == "Secret":
-        # Name, namespace, labels and type: nothing else of a Secret is ever kept.
-        if metadata is not None:
-            body["metadata"] = {k: metadata[k] for k in _SECRET_METADATA if k in metadata}
-        if "type" in obj:
-            body["type"] = obj["type"]
-        return body
-    extras = _KIND_FIELDS.get(kind, ()) if isinstance(kind, str) else ()
-    for key in ("spec", "status", *extras):
-        if key in obj:
-            body[key] = obj[key]
-    if kind == "ConfigMap":
-        body.update(_trim_configmap_data(obj, metadata or {}))
-    return body
+def _with_template(*path: str) -> Keep:
+    """`spec.replicas` and the pod template at `path` (under spec)."""
+    keep: dict[str, Keep] = {"replicas": WHOLE}
+    inner: Keep = POD_TEMPLATE
+    for key in reversed(path):
+        inner = {key: inner}
+    assert isinstance(inner, Mapping)
+    keep.update(inner)
+    return keep
 
 
-def trim_metadata(metadata: Any) -> dict[str, Any] | None:
-    """The metadata fields the checks use, without managedFields or last-applied."""
-    if not isinstance(metadata, Mapping):
-        return None
-    kept = {key: metadata[key] for key in _KEPT_METADATA if key in metadata}
-    annotations = kept.get("annotations")
-    if isinstance(annotations, Mapping):
-        kept["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
-    elif "annotations" in kept:
-        del kept["annotations"]
+_REPLICAS_STATUS: Keep = {"readyReplicas": WHOLE}
+_BODIES: Mapping[str, Mapping[str, Keep]] = {
+    "Pod": {
+        "spec": POD_TEMPLATE["spec"] if isinstance(POD_TEMPLATE, Mapping) else WHOLE,
+        "status": {
+            "phase": WHOLE,  # unmanaged pods that still run; compare
+            "containerStatuses": _CONTAINER_STATUS,
+            "initContainerStatuses": _CONTAINER_STATUS,
+        },
+    },
+    "Deployment": {"spec": _with_template("template"), "status": _REPLICAS_STATUS},
+    "StatefulSet": {"spec": _with_template("template"), "status": _REPLICAS_STATUS},
+    "ReplicaSet": {"spec": _with_template("template"), "status": _REPLICAS_STATUS},
+    "DaemonSet": {
+        "spec": _with_template("template"),
+        "status": {"desiredNumberScheduled": WHOLE, "numberReady": WHOLE},
+    },
+    "Job": {
+        "spec": _with_template("template"),
+        "status": {
+            "active": WHOLE,
+            "failed": WHOLE,
+            "succeeded": WHOLE,
+            "conditions": {"type": WHOLE, "status": WHOLE, "reason": WHOLE},
+        },
+    },
+    "CronJob": {"spec": {"jobTemplate": {"spec": _with_template("template")}}},
+    "PodDisruptionBudget": {
+        "spec": {"selector": WHOLE, "minAvailable": WHOLE, "maxUnavailable": WHOLE},
+        "status": {"expectedPods": WHOLE, "disruptionsAllowed": WHOLE},
+    },
+    "PersistentVolumeClaim": {"spec": {"storageClassName": WHOLE}, "status": {"phase": WHOLE}},
+    "PersistentVolume": {"spec": {"*": PRESENT}},  # persistent-volume detectors: by presence
+    "StorageClass": {"provisioner": WHOLE},
+    "CustomResourceDefinition": {
+        "spec": {
+            "group": WHOLE,
+            "versions": {"name": WHOLE, "served": WHOLE, "deprecated": WHOLE, "storage": WHOLE},
+        },
+        "status": {"storedVersions": WHOLE},
+    },
+    "APIService": {
+        "spec": {"caBundle": WHOLE, "service": WHOLE},
+        "status": {"conditions": _CONDITIONS},
+    },
+    "ValidatingWebhookConfiguration": {"webhooks": WHOLE},
+    "MutatingWebhookConfiguration": {"webhooks": WHOLE},
+    # Whether a webhook's service has ready endpoints: addresses are counted, not read.
+    "EndpointSlice": {
+        "addressType": WHOLE,
+        "endpoints": {"addresses": WHOLE, "conditions": {"ready": WHOLE}},
+    },
+    "Endpoints": {"subsets": {"addresses": PRESENT}},
+    # The collector keeps a kubernetes.io/tls Secret's notAfter date, never the certificate.
+    "Secret": {"metadata": _SECRET_METADATA, "type": WHOLE, "tls": {"notAfter": WHOLE}},
+    # Only the data the configmap-value detectors read: the writer keeps no other key.
+    "ConfigMap": {"data": WHOLE},
+}
+
+def _compile(keep: Keep) -> Callable[[Any], Any]:
+    """A function that keeps what `keep` says of a value (new mappings and lists, with the
+    allow-list's own key strings: what they keep no longer holds on to the parsed page)."""
+    if keep is True:
+        return _same
+    if callable(keep):
+        return keep
+    assert isinstance(keep, Mapping)
+    fields = tuple((key, _compile(sub)) for key, sub in keep.items() if key != "*")
+    named = frozenset(key for key, _ in fields)
+    other = _compile(keep["*"]) if "*" in keep else None
+
+    def prune(value: Any) -> Any:
+        if type(value) is dict or isinstance(value, Mapping):
+            out = {}
+            for key, inner in fields:
+                if key in value:
+                    kept = inner(value[key])
+                    if kept is not DROP:
+                        out[key] = kept
+            if other is not None:
+                for key, item in value.items():
+                    if key not in named:
+                        out[key] = other(item)
+            return out
+        if type(value) is list:
+            return [prune(item) for item in value]
+        return value
+
+    return prune
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _body_keep(extra: Mapping[str, Keep]) -> Keep:
+    keep: dict[str, Keep] = {"apiVersion": WHOLE, "kind": WHOLE, "metadata": _METADATA}
+    keep.update(extra)
+    return keep
+
+
+_PRUNERS: dict[str, Callable[[Any], Any]] = {
+    kind: _compile(_body_keep(extra)) for kind, extra in _BODIES.items()
+}
+_OTHER = _compile(_body_keep({}))
+
+
+def reduce_body(body: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """`body` (of an object of `kind`) kept to the allow-list: what a snapshot holds. A body
+    already reduced comes back equal."""
+    kept: dict[str, Any] = _PRUNERS.get(kind, _OTHER)(body)
     return kept
 
 
-def _trim_configmap_data(obj: Mapping[str, Any], metadata: Mapping[str, Any]) -> dict[str, Any]:
-    data, binary = obj.get("data"), obj.get("binaryData")
-    trimmed: dict[str, Any] = {}
-    where = (str(metadata.get("namespace")), str(metadata.get("name")))
-    readable = _CONFIGMAPS_WITH_DATA.get(where)
-    if isinstance(data, Mapping):
-        kept = {k: v for k, v in data.items() if readable and k in readable}
-        if kept:
-            trimmed["data"] = kept
-        if len(kept) < len(data):
-            trimmed["dataKeys"] = _key_names(data)
-    if isinstance(binary, Mapping):
-        trimmed["binaryDataKeys"] = _key_names(binary)
-    return trimmed
+# ConfigMaps whose data the configmap-value detectors read, and the keys: every other key,
+# and every other ConfigMap, keeps nothing of its data. The collector derives this from its
+# knowledge base (`configmap_keys`); this is the bundled knowledge base's.
+_CONFIGMAPS_WITH_DATA: Mapping[tuple[str, str], frozenset[str]] = {
+    ("kube-system", "kube-proxy"): frozenset({"config.conf"}),  # kubeadm
+    ("kube-system", "kube-proxy-config"): frozenset({"config"}),  # EKS
+}
+
+ConfigMapKeys = Mapping[tuple[str, str], frozenset[str]]
+"""(namespace, name) of a ConfigMap → the keys of its data that are kept."""
 
 
-def _key_names(mapping: Mapping[Any, Any]) -> list[str]:
-    # YAML reads `80: x` with an int key (ingress-nginx tcp-services); str() keeps the sort
-    # total and the output JSON-friendly.
-    return sorted(str(key) for key in mapping)
+def configmap_keys(detectors: Iterable[tuple[str, Mapping[str, Any]]]) -> ConfigMapKeys:
+    """The ConfigMap data the `configmap-value` detectors among `detectors` (type, params)
+    read."""
+    keys: dict[tuple[str, str], set[str]] = {}
+    for kind, params in detectors:
+        if kind == "configmap-value":
+            where = (str(params.get("namespace")), str(params.get("name")))
+            keys.setdefault(where, set()).add(str(params.get("key")))
+    return {where: frozenset(names) for where, names in keys.items()}
+
+
+def trim_object(
+    obj: Mapping[str, Any],
+    api_version: str | None = None,
+    kind: str | None = None,
+    configmaps: ConfigMapKeys | None = None,
+) -> dict[str, Any]:
+    """The object's apiVersion, kind and what the allow-list keeps of it for its kind.
+
+    `api_version` and `kind` stand in for the object's own (list items carry none).
+    A Secret keeps only its name, namespace, labels and `type`; a ConfigMap only the data
+    the configmap-value detectors read (`configmaps`, by default the bundled knowledge
+    base's). `managedFields` and the last-applied annotation are never kept.
+    """
+    kind = kind or obj.get("kind")
+    head = {"apiVersion": api_version or obj.get("apiVersion"), "kind": kind}
+    body = {key: value for key, value in head.items() if value is not None}
+    name = kind if isinstance(kind, str) else ""
+    if name == "ConfigMap":
+        rest = {k: v for k, v in obj.items() if k != "data"}
+        rest.update(_configmap_data(obj, configmaps or _CONFIGMAPS_WITH_DATA))
+        obj = rest
+    kept = reduce_body(obj, name)
+    kept.pop("apiVersion", None)
+    kept.pop("kind", None)
+    if name == "Secret":
+        kept.pop("tls", None)  # the collector adds it from the certificate, never the input
+    if not isinstance(obj.get("metadata"), Mapping):
+        kept.pop("metadata", None)  # read as absent either way; never kept, as before
+    body.update(kept)
+    return body
+
+
+def _configmap_data(obj: Mapping[str, Any], readable: ConfigMapKeys) -> dict[str, Any]:
+    data = obj.get("data")
+    metadata = obj.get("metadata")
+    meta = metadata if isinstance(metadata, Mapping) else {}
+    wanted = readable.get((str(meta.get("namespace")), str(meta.get("name"))))
+    if not wanted or not isinstance(data, Mapping):
+        return {}
+    kept = {k: v for k, v in data.items() if k in wanted}
+    return {"data": kept} if kept else {}
+
+
+# ---- what a whole snapshot does not need ---------------------------------------------------
+
+
+def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[ObservedObject, ...]:
+    """`objects`, less the pod specs and templates no check reads: a pod's spec when a
+    collected controller above it carries its template (the checks judge the template, once
+    per workload), a ReplicaSet's or Job's template when its Deployment or CronJob was
+    collected. Their metadata and status stay."""
+    workloads = Workloads(Snapshot(source="cluster", collected_at="", objects=tuple(objects)))
+    out: list[ObservedObject] = []
+    for obj in objects:
+        kind = obj.ref.kind
+        if kind in _COVERABLE and "spec" in obj.body and workloads.covered(obj):
+            out.append(replace(obj, body=_less_template(obj.body, kind)))
+        else:
+            out.append(obj)
+    return tuple(out)
+
+
+_COVERABLE = frozenset({"Pod", "ReplicaSet", "Job"})
+
+
+def _less_template(body: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    if kind == "Pod":
+        return {k: v for k, v in body.items() if k != "spec"}
+    spec = body.get("spec")
+    where = TEMPLATE_PATHS[kind][-1]
+    if not isinstance(spec, Mapping) or where not in spec:
+        return dict(body)
+    return {**body, "spec": {k: v for k, v in spec.items() if k != where}}

@@ -264,10 +264,10 @@ def test_yaml_timestamps_and_custom_tags_stay_plain(tmp_path: Path) -> None:
     path = tmp_path / "odd.yaml"
     path.write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
-        "  creationTimestamp: 2020-01-01T00:00:00Z\n---\n"
+        "  labels:\n    since: 2020-01-01T00:00:00Z\n---\n"
         "Resources:\n  Bucket: !Ref Name\n"  # CloudFormation: not Kubernetes, skipped
     )
     snapshot = scan_manifests([str(path)])
-    assert snapshot.objects[0].body["metadata"]["creationTimestamp"] == "2020-01-01T00:00:00Z"
+    assert snapshot.objects[0].body["metadata"]["labels"]["since"] == "2020-01-01T00:00:00Z"
     assert snapshot.coverage == ()
     assert snapshot.stats["skipped_documents"] == 1

@@ -28,7 +28,12 @@ from upgradecheck.collect.cluster.transport import RequestFailed, Transport, Tra
 from upgradecheck.collect.cluster.workers import run_all
 from upgradecheck.collect.errors import ClusterUnreachable
 from upgradecheck.collect.local_clients import find_clients
-from upgradecheck.collect.sanitize import trim_object
+from upgradecheck.collect.sanitize import (
+    ConfigMapKeys,
+    configmap_keys,
+    trim_object,
+    without_unread_templates,
+)
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.model import (
@@ -98,10 +103,14 @@ def _name(value: Any) -> str | None:
     return printable(value, 253) if isinstance(value, str) and value else None
 
 
-def observed(item: Mapping[str, Any], res: ServedResource) -> ObservedObject:
-    """One listed item as an ObservedObject (list items carry no apiVersion or kind)."""
+def observed(
+    item: Mapping[str, Any], res: ServedResource, configmaps: ConfigMapKeys | None = None
+) -> ObservedObject:
+    """One listed item as an ObservedObject (list items carry no apiVersion or kind): its
+    body a copy of what the allow-list keeps, so that nothing of the parsed page stays
+    referenced once the page is done."""
     meta = as_map(item.get("metadata"))
-    body = trim_object(item, res.api_version, res.kind)
+    body = trim_object(item, res.api_version, res.kind, configmaps)
     ref = ObjectRef(
         res.api_version,
         res.kind,
@@ -143,6 +152,9 @@ class _Collector:
     ):
         self.t = transport
         self.kb = kb
+        self.configmaps = configmap_keys(
+            (d.type, d.params) for removal in kb.removals for d in removal.detect
+        )
         self.scope = scope
         self.progress = progress
         self.lock = threading.Lock()
@@ -229,7 +241,7 @@ class _Collector:
         out.objects, out.coverage = self._gather(
             f"resource {res.api_version}/{res.name}",
             paths,
-            lambda item: observed(item, res),
+            lambda item: observed(item, res, self.configmaps),
             label,
             field,
         )
@@ -247,7 +259,7 @@ class _Collector:
         out.objects, out.coverage = self._gather(
             "configmaps",
             ["/api/v1/namespaces/kube-system/configmaps"],
-            lambda item: observed(item, _CONFIGMAPS),
+            lambda item: observed(item, _CONFIGMAPS, self.configmaps),
         )
         self._tick("kube-system/configmaps", len(out.objects))
         return out
@@ -442,6 +454,10 @@ def _collect(
             options.transport.concurrency,
         )
     merged = _merge(results)
+    # Pod specs and templates that a collected controller's template stands for are never
+    # read: let them go before the snapshot is written (and held by assess).
+    objects = without_unread_templates(merged.objects)
+    merged.objects.clear()
     if c.read == 0:
         raise _nothing_read(transport.host, merged.coverage)
     nodes = tuple(sorted(merged.nodes, key=lambda n: n.name))
@@ -459,7 +475,7 @@ def _collect(
         cluster=info,
         nodes=nodes,
         clients=clients,
-        objects=tuple(merged.objects),
+        objects=objects,
         helm_releases=tuple(
             sorted(merged.releases, key=lambda r: (r.namespace, r.name, r.revision))
         ),
@@ -472,7 +488,7 @@ def _collect(
         + _tls_note(transport),
         stats={
             "resources": len(resources),
-            "objects": len(merged.objects),
+            "objects": len(objects),
             "nodes": len(nodes),
             "helm_releases": len(merged.releases),
             "requests": transport.requests,
