@@ -4,6 +4,9 @@ counts, so the runner can check that it did the same amount of work as the tool.
 
     python benchmarks/baselines.py yaml DIR          read and parse every manifest file
     python benchmarks/baselines.py snapshot FILE     read a snapshot file (read_snapshot only)
+    python benchmarks/baselines.py snapshot-json FILE
+                                                     load the snapshot file's JSON (json.load
+                                                     of the gzip stream), nothing more
     python benchmarks/baselines.py fetch KUBECONFIG PLAN [--concurrency 8]
                                                      GET the pages the collector fetched
 
@@ -69,6 +72,19 @@ def read_snapshot_file(path: str) -> dict[str, int]:
     snapshot = read_snapshot(path)
     return {"objects": len(snapshot.objects), "nodes": len(snapshot.nodes),
             "helm_releases": len(snapshot.helm_releases)}
+
+
+def load_snapshot_json(path: str) -> dict[str, int]:
+    """The bare work of reading a snapshot as the tool writes it: the JSON document of the
+    (gzip) file, loaded with the standard library, nothing built from it."""
+    import gzip
+
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as handle:
+        document = json.load(handle)
+    return {"objects": len(document["objects"]), "nodes": len(document["nodes"]),
+            "helm_releases": len(document["helm_releases"])}
 
 
 class _Client:
@@ -151,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="what", required=True)
     sub.add_parser("yaml").add_argument("folder")
     sub.add_parser("snapshot").add_argument("file")
+    sub.add_parser("snapshot-json").add_argument("file")
     fetch = sub.add_parser("fetch")
     fetch.add_argument("kubeconfig")
     fetch.add_argument("plan")
@@ -162,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         result = parse_yaml_tree(args.folder)
     elif args.what == "snapshot":
         result = read_snapshot_file(args.file)
+    elif args.what == "snapshot-json":
+        result = load_snapshot_json(args.file)
     else:
         result = fetch_pages(args.kubeconfig, args.plan, args.concurrency)
     print(json.dumps(result), file=sys.stdout)
