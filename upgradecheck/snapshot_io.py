@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 from upgradecheck.codec import snapshot as codec
 from upgradecheck.codec.reading import DecodeError
+from upgradecheck.collect.sanitize import reduce_body, without_unread_templates
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.model import SNAPSHOT_SCHEMA, Snapshot
 from upgradecheck.safewrite import replacing
@@ -100,9 +101,17 @@ def _build(document: Any, origin: str, reduce: bool, read: codec.ObjectReader | 
         raise SnapshotError(f"{origin}: not a snapshot (expected a JSON object)")
     _check_schema(document.get("schema"), origin)
     try:
-        return codec.snapshot_from_dict(document, origin, reduce, read)
+        snapshot = codec.snapshot_from_dict(document, origin, _keep(reduce), read)
     except DecodeError as exc:
         raise SnapshotError(str(exc)) from None
+    if not reduce:
+        return snapshot
+    return replace(snapshot, objects=without_unread_templates(snapshot.objects))
+
+
+def _keep(reduce: bool) -> codec.BodyFilter | None:
+    """The allow-list the collector applies (`collect/sanitize.py`), when reading reduces."""
+    return reduce_body if reduce else None
 
 
 def read_snapshot(path: str | Path, reduce: bool = True) -> Snapshot:
@@ -120,7 +129,7 @@ def read_snapshot(path: str | Path, reduce: bool = True) -> Snapshot:
         raise SnapshotError(f"{source} is a folder, not a snapshot file") from None
     except OSError as exc:
         raise SnapshotError(f"cannot read snapshot {source}: {exc.strerror or exc}") from exc
-    read = codec.ObjectReader(str(source), reduce)
+    read = codec.ObjectReader(str(source), _keep(reduce))
     try:
         with handle, gc_paused():
             document = _Parser(_Text(handle), read).document()

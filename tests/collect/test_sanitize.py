@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from upgradecheck.checks.feature_detectors import DETECTORS, TEMPLATE_READS
+from upgradecheck.checks.feature_detectors import DETECTORS
 from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.sanitize import (
     LAST_APPLIED,
@@ -18,7 +18,7 @@ from upgradecheck.collect.sanitize import (
     trim_object,
 )
 from upgradecheck.knowledge import load_knowledge_base
-from upgradecheck.knowledge.model import DETECTOR_TYPES
+from upgradecheck.knowledge.model import DETECTOR_TYPES, TEMPLATE_READS
 
 SENTINEL = "s3ntinel-Value-0f-a-Secret"
 ENCODED = base64.b64encode(SENTINEL.encode()).decode()

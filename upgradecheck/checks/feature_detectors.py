@@ -222,32 +222,6 @@ def manual(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     return iter(())
 
 
-TEMPLATE_READS: Mapping[str, tuple[tuple[str, ...], ...]] = {
-    "node-runtime": (),
-    "node-os": (),
-    "object-kind": (),
-    # Any key of spec.volumes[] (the knowledge base names which): read by its presence.
-    "pod-volume": (("spec", "volumes", "*"),),
-    "persistent-volume": (),
-    "storage-class-provisioner": (),
-    # Any annotation (by the prefix the knowledge base names): they are all kept.
-    "pod-annotation": (("metadata", "annotations"),),
-    "configmap-value": (),
-    "component-flag": (
-        ("metadata", "labels"),
-        ("spec", "containers", "name"),
-        ("spec", "containers", "command"),
-        ("spec", "containers", "args"),
-    ),
-    "api-request": (),
-    "manual": (),
-}
-"""What each detector type reads of pods and pod templates (their `metadata` and `spec`;
-`*` is any key, read by its presence), whatever its parameters: the collector keeps these
-fields (`collect/sanitize.py`), so a new detector entry never reads a field that was not
-collected. A new detector type must say here what it reads (a test holds both tables to the
-same types)."""
-
 DETECTORS: Mapping[str, Detect] = {
     "node-runtime": node_runtime,
     "node-os": node_os,

@@ -3,7 +3,7 @@ only snapshots hold. Files, gzip and the schema check are snapshot_io's."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from upgradecheck.codec.common import (
@@ -22,7 +22,6 @@ from upgradecheck.codec.common import (
     ref_to_dict,
 )
 from upgradecheck.codec.reading import DecodeError, Fields
-from upgradecheck.collect.sanitize import reduce_body, without_unread_templates
 from upgradecheck.model import (
     SNAPSHOT_SCHEMA,
     ApiRequest,
@@ -43,20 +42,23 @@ def object_to_dict(o: ObservedObject) -> dict[str, Any]:
     return out
 
 
+BodyFilter = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
+"""What a reader keeps of an object's body, given the body and the object's kind."""
+
+
 def object_from_dict(
-    f: Fields, d: Mapping[str, Any], where: str, reduce: bool = True
+    f: Fields, d: Mapping[str, Any], where: str, keep: BodyFilter | None = None
 ) -> ObservedObject:
-    """The ObservedObject of `object_to_dict`; with `reduce`, its body kept to the
-    allow-list (`reduce_body`: a snapshot written before it, or by hand, takes no more
-    memory than one written today)."""
+    """The ObservedObject of `object_to_dict`; with `keep`, its body as `keep` reduces it
+    (as it is read: the whole body is never held by the snapshot)."""
     evidence = tuple(
         evidence_from_dict(f, e, f"{where}.evidence[{i}]")
         for i, e in enumerate(f.lst(d, "evidence", where))
     )
     ref = ref_from_dict(f, d, where)
     body = f.opt(d, "body", where, dict) or {}
-    if reduce and body:
-        body = reduce_body(body, ref.kind)
+    if keep is not None and body:
+        body = keep(body, ref.kind)
     return ObservedObject(ref=ref, evidence=evidence, body=body)
 
 
@@ -155,9 +157,9 @@ class ObjectReader:
     (and the rest only counted) until `snapshot_from_dict` reaches the objects, so that the
     errors are the same, in the same order, as when the document is read whole."""
 
-    def __init__(self, origin: str, reduce: bool = True) -> None:
+    def __init__(self, origin: str, keep: BodyFilter | None = None) -> None:
         self.f = Fields(origin)
-        self.reduce = reduce
+        self.keep = keep
         self.objects: list[ObservedObject] = []
         self.error: DecodeError | None = None
         self.count = 0
@@ -169,7 +171,7 @@ class ObjectReader:
         if self.error is not None:
             return
         try:
-            self.objects.append(object_from_dict(self.f, d, where, self.reduce))
+            self.objects.append(object_from_dict(self.f, d, where, self.keep))
         except DecodeError as exc:
             self.error = exc
             self.objects.clear()
@@ -182,25 +184,26 @@ class ObjectReader:
 
 
 def _objects(
-    f: Fields, d: Mapping[str, Any], reduce: bool, read: ObjectReader | None
+    f: Fields, d: Mapping[str, Any], keep: BodyFilter | None, read: ObjectReader | None
 ) -> tuple[ObservedObject, ...]:
     if read is not None and "objects" not in d:
-        objects = read.result()
-    else:
-        objects = tuple(
-            object_from_dict(f, o, f"objects[{i}]", reduce)
-            for i, o in enumerate(f.lst(d, "objects", "snapshot"))
-        )
-    return without_unread_templates(objects) if reduce else objects
+        return read.result()
+    return tuple(
+        object_from_dict(f, o, f"objects[{i}]", keep)
+        for i, o in enumerate(f.lst(d, "objects", "snapshot"))
+    )
 
 
 def snapshot_from_dict(
-    d: Mapping[str, Any], origin: str, reduce: bool = True, objects: ObjectReader | None = None
+    d: Mapping[str, Any],
+    origin: str,
+    keep: BodyFilter | None = None,
+    objects: ObjectReader | None = None,
 ) -> Snapshot:
     """The Snapshot of `snapshot_to_dict`, whose schema the caller has checked; DecodeError
-    names the first bad field, `origin` first. With `reduce` every body is kept to the
-    allow-list (`collect/sanitize.py`), as the collector keeps them. `objects` holds the
-    objects already read by a streaming reader, when `d` has none of its own."""
+    names the first bad field, `origin` first. With `keep` every body is reduced by it as it
+    is read. `objects` holds the objects already read by a streaming reader, when `d` has
+    none of its own."""
     f = Fields(origin)
     cluster = f.opt(d, "cluster", "cluster", dict)
     return Snapshot(
@@ -215,7 +218,7 @@ def snapshot_from_dict(
             client_from_dict(f, c, f"clients[{i}]")
             for i, c in enumerate(f.lst(d, "clients", "snapshot"))
         ),
-        objects=_objects(f, d, reduce, objects),
+        objects=_objects(f, d, keep, objects),
         helm_releases=tuple(
             release_from_dict(f, r, f"helm_releases[{i}]")
             for i, r in enumerate(f.lst(d, "helm_releases", "snapshot"))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeAlias
 
-from upgradecheck.checks.feature_detectors import TEMPLATE_READS
+from upgradecheck.knowledge.model import TEMPLATE_READS
 from upgradecheck.model import ObservedObject, Snapshot
 from upgradecheck.workloads import TEMPLATE_PATHS, Workloads
 

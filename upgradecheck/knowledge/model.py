@@ -28,6 +28,32 @@ DETECTOR_TYPES = frozenset(
     }
 )
 
+TEMPLATE_READS: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "node-runtime": (),
+    "node-os": (),
+    "object-kind": (),
+    # Any key of spec.volumes[] (the knowledge base names which): read by its presence.
+    "pod-volume": (("spec", "volumes", "*"),),
+    "persistent-volume": (),
+    "storage-class-provisioner": (),
+    # Any annotation (by the prefix the knowledge base names): they are all kept.
+    "pod-annotation": (("metadata", "annotations"),),
+    "configmap-value": (),
+    "component-flag": (
+        ("metadata", "labels"),
+        ("spec", "containers", "name"),
+        ("spec", "containers", "command"),
+        ("spec", "containers", "args"),
+    ),
+    "api-request": (),
+    "manual": (),
+}
+"""What each detector type reads of pods and pod templates (their `metadata` and `spec`;
+`*` is any key, read by its presence), whatever its parameters: the collector keeps these
+fields (`collect/sanitize.py`), so a new detector entry never reads a field that was not
+collected. A new detector type must say here what it reads (a test holds this table,
+DETECTOR_TYPES and the removed-features check's DETECTORS to the same types)."""
+
 
 CONFIG_USES = ("reads", "writes")
 """How a component uses an API it does not serve: a file it `reads` at start, or a format it
