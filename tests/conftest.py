@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from kbfactory import small_kb
-from schemas import fleet_validator, report_validator
+from support.kbfactory import small_kb
+from support.schemas import fleet_validator, report_validator
 
 from upgradecheck.knowledge.model import KnowledgeBase
 from upgradecheck.render.fleet.json_doc import JsonRenderer as FleetJsonRenderer

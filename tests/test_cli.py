@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli as run
+from support.cli_runner import run_cli as run
 
 from upgradecheck.checks.rules import rules_markdown
 

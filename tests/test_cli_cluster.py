@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli_runner import Terminal
-from cli_runner import run_cli as run
+from support.cli_runner import Terminal
+from support.cli_runner import run_cli as run
 
 SENTINEL = "SENTINEL-SECRET-VALUE-4242"
 

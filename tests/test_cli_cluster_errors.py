@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import Terminal
-from cli_runner import run_cli as run
 from fakeapi import SilentServer, make_client_certificate, make_tls_material
+from support.cli_runner import Terminal
+from support.cli_runner import run_cli as run
 
 from upgradecheck.snapshot_io import read_snapshot
 

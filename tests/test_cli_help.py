@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli as run
+from support.cli_runner import run_cli as run
 
 from upgradecheck.cli import AllCommands
 from upgradecheck.cli.output import Destination, render_options, wants_colour

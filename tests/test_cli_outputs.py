@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runner import run_cli as run
+from support.cli_runner import run_cli as run
 
 from upgradecheck.cli import assess_cmd, compare_cmd, plan_cmd, scan_cmd
 from upgradecheck.snapshot_io import read_snapshot

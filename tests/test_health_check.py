@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli as run
+from support.cli_runner import run_cli as run
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "cluster-1.23.snapshot.json"

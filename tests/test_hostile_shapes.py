@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
 from fakeapi.fixtures import load_cluster
-from hostile import Hostile, observed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli_runner import run_cli
+from support.hostile import Hostile, observed
 
 from upgradecheck.assess import assess
 from upgradecheck.checks.interface import Check, CheckContext

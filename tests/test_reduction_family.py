@@ -79,7 +79,7 @@ def _collect(server: FakeApiServer, kb: KnowledgeBase, tmp_path: Path, whole: bo
     kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig", context="fake")
     options = CollectOptions(
         kubeconfig=str(kubeconfig),
-        transport=TransportOptions(timeout=10, retries=3, backoff=0.01, concurrency=4),
+        transport=TransportOptions(timeout=60, retries=5, backoff=0.01, concurrency=4),  # loaded CI
         probe_clients=False,
     )
     with pytest.MonkeyPatch.context() as patch:

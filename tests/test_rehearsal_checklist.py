@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runner import run_cli
-from clients import client, helm_binary
+from support.cli_runner import run_cli
+from support.clients import client, helm_binary
 
 from upgradecheck.plan.common import BEFORE_SNAPSHOT, after_snapshot
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
-from clients import HELM_MAJORS, helm_binary
+from support.cli_runner import run_cli
+from support.clients import HELM_MAJORS, helm_binary
 
 from upgradecheck import __version__
 from upgradecheck.publish.rbac import REPORT_GROUP

@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from riskfixtures import TODAY, cluster, context, obj, run
+from support.riskfixtures import TODAY, cluster, context, obj, run
 
 from upgradecheck.checks.certificates import CERTIFICATE_EXPIRY, CertificateCheck, judge
 from upgradecheck.model import ObservedObject, Severity

@@ -3,7 +3,7 @@ the knowledge base's Helm support table)."""
 
 from __future__ import annotations
 
-from riskfixtures import cluster, context, risk_kb, run
+from support.riskfixtures import cluster, context, risk_kb, run
 
 from upgradecheck.checks.client_skew import HELM_CLIENT_SKEW, KUBECTL_SKEW, ClientSkewCheck
 from upgradecheck.knowledge.model import HelmSupportTable

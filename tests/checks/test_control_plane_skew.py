@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskfixtures import cluster, container, context, obj, pod, pod_spec, run, template
+from support.riskfixtures import cluster, container, context, obj, pod, pod_spec, run, template
 
 from upgradecheck.checks.control_plane_skew import CONTROL_PLANE_SKEW, ControlPlaneSkewCheck
 from upgradecheck.model import ObservedObject, Severity

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from riskfixtures import cluster, context, deployment, manifests, obj, pod, run
+from support.riskfixtures import cluster, context, deployment, manifests, obj, pod, run
 
 from upgradecheck.checks.disruption_budgets import (
     PDB_BLOCKS_DRAIN,

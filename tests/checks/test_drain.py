@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskfixtures import (
+from support.riskfixtures import (
     cluster,
     context,
     deployment,

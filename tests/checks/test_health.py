@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskfixtures import cluster, context, deployment, node, obj, owner, pod, run
+from support.riskfixtures import cluster, context, deployment, node, obj, owner, pod, run
 
 from upgradecheck.checks.health import (
     JOB_FAILED,

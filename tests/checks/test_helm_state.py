@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from kube_version_cases import CASES
+from support.kube_version_cases import CASES
 
 from upgradecheck.assess import assess
 from upgradecheck.knowledge import load_knowledge_base

@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
-from clients import helm_binary
 from fakeapi import FakeApiServer
 from fakeapi.fixtures import build_cluster
-from kube_version_cases import CASES, EKS, ISSUE_TABLE
+from support.cli_runner import run_cli
+from support.clients import helm_binary
+from support.kube_version_cases import CASES, EKS, ISSUE_TABLE
 
 from upgradecheck.model import ClusterInfo, HelmRelease, Snapshot
 from upgradecheck.semver_range import parse_constraint, parse_version, rule_for_helm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from riskfixtures import (
+from support.riskfixtures import (
     SKEW_RULES,
     cluster,
     container,

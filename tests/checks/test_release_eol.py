@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from riskfixtures import TODAY, cluster, context, manifests, risk_kb, run
+from support.riskfixtures import TODAY, cluster, context, manifests, risk_kb, run
 
 from upgradecheck.checks.interface import CheckContext
 from upgradecheck.checks.release_eol import RELEASE_EOL, ReleaseEolCheck

@@ -3,7 +3,7 @@ by hop."""
 
 from __future__ import annotations
 
-from riskfixtures import (
+from support.riskfixtures import (
     cluster,
     container,
     context,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from riskfixtures import (
+from support.riskfixtures import (
     cluster,
     container,
     context,

@@ -9,7 +9,7 @@ import importlib
 import re
 from pathlib import Path
 
-from riskfixtures import cluster, context, node
+from support.riskfixtures import cluster, context, node
 
 from upgradecheck.checks.registry import CHECKS, all_checks
 from upgradecheck.checks.rules import RULES, RULES_BY_ID, rules_markdown

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from riskfixtures import cluster, context, obj, run
+from support.riskfixtures import cluster, context, obj, run
 
 from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.webhooks import (

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from clients import kubectl_binaries
+from support.clients import kubectl_binaries
 
 SCRIPTS = Path(sys.executable).parent
 PDB_V1BETA1 = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n"

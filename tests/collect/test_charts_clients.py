@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clients import _script
+from support.clients import _script
 
 
 def test_wanted_binaries_are_named_by_minor() -> None:

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from clients import client, kubectl_minors
+from support.clients import client, kubectl_minors
 
 from upgradecheck.assess import assess
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder, probe_client

@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from clients import helm_binary, kubectl_binaries
+from support.clients import helm_binary, kubectl_binaries
 
 from upgradecheck.assess import assess
 from upgradecheck.collect.local_clients import find_clients

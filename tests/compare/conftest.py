@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from goldens import golden_checker
+from support.goldens import golden_checker
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli as run
-from compare_fixtures import cluster, deployment
+from support.cli_runner import run_cli as run
+from support.compare_fixtures import cluster, deployment
 
 from upgradecheck.model import Snapshot
 from upgradecheck.snapshot_io import write_snapshot

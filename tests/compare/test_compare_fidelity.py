@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from compare_fixtures import cluster, node, obj, release
+from support.compare_fixtures import cluster, node, obj, release
 
 from upgradecheck.compare import CompareMode, Comparison, compare_snapshots
 from upgradecheck.model import Severity, Snapshot, Verdict

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from compare_fixtures import (
+from support.compare_fixtures import (
     cluster,
     daemonset,
     deployment,

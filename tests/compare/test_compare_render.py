@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from compare_fixtures import cluster, deployment, node, obj, pod, pvc, release
+from support.compare_fixtures import cluster, deployment, node, obj, pod, pvc, release
 
 from upgradecheck.compare import CHECKS, CompareMode, Comparison, compare_snapshots
 from upgradecheck.model import CoverageNote

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from exception_fixtures import TODAY, config, finding, observed, snapshot, subject_finding
+from support.exception_fixtures import TODAY, config, finding, observed, snapshot, subject_finding
 
 from upgradecheck.assess import assess
 from upgradecheck.checks.interface import Check, CheckContext

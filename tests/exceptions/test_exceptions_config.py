@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from exception_fixtures import config
+from support.exception_fixtures import config
 
 from upgradecheck.suppress import ConfigError, ObjectSelector, find_config, load_config
 

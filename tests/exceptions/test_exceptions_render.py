@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from exception_fixtures import finding, subject_finding
+from support.exception_fixtures import finding, subject_finding
 
 from upgradecheck.model import CoverageNote, Report, Severity, Suppression, Verdict
 from upgradecheck.render import REPORT_FORMATS, OutputFormat

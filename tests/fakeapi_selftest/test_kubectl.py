@@ -147,7 +147,7 @@ def test_real_helm_reads_the_fixture_release_records(
 ) -> None:
     """helm list / history / get manifest read the records the fake server holds: the
     fixtures hold exactly what Helm writes."""
-    from clients import helm_binary
+    from support.clients import helm_binary
 
     helm = str(helm_binary(major))
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),

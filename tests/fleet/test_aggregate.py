@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fleet_reports import (
+from support.fleet_reports import (
     assessed,
     eol,
     failed,

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
 from fakeapi.kubeconfig import kubeconfig_dict
-from goldens import golden_checker
+from support.cli_runner import run_cli
+from support.goldens import golden_checker
 
 from upgradecheck.collect.cluster.collector import CollectOptions
 from upgradecheck.fleet.runner import FleetOptions, judge_fleet

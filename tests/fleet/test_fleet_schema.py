@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runner import run_cli
-from fleet_reports import small_fleet
 from jsonschema import Draft202012Validator
-from schemas import fleet_validator
+from support.cli_runner import run_cli
+from support.fleet_reports import small_fleet
+from support.schemas import fleet_validator
 
 from upgradecheck.codec.fleet import fleet_to_dict
 from upgradecheck.fleet.aggregate import build_fleet

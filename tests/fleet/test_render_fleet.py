@@ -8,8 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from fleet_reports import assessed, failed, pdb, report, small_fleet, unreachable
-from goldens import golden_checker
+from support.fleet_reports import assessed, failed, pdb, report, small_fleet, unreachable
+from support.goldens import golden_checker
 
 from upgradecheck.fleet.aggregate import build_fleet
 from upgradecheck.fleet.model import Fleet

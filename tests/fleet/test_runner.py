@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fleet_reports import report
+from support.fleet_reports import report
 
 from upgradecheck.assess import AssessError
 from upgradecheck.collect.cluster.collector import CollectOptions

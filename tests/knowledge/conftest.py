@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from kbpaths import DATA
+from support.kbpaths import DATA
 
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 

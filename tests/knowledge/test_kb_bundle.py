@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
-from kbpaths import DATA
+from support.cli_runner import run_cli
+from support.kbpaths import DATA
 
 from upgradecheck.knowledge import KnowledgeError, load_knowledge_base
 from upgradecheck.knowledge.bundle import build_bundle, install_bundle, reset, write_bundle

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kbpaths import DATA
+from support.kbpaths import DATA
 
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 from upgradecheck.knowledge.loader import DATA_FILES

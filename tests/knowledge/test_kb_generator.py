@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from kbpaths import DATA, FACTS, GENERATOR
+from support.kbpaths import DATA, FACTS, GENERATOR
 
 # The generator is a script, not a package module: load it from its file.
 _spec = importlib.util.spec_from_file_location("gen_kubernetes_apis", GENERATOR)

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
+from support.cli_runner import run_cli
 
 from upgradecheck.assess import assess
 from upgradecheck.knowledge import KnowledgeError, load_knowledge_base

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
-from clients import kubectl_binaries
 from fakeapi import FakeApiServer
 from fakeapi.policyreports import problems
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
-from publish_fixtures import collected
+from support.cli_runner import run_cli
+from support.clients import kubectl_binaries
+from support.publish_fixtures import collected
 
 from upgradecheck import assess as assess_module
 from upgradecheck.collect.cluster import collector as collector_module

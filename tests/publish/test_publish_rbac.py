@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
+from support.cli_runner import run_cli
 
 from upgradecheck.collect.cluster.rbac import ROLE_NAME
 from upgradecheck.publish.rbac import PUBLISHER_ROLE_NAME, REPORT_GROUP, publish_rules

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
 from fakeapi import DEFAULT_TOKEN, FakeApiServer, make_tls_material
-from publish_fixtures import collected
+from support.cli_runner import run_cli
+from support.publish_fixtures import collected
 
 GROUP, VERSION = "wgpolicyk8s.io", "v1alpha2"
 REPORTS = f"/apis/{GROUP}/{VERSION}"

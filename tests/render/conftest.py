@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from goldens import golden_checker
-from render_reports import realistic
+from support.goldens import golden_checker
+from support.render_reports import realistic
 
 from upgradecheck.model import Report
 

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from render_reports import realistic
+from support.render_reports import realistic
 
 from upgradecheck.render.html import HtmlRenderer
 

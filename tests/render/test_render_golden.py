@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from render_reports import empty, realistic
+from support.render_reports import empty, realistic
 
 from upgradecheck.model import Report
 from upgradecheck.render import REPORT_FORMATS, OutputFormat

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
-from render_reports import bulk, empty, realistic
+from support.render_reports import bulk, empty, realistic
 
 from upgradecheck.model import AddonLifecycle, Report
 from upgradecheck.render.html import HtmlRenderer, table_script

@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from render_reports import HOSTILE, hostile
+from support.render_reports import HOSTILE, hostile
 
 from upgradecheck.render import REPORT_FORMATS, OutputFormat
 from upgradecheck.render.html import table_script

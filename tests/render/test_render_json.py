@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from render_reports import realistic
+from support.render_reports import realistic
 
 from upgradecheck.render.json_report import JsonRenderer
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from render_reports import HOSTILE, bulk, empty, hostile, realistic
+from support.render_reports import HOSTILE, bulk, empty, hostile, realistic
 
 from upgradecheck.exit_codes import FailOn, exit_code
 from upgradecheck.model import CoverageNote, Report, Severity, Suppression

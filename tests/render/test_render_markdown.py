@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from render_reports import bulk, empty, realistic
+from support.render_reports import bulk, empty, realistic
 
 from upgradecheck.model import CoverageNote
 from upgradecheck.render.markdown import MAX_CHARS, MarkdownRenderer, fit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from render_reports import bulk, empty, realistic
+from support.render_reports import bulk, empty, realistic
 
 from upgradecheck.assess import assess
 from upgradecheck.knowledge import load_knowledge_base

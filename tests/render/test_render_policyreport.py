@@ -15,7 +15,7 @@ import yaml
 from fakeapi.policyreports import problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from render_reports import GENERATED_AT, bulk, empty, hostile, pdb, realistic
+from support.render_reports import GENERATED_AT, bulk, empty, hostile, pdb, realistic
 
 from upgradecheck.model import (
     CoverageNote,

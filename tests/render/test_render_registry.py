@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from cli_runner import run_cli
-from render_reports import empty, hostile, realistic
+from support.cli_runner import run_cli
+from support.render_reports import empty, hostile, realistic
 
 from upgradecheck.model import Report
 from upgradecheck.render import (

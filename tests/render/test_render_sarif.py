@@ -15,8 +15,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from clients import helm_binary
-from render_reports import GENERATED_AT, bulk, empty, hostile, realistic
+from support.clients import helm_binary
+from support.render_reports import GENERATED_AT, bulk, empty, hostile, realistic
 
 from upgradecheck import HOMEPAGE
 from upgradecheck.checks.rules import RULES_BY_ID

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from render_reports import realistic
+from support.render_reports import realistic
 
 from upgradecheck.model import Evidence, EvidenceSource, Finding, Report, Severity
 from upgradecheck.render import REPORT_FORMATS, OutputFormat

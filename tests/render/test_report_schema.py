@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runner import run_cli
 from jsonschema import Draft202012Validator
-from render_reports import empty, hostile, realistic
-from schemas import report_validator
+from support.cli_runner import run_cli
+from support.render_reports import empty, hostile, realistic
+from support.schemas import report_validator
 
 from upgradecheck.codec.report import report_to_dict
 from upgradecheck.model import Suppression

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from clients import helm_binary
+from support.clients import helm_binary
 
 from upgradecheck.collect.binaries import BuildOptions
 from upgradecheck.collect.files.scan import scan_manifests

@@ -11,7 +11,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from clients import HELM_MAJORS, helm_binary
+from support.clients import HELM_MAJORS, helm_binary
 from typer.testing import CliRunner
 
 from upgradecheck.assess import assess

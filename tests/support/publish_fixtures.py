@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cli_runner import run_cli
 from fakeapi import FakeApiServer
+
+from support.cli_runner import run_cli
 
 
 def collected(api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path) -> Path:

@@ -18,7 +18,7 @@ from types import ModuleType
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HELM_MAJORS = (3, 4)
 """The helm majors the chart tests run with."""
 

@@ -9,8 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kbfactory import small_kb
-
+from support.kbfactory import small_kb
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
 from upgradecheck.knowledge import load_knowledge_base
