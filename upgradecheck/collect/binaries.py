@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from upgradecheck.collect.contain import limit_text
 from upgradecheck.collect.errors import SourceError
 from upgradecheck.collect.local_clients import helm_version, kubectl_version
 from upgradecheck.model import CoverageNote, ObservedObject
@@ -22,6 +26,12 @@ from upgradecheck.versions import Minor
 
 RUN_TIMEOUT = 120.0
 """Seconds a `helm template` or `kubectl kustomize` may take."""
+
+MAX_OUTPUT = 16 * 1024 * 1024
+"""Most bytes a client may print before it is stopped (the scan passes `--max-file-size`)."""
+
+MAX_ERROR_OUTPUT = 64 * 1024
+"""Bytes of a client's standard error kept: its first error line is all that is shown."""
 
 NO_HELM = "no helm binary (install helm or pass --helm)"
 NO_KUBECTL = "no kubectl binary (install kubectl or pass --kubectl)"
@@ -193,22 +203,104 @@ class RunResult:
     """Its standard output."""
     error: str
     """Its first error line (when not ok)."""
+    stopped: bool = False
+    """It was stopped: it ran out of time or printed more than it may."""
 
 
-def run_client(argv: Sequence[str], timeout: float, cwd: str | None = None) -> RunResult:
-    """Run a client; a failure to start or a timeout is a failed run, not an exception."""
+def run_client(
+    argv: Sequence[str], timeout: float, cwd: str | None = None, max_output: int = MAX_OUTPUT
+) -> RunResult:
+    """Run a client; a failure to start, a timeout or more than `max_output` bytes on
+    standard output is a failed run, not an exception. The client runs in its own process
+    group (POSIX), and the whole group is killed when it is stopped: a `git` that kubectl
+    started for a remote resource does not outlive it."""
     try:
-        done = subprocess.run(
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False,
-            stdin=subprocess.DEVNULL, cwd=cwd, errors="replace",
+        proc = subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=cwd, start_new_session=os.name == "posix",
         )
-    except subprocess.TimeoutExpired:
-        return RunResult(False, "", f"timed out after {timeout:g}s")
     except OSError as exc:
         return RunResult(False, "", f"cannot run {argv[0]}: {exc.strerror or exc}")
-    if done.returncode == 0:
-        return RunResult(True, done.stdout, "")
-    return RunResult(False, done.stdout, first_error(done.stderr, done.returncode))
+    assert proc.stdout is not None and proc.stderr is not None
+    out = _Capture(proc.stdout, max_output, lambda: _kill(proc))
+    err = _Capture(proc.stderr, MAX_ERROR_OUTPUT, None)
+    deadline = time.monotonic() + timeout
+    try:
+        proc.wait(timeout)
+        # A child it left behind may hold the pipes open: wait for them within the deadline.
+        out.join(deadline)
+        err.join(deadline)
+        timed_out = out.reading or err.reading
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        if proc.returncode is None or out.reading or err.reading:
+            _kill(proc)
+        proc.wait()
+    if out.over:
+        return RunResult(False, "", f"printed more than the {limit_text(max_output)} limit "
+                                    "(--max-file-size); stopped and not scanned", True)
+    if timed_out:
+        return RunResult(False, "", f"timed out after {timeout:g}s", True)
+    stdout = out.text()
+    if proc.returncode == 0:
+        return RunResult(True, stdout, "")
+    return RunResult(False, stdout, first_error(err.text(), proc.returncode))
+
+
+class _Capture:
+    """Reads one pipe of a child in a thread, keeping at most `most` bytes."""
+
+    def __init__(
+        self, pipe: IO[bytes], most: int, on_over: Callable[[], None] | None
+    ) -> None:
+        self.over = False
+        """More than `most` bytes came (with `on_over`: reading stopped there)."""
+        self._pipe = pipe
+        self._most = most
+        self._on_over = on_over
+        self._parts: list[bytes] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @property
+    def reading(self) -> bool:
+        """The pipe is still open."""
+        return self._thread.is_alive()
+
+    def join(self, deadline: float) -> None:
+        self._thread.join(max(deadline - time.monotonic(), 0.0))
+
+    def text(self) -> str:
+        return b"".join(self._parts).decode("utf-8", "replace")
+
+    def _run(self) -> None:
+        kept = 0
+        with self._pipe:
+            fd = self._pipe.fileno()
+            while chunk := os.read(fd, 1 << 16):  # what is there, up to 64 KiB
+                if kept + len(chunk) > self._most:
+                    self.over = True
+                    if self._on_over is not None:
+                        self._on_over()
+                        return
+                    self._parts.append(chunk[: self._most - kept])
+                    kept = self._most
+                    continue  # keep draining, so the child is not blocked on a full pipe
+                if kept < self._most:
+                    self._parts.append(chunk)
+                    kept += len(chunk)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a client and everything it started (its process group, on POSIX)."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:
+        pass  # gone already
 
 
 def first_error(stderr: str, returncode: int) -> str:
