@@ -211,3 +211,13 @@ def test_files_over_the_size_limit_are_reported_not_read(monkeypatch, capsys, tm
     assert code == 2
     assert [f["object"]["name"] for f in doc["findings"]] == ["small"]
     assert any("big.yaml" in w for w in doc["coverage"]["warnings"])
+
+
+def test_scan_root_must_hold_every_path(monkeypatch, capsys, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    code, _, err = run(
+        monkeypatch, capsys, "scan", str(tmp_path / "b"), "--root", str(tmp_path / "a")
+    )
+    assert code == 2
+    assert err == f"upgradecheck: error: {tmp_path / 'b'} is not inside --root {tmp_path / 'a'}\n"

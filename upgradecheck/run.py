@@ -41,6 +41,7 @@ def report_for_manifests(
     config: str | Path | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     data: Sequence[str | Path] = (),
+    root: str | None = None,
 ) -> Report:
     """Scan manifest files and folders (`-` for stdin) and assess them.
 
@@ -49,7 +50,8 @@ def report_for_manifests(
     those on PATH when `find_clients`; without one, the folder is read by its fallback and
     the report's coverage says so. `values` files are passed to every `helm template`.
     `config` names an exceptions file (`.upgradecheck.yaml`); `data` user data files for the
-    knowledge base, applied after the config file's own.
+    knowledge base, applied after the config file's own. Nothing outside each named folder
+    (or `root`, which must hold every named path) is read, by the scan or by the clients.
     """
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
@@ -65,7 +67,9 @@ def report_for_manifests(
         values=tuple(values),
         api_versions=served_api_versions(kb, target_minor),
     )
-    snapshot = scan_manifests(paths, stdin=stdin, build=build, max_file_bytes=max_file_bytes)
+    snapshot = scan_manifests(
+        paths, stdin=stdin, build=build, max_file_bytes=max_file_bytes, root=root
+    )
     return assess(snapshot, kb, target=target, current=current, exceptions=exceptions)
 
 

@@ -41,7 +41,7 @@ def kubectl(request: pytest.FixtureRequest) -> Path:
 
 
 def test_an_overlay_is_built_and_each_object_points_at_its_source(kubectl: Path) -> None:
-    snapshot = scan_manifests([str(PROD)], build=_with(kubectl))
+    snapshot = scan_manifests([str(PROD)], build=_with(kubectl), root=str(SHOP))
     assert sorted(_rows(snapshot)) == [
         ("apps/v1", "Deployment", "prod-web", "base/deployment.yaml:1"),
         ("batch/v1beta1", "CronJob", "report", "overlays/prod/extra/cronjob.yaml:2"),
@@ -65,7 +65,8 @@ def test_an_overlay_is_built_and_each_object_points_at_its_source(kubectl: Path)
 
 def test_removed_apis_of_a_build_are_blockers(kubectl: Path) -> None:
     kb = load_knowledge_base()
-    report = assess(scan_manifests([str(PROD)], build=_with(kubectl)), kb, target="1.33")
+    snapshot = scan_manifests([str(PROD)], build=_with(kubectl), root=str(SHOP))
+    report = assess(snapshot, kb, target="1.33")
     assert sorted((f.rule, f.object.kind if f.object else "", f.evidence[0].location)
                   for f in report.findings if f.rule == "api-removed") == [
         ("api-removed", "CronJob", f"{PROD}/extra/cronjob.yaml:2"),
@@ -94,12 +95,12 @@ def test_a_kubectl_without_origin_annotations_points_at_the_built_stream(
     wrapper = tmp_path / "kubectl"
     wrapper.write_text(
         "#!/bin/sh\n"
-        'case "$2" in *upgradecheck-kustomize-*) echo "error: unknown field buildMetadata" >&2;'
+        'case "$2" in */wrapper) echo "error: unknown field buildMetadata" >&2;'
         " exit 1;; esac\n"
         f'exec "{kubectl}" "$@"\n'
     )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
-    snapshot = scan_manifests([str(PROD)], build=_with(wrapper))
+    snapshot = scan_manifests([str(PROD)], build=_with(wrapper), root=str(SHOP))
     locations = sorted(o.evidence[0].location for o in snapshot.objects if o.ref.name == "prod-web")
     assert locations[0].startswith(f"{PROD} (kustomize build):")
     assert all(loc.startswith(f"{PROD} (kustomize build):") for loc in locations)
@@ -125,7 +126,7 @@ def test_a_failing_build_is_an_error_then_the_fallback(kubectl: Path, tmp_path: 
 
 
 def test_without_kubectl_the_listed_resources_are_scanned() -> None:
-    snapshot = scan_manifests([str(PROD)], build=NO_KUBECTL)
+    snapshot = scan_manifests([str(PROD)], build=NO_KUBECTL, root=str(SHOP))
     assert _rows(snapshot) == [
         ("apps/v1", "Deployment", "web", "base/deployment.yaml:1"),
         ("v1", "Service", "web", "base/ingress.yaml:2"),
@@ -177,5 +178,101 @@ def test_a_kubectl_on_path_is_used(kubectl: Path, tmp_path: Path) -> None:
     build = BuildOptions(
         target=parse_minor("1.33"), kubectl=ClientFinder("kubectl", search_path=str(bin_dir))
     )
-    snapshot = scan_manifests([str(PROD)], build=build)
+    snapshot = scan_manifests([str(PROD)], build=build, root=str(SHOP))
     assert snapshot.stats["kustomizations_built"] == 1
+
+
+# ---- the scanned tree: nothing outside it is read, by the fallback or by kubectl ------------
+
+SECRET = "TOP-SECRET-NAME"
+
+
+def _leaky(tmp_path: Path, kustomization: str) -> Path:
+    """tmp/outside.yaml (never to be read) and tmp/repo/app/prod, a kustomization."""
+    (tmp_path / "outside.yaml").write_text(
+        f"apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: {SECRET}\n"
+    )
+    folder = tmp_path / "repo" / "app" / "prod"
+    folder.mkdir(parents=True)
+    (folder / "kustomization.yaml").write_text(kustomization)
+    (folder / "own.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: own\n")
+    return folder
+
+
+@pytest.mark.parametrize("with_kubectl", [False, True], ids=["fallback", "kubectl"])
+def test_a_resource_outside_the_tree_is_not_read(with_kubectl: bool, tmp_path: Path) -> None:
+    folder = _leaky(tmp_path, "resources:\n- own.yaml\n- ../../../outside.yaml\n")
+    build = _with(client("kubectl-1.33")) if with_kubectl else NO_KUBECTL
+    snapshot = scan_manifests([str(tmp_path / "repo")], build=build)
+    assert SECRET not in repr(snapshot)
+    assert [o.ref.name for o in snapshot.objects] == ["own"]
+    where = f"{folder}/kustomization.yaml"
+    refused = (
+        "error", f"{where}: resources entry ../../../outside.yaml leads out of the scanned "
+        "tree: not read (scan a folder that holds both, or pass --root)",
+    )  # fmt: skip
+    assert refused in [(n.kind, n.reason) for n in snapshot.coverage]
+    if with_kubectl:
+        assert (
+            "error", f"{folder}: kubectl kustomize not run: {where} names ../../../outside.yaml, "
+            "which leads above the scanned tree (scan a folder that holds both, or pass --root)",
+        ) in [(n.kind, n.reason) for n in snapshot.coverage]  # fmt: skip
+
+
+def test_an_overlay_reaches_its_base_only_within_root() -> None:
+    alone = scan_manifests([str(PROD)], build=NO_KUBECTL)
+    assert {o.ref.name for o in alone.objects} == {"web", "report"}  # its own files only
+    notes = [n.reason for n in alone.coverage if n.kind == "error"]
+    assert notes == [
+        f"{PROD}/kustomization.yaml: resources entry ../../base leads out of the scanned "
+        "tree: not read (scan a folder that holds both, or pass --root)"
+    ]
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["dotdot", "absolute"])
+def test_other_fields_naming_paths_out_of_the_tree_stop_the_build(
+    kubectl: Path, tmp_path: Path, absolute: bool
+) -> None:
+    (tmp_path / "secret.txt").write_text(SECRET)
+    named = str(tmp_path / "secret.txt") if absolute else "../../../secret.txt"
+    folder = _leaky(tmp_path, (
+        "resources:\n- own.yaml\n"
+        f"configMapGenerator:\n- name: leak\n  files:\n  - {named}\n"
+    ))  # fmt: skip
+    snapshot = scan_manifests([str(tmp_path / "repo")], build=_with(kubectl))
+    assert SECRET not in repr(snapshot)
+    (error,) = [n for n in snapshot.coverage if n.kind == "error"]
+    why = "an absolute path" if absolute else "which leads above the scanned tree"
+    assert error.reason == (
+        f"{folder}: kubectl kustomize not run: {folder}/kustomization.yaml names {named}, "
+        f"{why} (scan a folder that holds both, or pass --root)"
+    )
+
+
+def test_values_that_are_not_paths_do_not_stop_the_build(kubectl: Path, tmp_path: Path) -> None:
+    # Literals, annotations and inline patches may hold absolute paths and `..`: not files.
+    patch = '[{"op": "add", "path": "/metadata/labels", "value": {"a": "b"}}]'
+    folder = _leaky(tmp_path, (
+        "resources:\n- own.yaml\n"
+        "commonAnnotations:\n  config-dir: /etc\n  up: ../../../..\n"
+        "configMapGenerator:\n- name: cfg\n  literals:\n  - HOSTS=/etc/hosts\n"
+        "patches:\n- target: {kind: Service}\n"
+        f"  patch: '{patch}'\n"
+    ))  # fmt: skip
+    snapshot = scan_manifests([str(folder)], build=_with(kubectl))
+    assert snapshot.coverage == ()
+    assert sorted(o.ref.kind for o in snapshot.objects) == ["ConfigMap", "Service"]
+
+
+def test_kubectl_output_over_the_limit_is_stopped(kubectl: Path) -> None:
+    # The overlay builds to about 700 bytes; each of its files is smaller than 500.
+    snapshot = scan_manifests(
+        [str(PROD)], build=_with(kubectl), root=str(SHOP), max_file_bytes=500
+    )
+    version = probe_client("kubectl", str(kubectl)).version
+    errors = [n.reason for n in snapshot.coverage if n.kind == "error"]
+    assert errors == [
+        f"{PROD}: kubectl kustomize (kubectl {version}) failed: printed more than the "
+        "500-byte limit (--max-file-size); stopped and not scanned"
+    ]
+    assert snapshot.stats["kustomizations_not_built"] == 1

@@ -69,9 +69,19 @@ def scan(
             "--max-file-size",
             min=1,
             metavar="MIB",
-            help="Largest file read, in MiB; a larger one is reported, not read.",
+            help="Largest file read, and most output taken from one helm template or kubectl "
+            "kustomize run, in MiB; more is reported, not read.",
         ),
     ] = 16,
+    root: Annotated[
+        str | None,
+        typer.Option(
+            "--root",
+            metavar="DIR",
+            help="The tree nothing may be read outside of (default: each folder named): "
+            "widen it so that links and kustomizations may reach ../base.",
+        ),
+    ] = None,
     quiet: Quiet = False,
     publish: Annotated[
         bool,
@@ -82,13 +92,15 @@ def scan(
     """Scan Kubernetes manifests for APIs the target no longer serves.
 
     A folder holding Chart.yaml is rendered with helm template for the target version; a
-    folder holding kustomization.yaml is built with kubectl kustomize.
+    folder holding kustomization.yaml is built with kubectl kustomize. Nothing outside the
+    folders named (or --root) is read, by the scan or by helm and kubectl.
 
     Examples:
 
     \b
       upgradecheck scan manifests/ --target 1.33
       upgradecheck scan charts/web --target 1.33 --values prod.yaml
+      upgradecheck scan deploy/overlays/prod --root deploy -t 1.33
       helm template ./chart | upgradecheck scan - -t 1.33 -f markdown
       upgradecheck scan manifests/ -t 1.33 -o results.sarif -o junit.xml
     """
@@ -111,5 +123,6 @@ def scan(
         config=config,
         max_file_bytes=max_file_size * 1024 * 1024,
         data=data or (),
+        root=root,
     )
     emit(report, where, fail_on, quiet=quiet)

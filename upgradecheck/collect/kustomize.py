@@ -2,19 +2,25 @@
 resource file it came from; without kubectl (or when the build fails), the resource files
 the kustomization lists are scanned as written.
 
-To learn where each built object came from, the folder is built through a throw-away
-kustomization (in a temporary folder, never in the user's tree) that lists it as its only
-resource and asks for kustomize's `originAnnotations`: each object then names its source
-file, and the annotation is removed again before the object is kept. A kubectl too old for
-that builds the folder directly, and findings point at the line of the built stream.
+Nothing outside the scanned tree is read (`contain`). kubectl builds a copy: the
+kustomization files, and the files and folders their fields name, copied as regular files
+into a temporary folder. A kustomization that names a path leading out of the tree (`../`
+past its top, an absolute path, a link out) is not built; the fallback reads only what the
+tree holds.
+
+To learn where each built object came from, the copy is built through a throw-away
+kustomization beside it that lists it as its only resource and asks for kustomize's
+`originAnnotations`: each object then names its source file, and the annotation is removed
+again before the object is kept. A kubectl too old for that builds the copy directly, and
+findings point at the line of the built stream.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +29,18 @@ from upgradecheck.collect.binaries import (
     Client,
     FolderOutput,
     Placement,
-    RunResult,
     Stream,
     run_client,
+)
+from upgradecheck.collect.contain import (
+    COPY_FACTOR,
+    Refused,
+    TooLarge,
+    Tree,
+    copy_files,
+    list_folder,
+    read_inside,
+    read_regular,
 )
 from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.model import CoverageNote
@@ -39,10 +54,24 @@ ORIGIN = "config.kubernetes.io/origin"
 MAX_DEPTH = 16
 """How deep kustomizations listing kustomizations are followed by the fallback."""
 
+MAX_KUSTOMIZATION_BYTES = 16 * 1024 * 1024
+"""Most bytes read of one kustomization file."""
+
 _LISTS = ("resources", "bases", "components")
 _ORIGIN_PATH = re.compile(r"^path:[ \t]*['\"]?(.+?)['\"]?[ \t]*$", re.M)
 _ORIGIN_REPO = re.compile(r"^repo:[ \t]*(.+?)[ \t]*$", re.M)
 _REMOTE_PREFIXES = ("github.com/", "gitlab.com/", "bitbucket.org/", "git@", "git::", "ssh://")
+_NOT_PATHS = frozenset({
+    "apiVersion", "kind", "metadata", "namespace", "namePrefix", "nameSuffix",
+    "commonLabels", "commonAnnotations", "labels", "images", "replicas", "vars",
+    "literals", "patch", "target", "source", "targets", "options", "buildMetadata",
+    "sortOptions", "name", "behavior", "type",
+})  # fmt: skip
+"""Kustomization fields whose strings are never paths (labels, inline patches, literals):
+their values are not taken for files to copy or to refuse."""
+
+_LEAVES = "scan a folder that holds both, or pass --root"
+_LINK_OUT = "through a symbolic link leading out of the scanned tree"
 
 
 def kustomization_file(fs_dir: str) -> str | None:
@@ -67,17 +96,20 @@ class _Listing:
     consumed: list[str] = field(default_factory=list)
     """Filesystem paths of listed files and kustomization folders."""
     notes: list[CoverageNote] = field(default_factory=list)
-    """Remote resources, missing paths, broken kustomization files."""
+    """Remote resources, missing paths, broken kustomization files, paths out of the tree."""
 
 
-def list_resources(fs_dir: str, display: str) -> _Listing:
-    """The resource files a kustomization lists, through the kustomizations it lists."""
+def list_resources(fs_dir: str, display: str, tree: Tree | None = None) -> _Listing:
+    """The resource files a kustomization lists, through the kustomizations it lists, as
+    far as they are inside `tree` (default: the kustomization folder)."""
     listing = _Listing()
-    _list(fs_dir, display, listing, set(), 0)
+    _list(fs_dir, display, listing, set(), 0, tree if tree is not None else Tree.of(fs_dir))
     return listing
 
 
-def _list(fs_dir: str, display: str, listing: _Listing, seen: set[str], depth: int) -> None:
+def _list(
+    fs_dir: str, display: str, listing: _Listing, seen: set[str], depth: int, tree: Tree
+) -> None:
     real = os.path.realpath(fs_dir)
     if real in seen or depth > MAX_DEPTH:
         return
@@ -86,7 +118,7 @@ def _list(fs_dir: str, display: str, listing: _Listing, seen: set[str], depth: i
     if path is None:
         return
     where = os.path.join(display, os.path.basename(path))
-    data = _read_kustomization(path, where, listing.notes)
+    data = _read_kustomization(path, where, listing.notes, tree)
     for key in _LISTS:
         entries = data.get(key)
         if not isinstance(entries, list):
@@ -102,16 +134,27 @@ def _list(fs_dir: str, display: str, listing: _Listing, seen: set[str], depth: i
                 continue
             target = os.path.normpath(os.path.join(fs_dir, entry))
             shown = os.path.normpath(os.path.join(display, entry))
-            if os.path.isfile(target):
-                listing.files.append((shown, target))
-                listing.consumed.append(target)
-            elif os.path.isdir(target) and kustomization_file(target):
-                listing.consumed.append(target)
-                _list(target, shown, listing, seen, depth + 1)
-            elif os.path.isdir(target):
+            inside = tree.resolve(target)
+            if inside is None:
+                listing.notes.append(CoverageNote(
+                    where, f"{where}: {key} entry {entry} leads out of the scanned tree: not "
+                    f"read ({_LEAVES})", "error",
+                ))
+            elif os.path.isfile(inside):
+                listing.files.append((shown, inside))
+                listing.consumed.append(inside)
+            elif os.path.isdir(inside) and kustomization_file(inside):
+                listing.consumed.append(inside)
+                _list(target, shown, listing, seen, depth + 1, tree)
+            elif os.path.isdir(inside):
                 listing.notes.append(CoverageNote(
                     where, f"{where}: {key} entry {entry} is a folder without a kustomization "
                     "file (kustomize refuses it): not scanned through this kustomization", "gap"
+                ))
+            elif os.path.exists(inside):
+                listing.notes.append(CoverageNote(
+                    where, f"{where}: {key} entry {entry} is not a regular file: not read",
+                    "error",
                 ))
             else:
                 listing.notes.append(CoverageNote(
@@ -119,35 +162,44 @@ def _list(fs_dir: str, display: str, listing: _Listing, seen: set[str], depth: i
                 ))
 
 
-def _read_kustomization(path: str, where: str, notes: list[CoverageNote]) -> dict[str, Any]:
+def _read_kustomization(
+    path: str, where: str, notes: list[CoverageNote], tree: Tree
+) -> dict[str, Any]:
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(16 * 1024 * 1024).decode("utf-8", "replace")
+        raw = read_inside(path, tree, MAX_KUSTOMIZATION_BYTES)
+    except Refused as exc:
+        notes.append(CoverageNote(where, f"{where}: not read: {exc.why}", "error"))
+        return {}
     except OSError as exc:
         notes.append(CoverageNote(where, f"{where}: cannot read: {exc.strerror or exc}", "error"))
         return {}
-    return first_mapping(text, where, notes)
+    return first_mapping(raw.decode("utf-8", "replace"), where, notes)
 
 
-def read_kustomization(fs_dir: str, display: str, options: BuildOptions) -> FolderOutput:
-    """Build a kustomization folder with kubectl (or scan the resources it lists)."""
-    listing = list_resources(fs_dir, display)
+def read_kustomization(
+    fs_dir: str,
+    display: str,
+    options: BuildOptions,
+    limit: int = MAX_KUSTOMIZATION_BYTES,
+    tree: Tree | None = None,
+) -> FolderOutput:
+    """Build a kustomization folder with kubectl (or scan the resources it lists), reading
+    nothing outside `tree` (default: the folder); `limit` bounds kubectl's output."""
+    tree = tree if tree is not None else Tree.of(fs_dir)
+    listing = list_resources(fs_dir, display, tree)
     out = FolderOutput(consumed=list(listing.consumed))
     kubectl = options.kubectl.get()
     if kubectl is not None:
-        result, origins = _build(kubectl, fs_dir, options.timeout)
-        if result.ok:
+        built = _build(kubectl, fs_dir, display, tree, options.timeout, limit)
+        if built.placer is not None:
             detail = f"built by kubectl kustomize (kubectl {kubectl.version}) from {display}"
-            placer = _KustomizePlacer(fs_dir, display, detail, origins)
-            out.streams.append(Stream(f"{display} (kustomize build)", result.stdout, placer))
+            built.placer.detail = detail
+            out.streams.append(Stream(f"{display} (kustomize build)", built.stdout, built.placer))
             out.stats["kustomizations_built"] = 1
             out.stats["files"] = len(listing.files)
             return out
-        out.notes.append(CoverageNote(
-            display, f"{display}: kubectl kustomize (kubectl {kubectl.version}) failed: "
-            f"{result.error}", "error",
-        ))
-        reason = "kubectl kustomize failed"
+        out.notes.append(CoverageNote(display, f"{display}: {built.failure}", "error"))
+        reason = built.reason
     else:
         reason = options.kubectl.missing
     out.notes.extend(listing.notes)
@@ -164,40 +216,214 @@ def read_kustomization(fs_dir: str, display: str, options: BuildOptions) -> Fold
     return out
 
 
-def _build(kubectl: Client, fs_dir: str, timeout: float) -> tuple[RunResult, str | None]:
-    """Build with origin annotations where kubectl can, else directly. Returns the run and
-    the folder the origin paths are relative to (None: no origins)."""
-    wrapper = tempfile.mkdtemp(prefix="upgradecheck-kustomize-")
-    try:
-        relative = os.path.relpath(os.path.realpath(fs_dir), os.path.realpath(wrapper))
+@dataclass
+class _Built:
+    """A kubectl build: its output and how to place it, or why there is none."""
+
+    stdout: str = ""
+    """What kubectl printed."""
+    placer: _KustomizePlacer | None = None
+    """Where each built object came from (None: not built)."""
+    failure: str = ""
+    """The error note's text when not built."""
+    reason: str = ""
+    """Why not, for the fallback's note."""
+
+
+def _build(
+    kubectl: Client, fs_dir: str, display: str, tree: Tree, timeout: float, limit: int
+) -> _Built:
+    """Build a copy of the kustomization (and what it names) with origin annotations where
+    kubectl can, else directly."""
+    closure = _closure(fs_dir, display, tree)
+    if closure.outside:
+        where, entry, why = closure.outside[0]
+        return _Built(
+            failure=f"kubectl kustomize not run: {where} names {entry}, {why} ({_LEAVES})",
+            reason="it names a path outside the scanned tree",
+        )
+    version = f"kubectl kustomize (kubectl {kubectl.version})"
+    with tempfile.TemporaryDirectory(prefix="upgradecheck-kustomize-") as work:
+        work = os.path.realpath(work)
+        copy_root = os.path.join(work, "tree")
+        try:
+            problems = copy_files(closure.files, copy_root, COPY_FACTOR * limit)
+        except (TooLarge, OSError) as exc:
+            why = str(exc) if isinstance(exc, TooLarge) else f"cannot copy it: {exc}"
+            return _Built(failure=f"kubectl kustomize not run: {why}", reason=why)
+        if problems:
+            rel, why = problems[0]
+            return _Built(
+                failure=f"kubectl kustomize not run: {rel}: {why}",
+                reason="a file it names cannot be copied for kubectl",
+            )
+        folder = os.path.join(copy_root, *closure.top.split("/")) if closure.top else copy_root
+        sources = {os.path.join(copy_root, *rel.split("/")): real
+                   for rel, real in closure.files.items()}
+        wrapper = os.path.join(work, "wrapper")
+        os.mkdir(wrapper)
         with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
             handle.write(
                 "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-                f"resources:\n- {_yaml_string(relative)}\nbuildMetadata: [originAnnotations]\n"
+                f"resources:\n- {_yaml_string(os.path.relpath(folder, wrapper))}\n"
+                "buildMetadata: [originAnnotations]\n"
             )
-        result = run_client([kubectl.path, "kustomize", wrapper], timeout)
-        if result.ok:
-            return result, os.path.realpath(wrapper)
-    except (OSError, ValueError):
-        pass  # no temporary folder, or another drive (Windows): build directly
-    finally:
-        shutil.rmtree(wrapper, ignore_errors=True)
-    return run_client([kubectl.path, "kustomize", fs_dir], timeout), None
+        result = run_client([kubectl.path, "kustomize", wrapper], timeout, max_output=limit)
+        origins: str | None = wrapper
+        if not result.ok and not result.stopped:
+            # A kubectl too old for origin annotations: build the copy directly.
+            result = run_client([kubectl.path, "kustomize", folder], timeout, max_output=limit)
+            origins = None
+    if not result.ok:
+        failure = f"{version} failed: {result.error}"
+        return _Built(failure=failure, reason="kubectl kustomize failed")
+    placer = _KustomizePlacer(folder, display, origins, sources)
+    return _Built(stdout=result.stdout, placer=placer)
 
 
 def _yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@dataclass
+class _Closure:
+    """A kustomization's files for kubectl: itself, the kustomizations it names, and every
+    file or folder their fields name, inside the tree."""
+
+    top: str = ""
+    """The kustomization folder, relative to the tree's root (POSIX)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Relative path in the copy → real path of the file to copy there."""
+    outside: list[tuple[str, str, str]] = field(default_factory=list)
+    """(kustomization file, value, why) of each value that leads out of the tree."""
+
+
+def _closure(fs_dir: str, display: str, tree: Tree) -> _Closure:
+    """What kubectl needs to build `fs_dir` from a copy.
+
+    Every string of every field (but those that never hold paths) is taken as a path
+    relative to its kustomization, as kustomize does for the fields that hold one, and as
+    `key=path` for generators. Positions are by name (`a/link/../b` is `a/b`), as in the
+    copy, where no links remain. A value that leads above the tree's top, an absolute path
+    that exists, or a path through a link out of the tree is refused; one that does not
+    exist is left for kubectl to report.
+    """
+    closure = _Closure()
+    top = tree.resolve(fs_dir)
+    if top is None:
+        closure.outside.append((display, fs_dir, _LINK_OUT))
+        return closure
+    closure.top = tree.relative(top)
+    queue = [(top, display)]
+    seen: set[str] = set()
+    while queue:
+        folder, shown = queue.pop(0)
+        if folder in seen:
+            continue
+        seen.add(folder)
+        path = kustomization_file(folder)
+        if path is None:
+            continue
+        where = os.path.join(shown, os.path.basename(path))
+        if not _take(closure, tree, path, where):
+            continue
+        for value in _strings(_read_kustomization(path, where, [], tree)):
+            for candidate in _candidates(value):
+                _add_candidate(closure, tree, folder, shown, where, value, candidate, queue)
+    return closure
+
+
+def _add_candidate(
+    closure: _Closure,
+    tree: Tree,
+    folder: str,
+    shown: str,
+    where: str,
+    value: str,
+    candidate: str,
+    queue: list[tuple[str, str]],
+) -> None:
+    if os.path.isabs(candidate):
+        # kubectl would read it where it is, not in the copy: refused when it exists.
+        if os.path.lexists(candidate):
+            closure.outside.append((where, value, "an absolute path"))
+        return
+    position = os.path.normpath(os.path.join(folder, candidate))
+    if not tree.holds(position):
+        # Refused whether it exists or not: from the copy, the same `../` leads elsewhere.
+        closure.outside.append((where, value, "which leads above the scanned tree"))
+        return
+    if not os.path.lexists(position):
+        return
+    real = tree.resolve(position)
+    if real is None:
+        closure.outside.append((where, value, _LINK_OUT))
+    elif os.path.isdir(real):
+        if kustomization_file(real) is not None:
+            queue.append((position, os.path.normpath(os.path.join(shown, candidate))))
+        else:
+            rel = tree.relative(position)
+            for sub, file_real in list_folder(real, tree).files.items():
+                closure.files[f"{rel}/{sub}" if rel else sub] = file_real
+    else:
+        _take(closure, tree, position, where)
+
+
+def _take(closure: _Closure, tree: Tree, position: str, where: str) -> bool:
+    """Add the file at `position` (a path by name inside the tree) to the copy."""
+    real = tree.resolve(position)
+    if real is None:
+        closure.outside.append((where, os.path.basename(position), _LINK_OUT))
+        return False
+    closure.files[tree.relative(position)] = real
+    return True
+
+
+def _strings(data: Any, key: str = "") -> Iterator[str]:
+    """Every string value of a kustomization, but those of fields that hold no paths."""
+    if key in _NOT_PATHS:
+        return
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield from _strings(value, name if isinstance(name, str) else "")
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value, key)
+
+
+def _candidates(value: str) -> Iterator[str]:
+    """The paths a kustomization value may name: itself, the path of `key=path`, and the
+    path of a `file://` URL; a remote resource and a multi-line (inline) text name none."""
+    text = value.strip()
+    if not text or "\n" in text:
+        return
+    if "file:" in text:
+        yield text.split("file:", 1)[1].removeprefix("//")
+        return
+    if _is_remote(text):
+        return
+    yield text
+    if "=" in text:
+        yield text.split("=", 1)[1]
+
+
 class _KustomizePlacer:
     """Maps each built object to the resource file (and line) it came from."""
 
-    def __init__(self, fs_dir: str, display: str, detail: str, origins: str | None) -> None:
-        self.fs_dir = os.path.realpath(fs_dir)
+    def __init__(
+        self, fs_dir: str, display: str, origins: str | None, sources: dict[str, str]
+    ) -> None:
+        self.fs_dir = fs_dir
+        """The kustomization's folder in the copy kubectl built."""
         self.display = display
-        self.detail = detail
+        self.detail = ""
         self.origins = origins
-        self.sources: dict[str, list[tuple[str, str, str, int]]] = {}
+        """The folder origin paths are relative to (None: no origins)."""
+        self.sources = sources
+        """Path in the copy → the real file it was copied from."""
+        self.documents: dict[str, list[tuple[str, str, str, int]]] = {}
 
     def __call__(self, source: str | None, data: Any, line: int) -> Placement:
         origin, data = _pop_origin(data)
@@ -218,10 +444,11 @@ class _KustomizePlacer:
     def _line(self, fs_path: str, data: Any) -> int:
         """The line of the source document that became `data` (same apiVersion and kind,
         the name it had before kustomize's prefixes and suffixes), best effort."""
-        documents = self.sources.get(fs_path)
+        documents = self.documents.get(fs_path)
         if documents is None:
-            documents = _documents(fs_path)
-            self.sources[fs_path] = documents
+            real = self.sources.get(fs_path)
+            documents = _documents(real) if real is not None else []
+            self.documents[fs_path] = documents
         if not isinstance(data, dict):
             return 1
         api, kind = data.get("apiVersion"), data.get("kind")
@@ -239,11 +466,10 @@ class _KustomizePlacer:
         return 1
 
 
-def _documents(fs_path: str) -> list[tuple[str, str, str, int]]:
+def _documents(real: str) -> list[tuple[str, str, str, int]]:
     """(apiVersion, kind, name, line) of each object of a file; empty when unreadable."""
     try:
-        with open(fs_path, "rb") as handle:
-            text = handle.read(16 * 1024 * 1024).decode("utf-8", "replace")
+        text = read_regular(real, MAX_KUSTOMIZATION_BYTES).decode("utf-8", "replace")
     except OSError:
         return []
     found = []

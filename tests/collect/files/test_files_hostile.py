@@ -247,3 +247,34 @@ def test_json_integer_too_long_is_an_error(good: Path) -> None:
     (good / "odd.json").write_text('{"apiVersion": "v1", "n": ' + "1" * 5000 + "}")
     note = _only_note(scan_manifests([str(good)]))
     assert note.kind == "error" and "JSON error" in note.reason
+
+
+@posix_only
+def test_links_out_of_the_named_folder_are_not_followed(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (tmp_path / "secret.yaml").write_text(NAMESPACE.format(name="outside"))
+    (repo / "in.yaml").write_text(NAMESPACE.format(name="inside"))
+    (repo / "out.yaml").symlink_to(tmp_path / "secret.yaml")
+    (repo / "also-in.yaml").symlink_to("in.yaml")
+    (repo / "etc").symlink_to("/etc")
+    (repo / "readme").symlink_to("/etc/hostname")  # not a manifest: never read, not noted
+    snapshot = scan_manifests([str(repo)])
+    assert _names(snapshot) == ["inside"]  # also-in.yaml is the same file: read once
+    assert sorted(note.reason for note in snapshot.coverage) == [
+        f"{repo / 'etc'}: skipped: a symbolic link leading out of the scanned tree (see --root)",
+        f"{repo / 'out.yaml'}: skipped: a symbolic link leading out of the scanned tree "
+        "(see --root)",
+    ]
+    # Widened with root, the link is inside the tree.
+    wider = scan_manifests([str(repo)], root=str(tmp_path))
+    assert sorted(_names(wider)) == ["inside", "outside"]
+
+
+def test_a_named_path_outside_root_is_bad_usage(tmp_path: Path) -> None:
+    from upgradecheck.collect.errors import ManifestError
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with pytest.raises(ManifestError, match=r"b is not inside --root .*a$"):
+        scan_manifests([str(tmp_path / "b")], root=str(tmp_path / "a"))

@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterable
 
 from upgradecheck.collect.binaries import BuildOptions, FolderOutput
+from upgradecheck.collect.contain import Tree
 from upgradecheck.collect.helm.chart import CHART_FILE
 from upgradecheck.collect.helm.render import read_chart
 from upgradecheck.collect.kustomize import KUSTOMIZATION_FILES, read_kustomization
@@ -29,12 +30,13 @@ def folder_kind(entries: Iterable[os.DirEntry[str]]) -> str | None:
 
 
 def read_folder(
-    kind: str, fs_path: str, display: str, build: BuildOptions, limit: int
+    kind: str, fs_path: str, display: str, build: BuildOptions, limit: int, tree: Tree
 ) -> FolderOutput:
-    """Build (or read) a chart or kustomization folder."""
+    """Build (or read) a chart or kustomization folder, reading nothing outside `tree`;
+    `limit` bounds each file read and each client's output."""
     if kind == CHART:
-        return read_chart(fs_path, display, build, limit)
-    return read_kustomization(fs_path, display, build)
+        return read_chart(fs_path, display, build, limit, tree)
+    return read_kustomization(fs_path, display, build, limit, tree)
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:

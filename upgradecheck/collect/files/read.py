@@ -14,7 +14,8 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from upgradecheck.collect.files.walk import FileInput, special_kind
+from upgradecheck.collect.contain import Refused, limit_text, open_regular
+from upgradecheck.collect.files.walk import FileInput
 from upgradecheck.model import CoverageNote
 
 DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -26,8 +27,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# O_NONBLOCK keeps a FIFO met while walking a folder from blocking the open (POSIX only).
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,8 @@ class Reader:
         display = item.display
         try:
             raw = self._raw(item)
+        except Refused as exc:
+            return Unread(CoverageNote(display, f"{display}: skipped: {exc.why}", "skipped"))
         except _Skipped as exc:
             reason = str(exc)
             return Unread(CoverageNote(display, f"{display}: skipped: {reason}", "skipped")
@@ -88,16 +89,23 @@ class Reader:
         else:
             data = self._read_file(item.fs_path, item.named)
         if len(data) > limit:
-            raise _Unreadable(f"larger than the {_size(limit)} limit; not scanned")
+            raise _Unreadable(f"larger than the {limit_text(limit)} limit; not scanned")
         return data
 
     def _read_file(self, fs_path: str, named: bool) -> bytes:
-        """The file's bytes, at most the limit + 1; a found non-regular file is not read."""
-        # A named path (`<(helm template ...)`) may be a pipe: open it blocking, as asked.
-        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) if named else _OPEN_FLAGS
+        """The file's bytes, at most the limit + 1; a file found in a folder is read only
+        when it is a regular file (and not through a link: the walk resolved those)."""
+        info: os.stat_result | None = None
+        if named:
+            # A named path (`<(helm template ...)`) may be a pipe: open it blocking, as asked.
+            fd = os.open(fs_path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        else:
+            # Refused for a FIFO, device, socket or link: the walk resolved the links.
+            fd, info = open_regular(fs_path)
         # Unbuffered: one read of the known size, and no isatty() probe per file.
-        with open(os.open(fs_path, flags), "rb", buffering=0) as handle:
-            info = os.fstat(handle.fileno())
+        with open(fd, "rb", buffering=0) as handle:
+            if info is None:
+                info = os.fstat(handle.fileno())
             if stat.S_ISREG(info.st_mode):
                 key = (info.st_dev, info.st_ino)
                 if key in self._seen:
@@ -105,14 +113,12 @@ class Reader:
                 self._seen.add(key)
                 if info.st_size > self.limit:
                     raise _Unreadable(
-                        f"larger than the {_size(self.limit)} limit "
+                        f"larger than the {limit_text(self.limit)} limit "
                         f"({info.st_size:,} bytes); not scanned"
                     )
                 # Its size is known and within the limit: read() sizes its buffer from it,
                 # where read(limit + 1) would allocate the whole limit for every file.
                 return handle.read()
-            if not named:
-                raise _Skipped(special_kind(fs_path))
             return _read_stream(handle, self.limit + 1)
 
 
@@ -182,8 +188,3 @@ def _decode(raw: bytes | str) -> tuple[str, int | None]:
     except UnicodeDecodeError as exc:
         bad_line = raw.count(b"\n", 0, exc.start) + 1
         return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff"), bad_line
-
-
-def _size(limit: int) -> str:
-    mib = limit / (1024 * 1024)
-    return f"{mib:g} MiB" if mib >= 1 else f"{limit:,}-byte"

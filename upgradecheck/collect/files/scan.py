@@ -36,6 +36,7 @@ def scan_manifests(
     stdin: TextIO | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     build: BuildOptions | None = None,
+    root: str | None = None,
 ) -> Snapshot:
     """Read the Kubernetes objects of files, folders (recursively) and `-` (stdin).
 
@@ -51,7 +52,7 @@ def scan_manifests(
     not Kubernetes objects: CI workflows, values files, ...), `skipped_files` (read without
     error but holding no Kubernetes object).
     """
-    walk = Walk(check_paths(paths), folders=build is not None)
+    walk = Walk(check_paths(paths, root), folders=build is not None, root=root)
     reader = Reader(max_file_bytes, stdin)
     with gc_paused():
         return _snapshot(_found(walk, reader, build))
@@ -64,7 +65,9 @@ def _found(walk: Walk, reader: Reader, build: BuildOptions | None) -> Iterator[F
             yield Found(notes=(item,))
         elif isinstance(item, FolderInput):
             assert build is not None
-            out = read_folder(item.kind, item.fs_path, item.display, build, reader.limit)
+            out = read_folder(
+                item.kind, item.fs_path, item.display, build, reader.limit, item.tree
+            )
             walk.cover(out.consumed)  # before the walk goes on
             yield from _folder_found(out, reader)
         else:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from upgradecheck.collect.contain import Listing, Tree, list_folder, read_regular
 from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.model import CoverageNote
 
@@ -77,11 +78,19 @@ class Chart:
 
 
 def load_chart(
-    fs_dir: str, display: str, limit: int, values_files: tuple[str, ...] = ()
+    fs_dir: str,
+    display: str,
+    limit: int,
+    values_files: tuple[str, ...] = (),
+    listing: Listing | None = None,
 ) -> Chart:
     """Read a chart folder: its Chart.yaml, values, templates, CRDs and subcharts (folders
-    and .tgz). `values_files` (`--values`) are laid over the chart's own values."""
-    files = _disk_files(fs_dir, display, limit)
+    and .tgz). `values_files` (`--values`) are laid over the chart's own values. Only the
+    files of `listing` (`contain.list_folder`: regular files inside the scanned tree) are
+    read; without one, the folder is its own tree."""
+    if listing is None:
+        listing = list_folder(fs_dir, Tree.of(fs_dir))
+    files = _disk_files(listing, display, limit)
     notes: list[CoverageNote] = []
     meta = _metadata(files, notes)
     name = meta.get("name")
@@ -131,30 +140,25 @@ class _Files:
         yield from sorted(rel for rel in self.readers if rel.startswith(prefix))
 
 
-def _disk_files(fs_dir: str, display_dir: str, limit: int) -> _Files:
+def _disk_files(listing: Listing, display_dir: str, limit: int) -> _Files:
+    """The chart's files as listed, hidden ones (`.helmignore`, `.git/`) left out."""
     readers: dict[str, Callable[[], bytes]] = {}
-    for here, dirs, names in os.walk(fs_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            path = os.path.join(here, name)
-            rel = os.path.relpath(path, fs_dir).replace(os.sep, "/")
-            readers[rel] = _file_reader(path, limit)
+    for rel, real in listing.files.items():
+        if not any(part.startswith(".") for part in rel.split("/")):
+            readers[rel] = _file_reader(real, limit)
 
     def display(rel: str) -> str:
         return os.path.join(display_dir, *rel.split("/"))
 
-    def on_disk(rel: str) -> str:
-        return os.path.join(fs_dir, *rel.split("/"))
+    def on_disk(rel: str) -> str | None:
+        return listing.files.get(rel)
 
     return _Files(readers, display, on_disk)
 
 
 def _file_reader(path: str, limit: int) -> Callable[[], bytes]:
     def read() -> bytes:
-        with open(path, "rb") as handle:
-            return handle.read(limit)
+        return read_regular(path, limit)
 
     return read
 

@@ -5,12 +5,17 @@ template-aware fallback when there is no helm or helm fails.
 `helm template` answers `.Capabilities` from its own defaults unless told otherwise, and
 those defaults describe no particular server: `--kube-version` sets the version and
 `--api-versions` adds what the target serves (`api_versions.served_api_versions`).
+
+helm reads the files of a chart itself and follows links, so it renders a copy: the chart's
+regular files inside the scanned tree (`contain`), within a size budget; its output is
+capped like a file.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tempfile
 from typing import Any
 
 from upgradecheck.collect.binaries import (
@@ -20,6 +25,13 @@ from upgradecheck.collect.binaries import (
     Placement,
     Stream,
     run_client,
+)
+from upgradecheck.collect.contain import (
+    COPY_FACTOR,
+    TooLarge,
+    Tree,
+    copy_files,
+    list_folder,
 )
 from upgradecheck.collect.helm.chart import Chart, load_chart
 from upgradecheck.collect.helm.fallback import unrendered
@@ -34,9 +46,19 @@ NAMESPACE = "default"
 _API_VERSION_LINE = re.compile(r"^apiVersion[ \t]*:.*$", re.M)
 
 
-def read_chart(fs_dir: str, display: str, options: BuildOptions, limit: int) -> FolderOutput:
-    """Render a chart folder with helm (or read its templates when that cannot be done)."""
-    chart = load_chart(fs_dir, display, limit, options.values)
+def read_chart(
+    fs_dir: str, display: str, options: BuildOptions, limit: int, tree: Tree | None = None
+) -> FolderOutput:
+    """Render a chart folder with helm (or read its templates when that cannot be done).
+
+    Nothing outside `tree` (default: the chart folder) is read: the chart's files are
+    listed inside it, and helm renders a copy of them (`contain`), so that a link in the
+    chart cannot hand helm a file from elsewhere. `limit` bounds each file and helm's output.
+    """
+    tree = tree if tree is not None else Tree.of(fs_dir)
+    listing = list_folder(fs_dir, tree)
+    chart = load_chart(fs_dir, display, limit, options.values, listing)
+    chart.notes[:0] = [_refused(display, rel, why) for rel, why in listing.refused]
     if chart.library:
         return FolderOutput(notes=[*chart.notes, CoverageNote(
             display, f"{display}: library chart (type: library): renders nothing by itself",
@@ -45,7 +67,16 @@ def read_chart(fs_dir: str, display: str, options: BuildOptions, limit: int) -> 
     helm = options.helm.get()
     if helm is None:
         return unrendered(chart, options.helm.missing, chart.notes)
-    result = run_client(_helm_argv(helm, fs_dir, options), options.timeout)
+    with tempfile.TemporaryDirectory(prefix="upgradecheck-chart-") as work:
+        copy = os.path.join(work, os.path.basename(os.path.abspath(fs_dir)) or "chart")
+        try:
+            problems = copy_files(listing.files, copy, COPY_FACTOR * limit)
+        except (TooLarge, OSError) as exc:
+            why = str(exc) if isinstance(exc, TooLarge) else f"cannot copy it: {exc}"
+            skipped = CoverageNote(display, f"{display}: not rendered by helm: {why}", "error")
+            return unrendered(chart, "not copied for helm", [*chart.notes, skipped])
+        chart.notes.extend(_refused(display, rel, why) for rel, why in problems)
+        result = run_client(_helm_argv(helm, copy, options), options.timeout, max_output=limit)
     if not result.ok:
         failed = CoverageNote(
             display, f"{display}: helm template {helm.version} failed: {result.error}", "error"
@@ -58,6 +89,12 @@ def read_chart(fs_dir: str, display: str, options: BuildOptions, limit: int) -> 
         notes=list(chart.notes),
         stats={"charts_rendered": 1, "files": sum(1 for t in chart.templates if t.renders)},
     )
+
+
+def _refused(display: str, rel: str, why: str) -> CoverageNote:
+    """A file of the chart neither read nor given to helm: a link out of the tree, a FIFO."""
+    where = os.path.join(display, *(part for part in rel.split("/") if part))
+    return CoverageNote(where, f"{where}: skipped: {why}", "skipped")
 
 
 def _helm_argv(helm: Client, fs_dir: str, options: BuildOptions) -> list[str]:
