@@ -249,6 +249,43 @@ def test_json_integer_too_long_is_an_error(good: Path) -> None:
     assert note.kind == "error" and "JSON error" in note.reason
 
 
+EMPTY_FILES = {
+    "empty.json": b"",
+    "blank.json": b"  \n\t\n",
+    "bom.json": b"\xef\xbb\xbf",
+    "utf16-bom.json": b"\xff\xfe",
+    "null.json": b"null\n",
+    "array.json": b"[]",
+    "empty.yaml": b"",
+    "blank.yaml": b"\n\n   \n",
+    "bom.yaml": b"\xef\xbb\xbf\n",
+    "comments.yml": b"# nothing here yet\n---\n# still nothing\n",
+    "separators.yaml": b"---\n---\n...\n",
+    "null.yaml": b"~\n",
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_FILES)
+def test_a_file_holding_no_documents_is_skipped_with_a_note(good: Path, name: str) -> None:
+    (good / name).write_bytes(EMPTY_FILES[name])
+    snapshot = scan_manifests([str(good)])
+    assert _names(snapshot) == ["good"]
+    note = _only_note(snapshot)
+    assert (note.kind, note.reason) == (
+        "note",
+        f"{good / name}: skipped: no documents (empty, or only whitespace, comments or null)",
+    )
+    assert not note.is_gap and not note.is_input_error  # the verdict and exit code stay
+    assert snapshot.stats["files"] == 2 and snapshot.stats["skipped_files"] == 1
+
+
+def test_an_empty_object_is_a_document_that_is_not_kubernetes(good: Path) -> None:
+    (good / "object.json").write_text("{}")
+    snapshot = scan_manifests([str(good)])
+    assert snapshot.coverage == ()
+    assert snapshot.stats["skipped_documents"] == 1
+
+
 @posix_only
 def test_links_out_of_the_named_folder_are_not_followed(tmp_path: Path) -> None:
     repo = tmp_path / "repo"

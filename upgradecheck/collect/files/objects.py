@@ -52,7 +52,14 @@ def file_objects(display: str, text: str, bad_line: int | None) -> Found:
         detail = f"helm template source: {source}" if source else ""
         return _observed(data, f"{display}:{line}", detail)
 
-    return _read(display, _documents(display, text, bad_line), make, templates=True)
+    found = _read(display, _documents(display, text, bad_line), make, templates=True)
+    if found.stats["documents"] or found.notes:
+        return found
+    # Empty, whitespace, a byte-order mark, comments, `null` or `[]`: nothing to scan and
+    # nothing missed, but said, so that a file expected to hold objects is not passed over
+    # in silence.
+    reason = f"{display}: skipped: no documents (empty, or only whitespace, comments or null)"
+    return Found(notes=(CoverageNote(display, reason, "note"),), stats=found.stats)
 
 
 def stream_objects(stream: Stream) -> Found:
@@ -153,6 +160,8 @@ def _documents(
     display: str, text: str, bad_line: int | None
 ) -> Iterator[Document | DocumentProblem]:
     if display.lower().endswith(".json") or (display == STDIN_NAME and _looks_like_json(text)):
+        if not text.strip():
+            return  # an empty JSON file holds no documents, as an empty YAML file
         if bad_line is not None:
             # JSON is read whole, so one bad byte spoils the file: report where it is.
             yield DocumentProblem(bad_line, "not valid UTF-8 text")
