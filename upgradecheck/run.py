@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from upgradecheck.assess import AssessError, assess, target_version
-from upgradecheck.collect.binaries import BuildOptions, ClientFinder
+from upgradecheck.collect.binaries import RUN_TIMEOUT, BuildOptions, ClientFinder
 from upgradecheck.collect.errors import ManifestError
 from upgradecheck.collect.files.read import DEFAULT_MAX_FILE_BYTES
 from upgradecheck.collect.files.scan import scan_manifests
@@ -42,6 +42,7 @@ def report_for_manifests(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     data: Sequence[str | Path] = (),
     root: str | None = None,
+    client_timeout: float = RUN_TIMEOUT,
 ) -> Report:
     """Scan manifest files and folders (`-` for stdin) and assess them.
 
@@ -51,7 +52,8 @@ def report_for_manifests(
     the report's coverage says so. `values` files are passed to every `helm template`.
     `config` names an exceptions file (`.upgradecheck.yaml`); `data` user data files for the
     knowledge base, applied after the config file's own. Nothing outside each named folder
-    (or `root`, which must hold every named path) is read, by the scan or by the clients.
+    (or `root`, which must hold every named path) is read, by the scan or by the clients;
+    each client run may take `client_timeout` seconds.
     """
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
@@ -66,6 +68,7 @@ def report_for_manifests(
         kubectl=ClientFinder("kubectl", kubectl, use_path=find_clients),
         values=tuple(values),
         api_versions=served_api_versions(kb, target_minor),
+        timeout=client_timeout,
     )
     snapshot = scan_manifests(
         paths, stdin=stdin, build=build, max_file_bytes=max_file_bytes, root=root

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from upgradecheck.collect.binaries import run_client
+from upgradecheck.collect.binaries import contained_env, run_client
 from upgradecheck.collect.contain import (
     OUTSIDE,
     Refused,
@@ -175,3 +175,39 @@ def test_a_failing_client_gives_its_error_line_and_its_output() -> None:
     result = run_client([sys.executable, "-c", script], timeout=60)
     assert (result.ok, result.stopped, result.error) == (False, False, "no chart")
     assert result.stdout == "partial\n"
+
+
+@posix_only
+def test_a_contained_client_sees_none_of_the_callers_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-secret")
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "real-kubeconfig"))
+    monkeypatch.setenv("HELM_REGISTRY_CONFIG", str(tmp_path / "registry.json"))
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_client(["/usr/bin/env"], timeout=30, home=str(home))
+    env = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    assert env == contained_env(str(home))
+    assert env["HOME"] == str(home) and env["PATH"] == ""
+    # Every folder a client reads its configuration, cache or credentials from is the home.
+    for name in ("KUBECONFIG", "DOCKER_CONFIG", "HELM_CONFIG_HOME", "HELM_CACHE_HOME",
+                 "HELM_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        assert env[name].startswith(str(home) + os.sep), name
+    # Without a home, a client runs in the caller's environment (the version probe).
+    assert "GITHUB_TOKEN=ghp-secret" in run_client(["/usr/bin/env"], timeout=30).stdout
+
+
+@posix_only
+def test_a_contained_client_cannot_take_the_machines_memory(tmp_path: Path) -> None:
+    # Go runtimes say "out of memory" on stderr when the address-space cap stops them.
+    greedy = (
+        "import sys\ntry:\n    block = bytearray(3 * 1024 ** 3)\n"
+        "except MemoryError:\n    print('fatal error: runtime: out of memory', file=sys.stderr)"
+        "\n    sys.exit(2)\nprint('allocated')"
+    )
+    started = time.monotonic()
+    result = run_client([sys.executable, "-c", greedy], timeout=60, home=str(tmp_path))
+    assert time.monotonic() - started < 30
+    assert (result.ok, result.stopped) == (False, True)
+    assert result.error == "used more than its 2 GiB memory limit; stopped and not scanned"

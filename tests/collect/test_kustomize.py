@@ -8,10 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from support.clients import client, kubectl_minors
+from support.clients import Traced, client, kubectl_minors
 
 from upgradecheck.assess import assess
-from upgradecheck.collect.binaries import BuildOptions, ClientFinder, probe_client
+from upgradecheck.collect.binaries import BuildOptions, Client, ClientFinder, probe_client
 from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.knowledge import load_knowledge_base
 from upgradecheck.model import EvidenceSource, Snapshot
@@ -276,3 +276,62 @@ def test_kubectl_output_over_the_limit_is_stopped(kubectl: Path) -> None:
         "500-byte limit (--max-file-size); stopped and not scanned"
     ]
     assert snapshot.stats["kustomizations_not_built"] == 1
+
+
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://github.com/example/repo//deploy?ref=v1",
+        "https://raw.githubusercontent.com/example/repo/main/deploy.yaml",
+        "git@github.com:example/repo.git//deploy",
+        "github.com/example/repo/deploy?ref=v1",
+    ],
+)
+def test_a_remote_resource_is_not_fetched_by_kubectl(
+    kubectl: Path, tmp_path: Path, remote: str
+) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "pdb.yaml").write_text(
+        "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: local\n"
+    )
+    (folder / "kustomization.yaml").write_text(f"resources:\n- pdb.yaml\n- {remote}\n")
+    snapshot = scan_manifests([str(folder)], build=_with(kubectl))
+    reasons = [(note.kind, note.reason) for note in snapshot.coverage]
+    # kubectl was not run (it would have tried the network or git and failed): no error,
+    # only what was not scanned, and the local resource read as written.
+    assert [kind for kind, _ in reasons] == ["gap", "gap"], reasons
+    assert f"remote resource {remote} not fetched" in reasons[0][1]
+    assert reasons[1][1].startswith(f"kustomization {folder} not built: it names a remote")
+    assert "kubectl kustomize DIR | upgradecheck scan -" in reasons[1][1]
+    assert [o.ref.name for o in snapshot.objects] == ["local"]
+
+
+def test_a_remote_resource_is_named_without_its_credentials(tmp_path: Path) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "kustomization.yaml").write_text(
+        "resources:\n- https://ci:ghp_SECRETTOKEN@github.com/example/repo//deploy?ref=v1\n"
+    )
+    snapshot = scan_manifests([str(folder)], build=NO_KUBECTL)
+    shown = repr(snapshot.coverage)
+    assert "SECRETTOKEN" not in shown
+    assert "remote resource https://github.com/example/repo//deploy?ref=v1 not fetched" in shown
+
+
+def test_kubectl_reads_nothing_but_its_copy_and_its_private_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kubectl = client("kubectl-1.33")
+    traced = Traced(kubectl, tmp_path, "version", "--client")
+    home = tmp_path / "user-home"
+    (home / ".kube").mkdir(parents=True)
+    (home / ".kube" / "config").write_text("apiVersion: v1\nkind: Config\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("KUBECONFIG", str(home / ".kube" / "config"))
+    found = Client("kubectl", str(traced.path), probe_client("kubectl", str(kubectl)).version)
+    build = BuildOptions(target=parse_minor("1.33"), kubectl=ClientFinder.ready("kubectl", found))
+    snapshot = scan_manifests([str(PROD)], build=build, root=str(SHOP))
+    assert snapshot.stats.get("kustomizations_built") == 1, snapshot.coverage
+    # Not the user's home, not the tree itself (kubectl builds the copy).
+    assert traced.stray("/upgradecheck-kustomize-") == []

@@ -11,6 +11,9 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -103,3 +106,44 @@ def kubectl_binaries() -> dict[str, Path]:
 def kubectl_minors() -> tuple[str, ...]:
     """The kubectl minors the cache is meant to hold (for parametrizing)."""
     return tuple(p.kubectl for p in _script().PACKAGES if p.kubectl)
+
+
+class Traced:
+    """A client wrapped in `strace`: every path it (and what it starts) opens or looks at is
+    logged, to show what a run read. Skips when strace is missing or cannot trace here."""
+
+    SYSTEM = ("/proc", "/sys", "/dev/", "/etc/localtime", "/etc/ld.so", "/lib", "/usr/lib")
+    """What any program looks at when it starts: never a user's file."""
+
+    def __init__(self, binary: str | Path, folder: Path, *probe: str) -> None:
+        strace = shutil.which("strace")
+        if strace is None:
+            pytest.skip("strace is not installed")
+        self.binary = str(binary)
+        self.log = folder / "trace.log"
+        self.path = folder / f"traced-{Path(binary).name}"
+        self.path.write_text(
+            f"#!/bin/sh\nexec {strace} -f -qq -s 4096 "
+            "-e trace=open,openat,stat,newfstatat,access,execve "
+            f'-o {self.log} {self.binary} "$@"\n'
+        )
+        self.path.chmod(0o755)
+        ran = subprocess.run([str(self.path), *probe], capture_output=True, check=False)
+        if ran.returncode != 0:
+            pytest.skip(f"strace cannot trace here: {ran.stderr.decode(errors='replace')[:200]}")
+        self.log.unlink()  # the probe ran in the caller's environment: only later runs count
+
+    def stray(self, work_marker: str) -> list[str]:
+        """Paths looked at outside the run's private folder (named by `work_marker`), the
+        binary and system files; folders above those are looked at, never read."""
+        opened: set[str] = set()
+        for line in self.log.read_text().splitlines():
+            opened.update(re.findall(r'"(/[^"]*)"', line))
+        work = {path for path in opened if work_marker in path}
+        assert work, "the client was not traced"
+        kept = [*work, self.binary, str(self.path)]
+        return sorted(
+            path for path in opened - set(kept)
+            if not path.startswith(self.SYSTEM)
+            and not any(k.startswith(path.rstrip("/") + "/") for k in kept)
+        )

@@ -18,6 +18,7 @@ from upgradecheck.cli.options import (
     Target,
 )
 from upgradecheck.cli.output import destinations, emit
+from upgradecheck.collect.binaries import RUN_TIMEOUT
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_manifests
@@ -82,6 +83,16 @@ def scan(
             "widen it so that links and kustomizations may reach ../base.",
         ),
     ] = None,
+    client_timeout: Annotated[
+        int,
+        typer.Option(
+            "--client-timeout",
+            min=1,
+            metavar="SECONDS",
+            help="Longest one helm template or kubectl kustomize run may take; a run that "
+            "takes longer is stopped and its folder read by the fallback.",
+        ),
+    ] = int(RUN_TIMEOUT),
     quiet: Quiet = False,
     publish: Annotated[
         bool,
@@ -124,5 +135,6 @@ def scan(
         max_file_bytes=max_file_size * 1024 * 1024,
         data=data or (),
         root=root,
+        client_timeout=client_timeout,
     )
     emit(report, where, fail_on, quiet=quiet)

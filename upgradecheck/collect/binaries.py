@@ -24,8 +24,13 @@ from upgradecheck.collect.local_clients import helm_version, kubectl_version
 from upgradecheck.model import CoverageNote, ObservedObject
 from upgradecheck.versions import Minor
 
-RUN_TIMEOUT = 120.0
-"""Seconds a `helm template` or `kubectl kustomize` may take."""
+RUN_TIMEOUT = 60.0
+"""Seconds a `helm template` or `kubectl kustomize` may take (`--client-timeout`): real
+charts and overlays take a few; a template looping for ever is stopped here."""
+
+MAX_CLIENT_MEMORY = 2 * 1024 * 1024 * 1024
+"""Most address space a client run may use (POSIX): a template that builds a string of
+gigabytes fails alone instead of taking the machine's memory."""
 
 MAX_OUTPUT = 16 * 1024 * 1024
 """Most bytes a client may print before it is stopped (the scan passes `--max-file-size`)."""
@@ -207,17 +212,57 @@ class RunResult:
     """It was stopped: it ran out of time or printed more than it may."""
 
 
+def contained_env(home: str) -> dict[str, str]:
+    """The environment a client runs with in a scan: none of the caller's (no tokens, no
+    KUBECONFIG, HELM_* or DOCKER_CONFIG), `home` (an empty private folder) for every
+    configuration and cache folder, and no PATH, so that nothing outside the copy it is
+    given is read: no kubeconfig, registry credentials or credential helpers, no git."""
+    env = {
+        "HOME": home,
+        "PATH": "",
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "KUBECONFIG": os.path.join(home, "kubeconfig"),
+        "DOCKER_CONFIG": os.path.join(home, "docker"),
+        "HELM_CONFIG_HOME": os.path.join(home, "helm", "config"),
+        "HELM_CACHE_HOME": os.path.join(home, "helm", "cache"),
+        "HELM_DATA_HOME": os.path.join(home, "helm", "data"),
+        "XDG_CONFIG_HOME": os.path.join(home, "config"),
+        "XDG_CACHE_HOME": os.path.join(home, "cache"),
+        "XDG_DATA_HOME": os.path.join(home, "data"),
+    }
+    for name in ("SYSTEMROOT", "WINDIR"):  # Windows programs need these to start
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def _limit_memory() -> None:
+    """In the child, before it runs: cap its address space (see MAX_CLIENT_MEMORY)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MAX_CLIENT_MEMORY, MAX_CLIENT_MEMORY))
+
+
 def run_client(
-    argv: Sequence[str], timeout: float, cwd: str | None = None, max_output: int = MAX_OUTPUT
+    argv: Sequence[str],
+    timeout: float,
+    cwd: str | None = None,
+    max_output: int = MAX_OUTPUT,
+    home: str | None = None,
 ) -> RunResult:
     """Run a client; a failure to start, a timeout or more than `max_output` bytes on
     standard output is a failed run, not an exception. The client runs in its own process
-    group (POSIX), and the whole group is killed when it is stopped: a `git` that kubectl
-    started for a remote resource does not outlive it."""
+    group (POSIX), and the whole group is killed when it is stopped: nothing it started
+    outlives it. With `home`, it runs in `contained_env(home)` with its memory capped."""
+    posix = os.name == "posix"
+    contained = home is not None and posix
     try:
         proc = subprocess.Popen(
             list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, cwd=cwd, start_new_session=os.name == "posix",
+            stderr=subprocess.PIPE, cwd=cwd, start_new_session=posix,
+            env=contained_env(home) if home is not None else None,
+            preexec_fn=_limit_memory if contained else None,
         )
     except OSError as exc:
         return RunResult(False, "", f"cannot run {argv[0]}: {exc.strerror or exc}")
@@ -245,7 +290,11 @@ def run_client(
     stdout = out.text()
     if proc.returncode == 0:
         return RunResult(True, stdout, "")
-    return RunResult(False, stdout, first_error(err.text(), proc.returncode))
+    errors = err.text()
+    if contained and "out of memory" in errors:
+        return RunResult(False, "", f"used more than its {limit_text(MAX_CLIENT_MEMORY)} "
+                                    "memory limit; stopped and not scanned", True)
+    return RunResult(False, stdout, first_error(errors, proc.returncode))
 
 
 class _Capture:

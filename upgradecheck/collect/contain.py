@@ -259,7 +259,9 @@ def copy_files(files: Mapping[str, str], dest: str, budget: int) -> list[tuple[s
 
 
 def limit_text(size: int) -> str:
-    """A size limit in words: `16 MiB`, or `1,000-byte` below a MiB."""
+    """A size limit in words: `2 GiB`, `16 MiB`, or `1,000-byte` below a MiB."""
+    if size >= 1 << 30 and size % (1 << 30) == 0:
+        return f"{size >> 30} GiB"
     mib = size / (1024 * 1024)
     return f"{mib:g} MiB" if mib >= 1 else f"{size:,}-byte"
 

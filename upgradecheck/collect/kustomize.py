@@ -6,7 +6,9 @@ Nothing outside the scanned tree is read (`contain`). kubectl builds a copy: the
 kustomization files, and the files and folders their fields name, copied as regular files
 into a temporary folder. A kustomization that names a path leading out of the tree (`../`
 past its top, an absolute path, a link out) is not built; the fallback reads only what the
-tree holds.
+tree holds. Nor is anything fetched: a kustomization naming a remote resource (a git
+repository, an http URL) is not built, and kubectl runs with none of the caller's
+environment (`binaries.contained_env`), so it finds no kubeconfig, credentials or git.
 
 To learn where each built object came from, the copy is built through a throw-away
 kustomization beside it that lists it as its only resource and asks for kustomize's
@@ -44,6 +46,7 @@ from upgradecheck.collect.contain import (
 )
 from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.model import CoverageNote
+from upgradecheck.safetext import redact_url
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 """The file names that make a folder a kustomization (kustomize's own list)."""
@@ -129,7 +132,8 @@ def _list(
             entry = entry.strip()
             if _is_remote(entry):
                 listing.notes.append(CoverageNote(
-                    where, f"{where}: remote resource {entry} not fetched: not scanned", "gap"
+                    where, f"{where}: remote resource {redact_url(entry)} not fetched: not "
+                    "scanned", "gap",
                 ))
                 continue
             target = os.path.normpath(os.path.join(fs_dir, entry))
@@ -198,7 +202,8 @@ def read_kustomization(
             out.stats["kustomizations_built"] = 1
             out.stats["files"] = len(listing.files)
             return out
-        out.notes.append(CoverageNote(display, f"{display}: {built.failure}", "error"))
+        if built.failure:
+            out.notes.append(CoverageNote(display, f"{display}: {built.failure}", "error"))
         reason = built.reason
     else:
         reason = options.kubectl.missing
@@ -225,7 +230,7 @@ class _Built:
     placer: _KustomizePlacer | None = None
     """Where each built object came from (None: not built)."""
     failure: str = ""
-    """The error note's text when not built."""
+    """The error note's text when not built (none when not building is no input error)."""
     reason: str = ""
     """Why not, for the fallback's note."""
 
@@ -236,6 +241,13 @@ def _build(
     """Build a copy of the kustomization (and what it names) with origin annotations where
     kubectl can, else directly."""
     closure = _closure(fs_dir, display, tree)
+    if closure.remote:
+        # Not an input error: the remote entries are each noted by the listing.
+        return _Built(reason=(
+            f"it names a remote resource ({redact_url(closure.remote[0][1])}), which the scan "
+            "does not fetch (build it where it may be fetched and scan the output: "
+            "kubectl kustomize DIR | upgradecheck scan -)"
+        ))
     if closure.outside:
         where, entry, why = closure.outside[0]
         return _Built(
@@ -268,11 +280,17 @@ def _build(
                 f"resources:\n- {_yaml_string(os.path.relpath(folder, wrapper))}\n"
                 "buildMetadata: [originAnnotations]\n"
             )
-        result = run_client([kubectl.path, "kustomize", wrapper], timeout, max_output=limit)
+        home = os.path.join(work, "home")
+        os.mkdir(home)
+        result = run_client(
+            [kubectl.path, "kustomize", wrapper], timeout, max_output=limit, home=home
+        )
         origins: str | None = wrapper
         if not result.ok and not result.stopped:
             # A kubectl too old for origin annotations: build the copy directly.
-            result = run_client([kubectl.path, "kustomize", folder], timeout, max_output=limit)
+            result = run_client(
+                [kubectl.path, "kustomize", folder], timeout, max_output=limit, home=home
+            )
             origins = None
     if not result.ok:
         failure = f"{version} failed: {result.error}"
@@ -296,6 +314,8 @@ class _Closure:
     """Relative path in the copy → real path of the file to copy there."""
     outside: list[tuple[str, str, str]] = field(default_factory=list)
     """(kustomization file, value, why) of each value that leads out of the tree."""
+    remote: list[tuple[str, str]] = field(default_factory=list)
+    """(kustomization file, value) of each value kubectl would fetch (git, http)."""
 
 
 def _closure(fs_dir: str, display: str, tree: Tree) -> _Closure:
@@ -328,6 +348,11 @@ def _closure(fs_dir: str, display: str, tree: Tree) -> _Closure:
         if not _take(closure, tree, path, where):
             continue
         for value in _strings(_read_kustomization(path, where, [], tree)):
+            text = value.strip()
+            if "\n" not in text and "file:" not in text and _is_remote(text):
+                # Fetched by kubectl (with the network and git): nothing of the tree.
+                closure.remote.append((where, text))
+                continue
             for candidate in _candidates(value):
                 _add_candidate(closure, tree, folder, shown, where, value, candidate, queue)
     return closure

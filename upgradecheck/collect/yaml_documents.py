@@ -32,6 +32,17 @@ MAX_DEPTH = 200
 """Deepest nesting accepted. Far beyond any real object (CRD schemas reach ~40), and far
 below Python's recursion limit, so later stages (JSON output, checks) can walk any body."""
 
+MAX_DOCUMENTS = 50_000
+"""Most documents read from one text, and items from one JSON array: more than a file
+within the size limit holds in practice, and a bound on what a file of millions of tiny
+documents (`{}` repeated) costs: a few seconds, not minutes."""
+
+MAX_DOCUMENT_VALUES = 1_000_000
+"""Most lines plus commas in one YAML document: a bound on its values, known before it is
+parsed. The parser keeps ~500 bytes per value, so a 16 MiB document of `- 1` lines would
+take gigabytes; a real object, or a `kubectl get -o yaml` List at the size limit, has
+fewer (JSON, read by a leaner parser, is not bounded so)."""
+
 MAX_ALIAS_EXPANSION = 1_000_000
 """How many nodes YAML aliases may add to a document once expanded (billion-laughs guard)."""
 
@@ -126,6 +137,8 @@ class DocumentProblem:
     """The text holds `{{ }}` template actions: a chart template, not a manifest."""
     mentions_api_version: bool = True
     """The text names an `apiVersion`: it was meant to be a Kubernetes object."""
+    rest_unread: bool = False
+    """Not one document's problem: the rest of the text was not read (too many documents)."""
 
 
 class _LimitExceeded(Exception):
@@ -175,9 +188,15 @@ def split_documents(text: str) -> list[Chunk]:
     (so a `helm template` `# Source:` line belongs to its object); a `...` marker closes
     its document. Column-0 markers always end a document in YAML, so the cut is exact.
     """
+    return list(iter_chunks(text))
+
+
+def iter_chunks(text: str) -> Iterator[Chunk]:
+    """The chunks of `split_documents`, one at a time: a reader that stops early (a text of
+    millions of tiny documents) does not pay for cutting the rest."""
     if "---" not in text and "..." not in text:
-        return [Chunk(1, text)]
-    chunks: list[Chunk] = []
+        yield Chunk(1, text)
+        return
     start, start_line, line, counted = 0, 1, 1, 0
     has_marker = False  # the current chunk already holds its `---`
     for pos in _MARKER.find_all(text):
@@ -186,16 +205,15 @@ def split_documents(text: str) -> list[Chunk]:
         if text.startswith("---", pos):
             # A chunk of only comments and no marker yet is this document's preamble.
             if has_marker or _CONTENT_LINE.search(text, start, pos):
-                chunks.append(Chunk(start_line, text[start:pos]))
+                yield Chunk(start_line, text[start:pos])
                 start, start_line = pos, line
             has_marker = True
             continue
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end + 1
-        chunks.append(Chunk(start_line, text[start:end]))
+        yield Chunk(start_line, text[start:end])
         start, start_line, has_marker = end, line + 1, False
-    chunks.append(Chunk(start_line, text[start:]))
-    return chunks
+    yield Chunk(start_line, text[start:])
 
 
 def iter_yaml_documents(text: str, *, lossy: bool = False) -> Iterator[Document | DocumentProblem]:
@@ -204,10 +222,20 @@ def iter_yaml_documents(text: str, *, lossy: bool = False) -> Iterator[Document 
     `lossy` says the text was decoded with `surrogateescape` because some bytes were not
     UTF-8: the documents holding such bytes are reported, the others still parsed.
     """
-    for chunk in split_documents(text):
+    for count, chunk in enumerate(iter_chunks(text)):
+        if count == MAX_DOCUMENTS:
+            yield too_many(chunk.start_line, "documents")
+            return
         outcome = parse_chunk(chunk, lossy=lossy)
         if outcome is not None:
             yield outcome
+
+
+def too_many(line: int, what: str) -> DocumentProblem:
+    """The problem of a text holding more than MAX_DOCUMENTS documents (or items)."""
+    return DocumentProblem(
+        line, f"more than {MAX_DOCUMENTS:,} {what}: the rest not read", rest_unread=True
+    )
 
 
 def parse_chunk(chunk: Chunk, *, lossy: bool = False) -> Document | DocumentProblem | None:
@@ -218,6 +246,11 @@ def parse_chunk(chunk: Chunk, *, lossy: bool = False) -> Document | DocumentProb
     bad = _UNDECODABLE.search(text) if lossy else None
     if bad:
         return DocumentProblem(_line_at(chunk, bad.start()), "not valid UTF-8 text")
+    if len(text) > MAX_DOCUMENT_VALUES and text.count("\n") + text.count(",") > MAX_DOCUMENT_VALUES:
+        return DocumentProblem(
+            object_line(chunk),
+            f"more than {MAX_DOCUMENT_VALUES:,} lines and values in one document: not read",
+        )
     try:
         if _LIST_KIND.find(text) >= 0:
             data, item_lines = _load_list(chunk)
@@ -278,6 +311,10 @@ def iter_json_documents(text: str) -> Iterator[Document | DocumentProblem]:
         yield DocumentProblem(1, str(exc))
         return
     if isinstance(data, list):
+        if len(data) > MAX_DOCUMENTS:
+            # Refused whole: finding the elements' lines would read all of them.
+            yield DocumentProblem(1, f"more than {MAX_DOCUMENTS:,} array elements: not read")
+            return
         lines = _json_element_lines(text, in_items=False)
         for index, element in enumerate(data):
             if element is not None:

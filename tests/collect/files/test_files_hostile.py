@@ -6,12 +6,14 @@ import io
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from upgradecheck.collect.files.objects import MAX_PROBLEMS_NOTED
 from upgradecheck.collect.files.scan import scan_manifests
-from upgradecheck.collect.yaml_documents import MAX_DEPTH
+from upgradecheck.collect.yaml_documents import MAX_DEPTH, MAX_DOCUMENT_VALUES, MAX_DOCUMENTS
 from upgradecheck.model import CoverageNote, Snapshot
 
 NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
@@ -315,3 +317,59 @@ def test_a_named_path_outside_root_is_bad_usage(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     with pytest.raises(ManifestError, match=r"b is not inside --root .*a$"):
         scan_manifests([str(tmp_path / "b")], root=str(tmp_path / "a"))
+
+
+TINY_DOCUMENTS = {
+    # Millions of documents within the size limit: each costs a parse, or a note.
+    "objects.yaml": "{}\n---\n" * (MAX_DOCUMENTS + 10),
+    "separators.yaml": "---\n" * (MAX_DOCUMENTS + 10),
+    "broken.yaml": ":\n---\n" * (MAX_DOCUMENTS + 10),
+}
+
+
+@pytest.mark.parametrize("name", TINY_DOCUMENTS)
+def test_a_file_of_too_many_documents_stops_at_the_limit(good: Path, name: str) -> None:
+    (good / name).write_text(TINY_DOCUMENTS[name])
+    started = time.monotonic()
+    snapshot = scan_manifests([str(good)])
+    assert time.monotonic() - started < 30
+    assert _names(snapshot) == ["good"]
+    reasons = [note.reason for note in snapshot.coverage]
+    limit = f"more than {MAX_DOCUMENTS:,} documents: the rest not read"
+    assert [r for r in reasons if r.startswith(f"{good / name}:") and r.endswith(limit)]
+    # However many documents cannot be read, the report lists a few and counts the rest.
+    assert len(reasons) <= MAX_PROBLEMS_NOTED + 2
+
+
+def test_a_document_of_millions_of_values_is_refused_before_it_is_parsed(good: Path) -> None:
+    (good / "values.yaml").write_text(
+        "apiVersion: v1\nkind: List\nitems:\n" + "- {}\n" * (MAX_DOCUMENT_VALUES + 10)
+    )
+    (good / "flow.yaml").write_text("apiVersion: v1\ndata: [" + "1," * MAX_DOCUMENT_VALUES + "]")
+    started = time.monotonic()
+    snapshot = scan_manifests([str(good)])
+    assert time.monotonic() - started < 30
+    assert sorted(note.reason for note in snapshot.coverage) == [
+        f"{good / name}:1: more than {MAX_DOCUMENT_VALUES:,} lines and values in one document: "
+        "not read" for name in ("flow.yaml", "values.yaml")
+    ]
+
+
+def test_a_json_array_of_too_many_elements_is_refused(good: Path) -> None:
+    (good / "many.json").write_text("[" + "{}," * MAX_DOCUMENTS + "{}]")
+    note = _only_note(scan_manifests([str(good)]))
+    assert note.reason == (
+        f"{good / 'many.json'}:1: more than {MAX_DOCUMENTS:,} array elements: not read"
+    )
+
+
+def test_many_broken_documents_are_counted_not_listed(good: Path) -> None:
+    (good / "broken.yaml").write_text("a: [\n---\n" * 100)
+    snapshot = scan_manifests([str(good)])
+    reasons = [note.reason for note in snapshot.coverage]
+    assert len(reasons) == MAX_PROBLEMS_NOTED + 1
+    assert reasons[-1] == (
+        f"{good / 'broken.yaml'}: {100 - MAX_PROBLEMS_NOTED} more documents cannot be read "
+        f"(the first {MAX_PROBLEMS_NOTED} are listed)"
+    )
+    assert all(note.kind == "error" for note in snapshot.coverage)  # still exit code 2

@@ -17,13 +17,19 @@ from upgradecheck.collect.binaries import Placement, Stream
 from upgradecheck.collect.files.walk import STDIN_NAME
 from upgradecheck.collect.sanitize import trim_object
 from upgradecheck.collect.yaml_documents import (
+    MAX_DOCUMENTS,
     Document,
     DocumentProblem,
     is_list,
     iter_json_documents,
     iter_yaml_documents,
+    too_many,
 )
 from upgradecheck.model import CoverageNote, Evidence, EvidenceSource, ObjectRef, ObservedObject
+
+MAX_PROBLEMS_NOTED = 20
+"""Problems of one file noted one by one; the rest are counted in one more note, so that a
+file of thousands of broken documents does not flood the report."""
 
 _MakeObject = Callable[[Any, int, str | None], ObservedObject | None]
 """(parsed value, its line, its helm `# Source:`) → the object, or None when it is not one."""
@@ -98,23 +104,37 @@ def _read(
     `skipped` note for the whole text instead of an error each."""
     objects: list[ObservedObject] = []
     notes: list[CoverageNote] = []
-    documents = skipped = 0
+    documents = skipped = unnoted = 0
     template_lines: list[int] = []
     for outcome in outcomes:
         if isinstance(outcome, DocumentProblem):
             if templates and outcome.unrendered_template:
                 template_lines.append(outcome.line)
                 continue
+            if outcome.rest_unread:
+                notes.append(_problem_note(name, outcome))
+                continue
             documents += 1
-            notes.append(_problem_note(name, outcome))
+            if len(notes) < MAX_PROBLEMS_NOTED:
+                notes.append(_problem_note(name, outcome))
+            else:
+                unnoted += 1
             continue
         documents += 1
-        for data, line in _values(outcome):
+        for index, (data, line) in enumerate(_values(outcome)):
+            if index == MAX_DOCUMENTS:
+                notes.append(_problem_note(name, too_many(line, "List items")))
+                break
             found = make(data, line, outcome.template_source)
             if found is None:
                 skipped += 1
             else:
                 objects.append(found)
+    if unnoted:
+        notes.append(CoverageNote(
+            name, f"{name}: {unnoted:,} more documents cannot be read (the first "
+            f"{MAX_PROBLEMS_NOTED} are listed)", "error",
+        ))
     if template_lines:
         documents += len(template_lines)
         skipped += len(template_lines)

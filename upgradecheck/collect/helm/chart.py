@@ -23,7 +23,8 @@ CHART_FILE = "Chart.yaml"
 """The file that makes a folder a chart."""
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
-"""Most bytes read out of one packaged subchart (`charts/*.tgz`)."""
+"""Most bytes read out of the packaged subcharts (`charts/*.tgz`) of one chart, together:
+twenty small archives each unpacking to gigabytes cost no more than one."""
 
 MAX_CHART_DEPTH = 4
 """How deep subcharts of subcharts are followed."""
@@ -75,6 +76,8 @@ class Chart:
     """Problems of values files: helm reports them itself, the fallback must."""
     missing: list[str] = field(default_factory=list)
     """Dependencies named in Chart.yaml that are not in charts/."""
+    archive_bytes: int = 0
+    """Bytes unpacked from its packaged subcharts so far (see MAX_ARCHIVE_BYTES)."""
 
 
 def load_chart(
@@ -163,17 +166,18 @@ def _file_reader(path: str, limit: int) -> Callable[[], bytes]:
     return read
 
 
-def _archive_files(data: bytes, display_name: str) -> tuple[str, _Files]:
-    """The chart inside a packaged chart (`.tgz`): its top folder name and its files."""
+def _archive_files(data: bytes, display_name: str, chart: Chart) -> tuple[str, _Files]:
+    """The chart inside a packaged chart (`.tgz`): its top folder name and its files. What
+    it unpacks counts against the chart's MAX_ARCHIVE_BYTES (each member's declared size:
+    a member skipped is still unpacked to reach the next)."""
     members: dict[str, bytes] = {}
-    total = 0
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
         for member in archive:
             if not member.isfile():
                 continue
-            total += member.size
-            if total > MAX_ARCHIVE_BYTES:
-                raise tarfile.TarError(f"more than {MAX_ARCHIVE_BYTES // (1 << 20)} MiB inside")
+            chart.archive_bytes += member.size
+            if chart.archive_bytes > MAX_ARCHIVE_BYTES:
+                raise _OverBudget(_over_budget())
             handle = archive.extractfile(member)
             if handle is not None:
                 members[member.name.removeprefix("./")] = handle.read()
@@ -186,6 +190,17 @@ def _archive_files(data: bytes, display_name: str) -> tuple[str, _Files]:
         if name.startswith(top + "/")
     }
     return top, _Files(readers, lambda rel: f"{display_name}:{top}/{rel}", lambda rel: None)
+
+
+class _OverBudget(tarfile.TarError):
+    """The chart's packaged subcharts unpack to more than MAX_ARCHIVE_BYTES."""
+
+
+def _over_budget() -> str:
+    return (
+        f"not read: the packaged subcharts hold more than {MAX_ARCHIVE_BYTES // (1 << 20)} MiB "
+        "together"
+    )
 
 
 def _constant(blob: bytes) -> Callable[[], bytes]:
@@ -319,13 +334,20 @@ def _add_subcharts(
         if f"charts/{sub}/{CHART_FILE}" not in files.readers:
             continue
         found.add(_add_subchart(chart, _subfolder(files, sub), deps, prefixes, depth, sub))
-    for rel in archives:
+    for index, rel in enumerate(archives):
         where = files.display(rel)
+        if chart.archive_bytes > MAX_ARCHIVE_BYTES:
+            # Over the budget already: the archives left are named once, not each.
+            left = len(archives) - index
+            chart.notes.append(CoverageNote(where, f"{where}: {_over_budget()}" + (
+                f" (and {left - 1} more packaged chart{'s' if left > 2 else ''} beside it)"
+                if left > 1 else ""), "gap"))
+            break
         try:
-            top, sub_files = _archive_files(files.readers[rel](), where)
+            top, sub_files = _archive_files(files.readers[rel](), where, chart)
         except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
-            chart.notes.append(CoverageNote(where, f"{where}: cannot read packaged chart: {exc}",
-                                            "gap"))
+            why = str(exc) if isinstance(exc, _OverBudget) else f"cannot read packaged chart: {exc}"
+            chart.notes.append(CoverageNote(where, f"{where}: {why}", "gap"))
             continue
         found.add(_add_subchart(chart, sub_files, deps, prefixes, depth, top))
     for dep in deps:

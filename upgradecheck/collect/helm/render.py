@@ -76,7 +76,11 @@ def read_chart(
             skipped = CoverageNote(display, f"{display}: not rendered by helm: {why}", "error")
             return unrendered(chart, "not copied for helm", [*chart.notes, skipped])
         chart.notes.extend(_refused(display, rel, why) for rel, why in problems)
-        result = run_client(_helm_argv(helm, copy, options), options.timeout, max_output=limit)
+        home = os.path.join(work, "home")
+        os.mkdir(home)
+        result = run_client(
+            _helm_argv(helm, copy, options), options.timeout, max_output=limit, home=home
+        )
     if not result.ok:
         failed = CoverageNote(
             display, f"{display}: helm template {helm.version} failed: {result.error}", "error"
