@@ -32,6 +32,7 @@ TARGETS = {
     "outside-file": "outside/secret.yaml",
     "outside-folder": "outside/dir",
     "etc": "/etc",
+    "etc-passwd": "/etc/passwd",
     "outside-fifo": "outside/fifo.yaml",
     "inside-fifo": "repo/shared/fifo.yaml",
     "inside-file": "repo/shared/inside.yaml",
@@ -40,7 +41,7 @@ TARGETS = {
     "broken": "repo/missing.yaml",
 }
 BELOW_A_LINK = re.compile(r"/(link|link\.yaml|folder)/")
-REFUSED = ("outside-file", "outside-folder", "etc", "outside-fifo", "inside-fifo")
+REFUSED = ("outside-file", "outside-folder", "etc", "etc-passwd", "outside-fifo", "inside-fifo")
 
 CHART_TEMPLATE = (
     "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n"
@@ -150,6 +151,7 @@ def test_nothing_outside_the_tree_is_read(tmp_path: Path, entry: str, target_nam
     seen = repr(snapshot.objects) + repr(snapshot.coverage)
     assert OUT not in seen
     assert "/etc/" not in seen  # /etc was not walked
+    assert "root:" not in seen  # nor /etc/passwd read
     through_link = [
         o for o in snapshot.objects if o.ref.name == IN and f"/{folder}/" in o.evidence[0].location
     ]
