@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from upgradecheck.collect.binaries import contained_env, run_client
+from upgradecheck.collect.binaries import SHIM_HINT, contained_env, run_client
 from upgradecheck.collect.contain import (
     OUTSIDE,
     Refused,
@@ -211,3 +211,15 @@ def test_a_contained_client_cannot_take_the_machines_memory(tmp_path: Path) -> N
     assert time.monotonic() - started < 30
     assert (result.ok, result.stopped) == (False, True)
     assert result.error == "used more than its 2 GiB memory limit; stopped and not scanned"
+
+
+@posix_only
+def test_a_shim_that_needs_path_is_told_to_name_the_real_binary(tmp_path: Path) -> None:
+    shim = tmp_path / "helm"
+    shim.write_text("#!/usr/bin/env sh\nexec real-helm \"$@\"\n")
+    shim.chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_client([str(shim), "template"], timeout=30, home=str(home))
+    assert not result.ok and not result.stopped
+    assert result.error.endswith(f"({SHIM_HINT})"), result.error

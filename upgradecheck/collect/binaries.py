@@ -38,6 +38,12 @@ MAX_OUTPUT = 16 * 1024 * 1024
 MAX_ERROR_OUTPUT = 64 * 1024
 """Bytes of a client's standard error kept: its first error line is all that is shown."""
 
+SHIM_HINT = (
+    "it runs with no PATH and a private HOME: name the real binary with --helm/--kubectl, "
+    "not a shim"
+)
+"""Said when a contained client could not start what it runs."""
+
 NO_HELM = "no helm binary (install helm or pass --helm)"
 NO_KUBECTL = "no kubectl binary (install kubectl or pass --kubectl)"
 
@@ -294,7 +300,12 @@ def run_client(
     if contained and "out of memory" in errors:
         return RunResult(False, "", f"used more than its {limit_text(MAX_CLIENT_MEMORY)} "
                                     "memory limit; stopped and not scanned", True)
-    return RunResult(False, stdout, first_error(errors, proc.returncode))
+    error = first_error(errors, proc.returncode)
+    if contained and proc.returncode in (126, 127):
+        # What a shim (asdf, mise, `#!/usr/bin/env bash`) says when it cannot find its
+        # interpreter or tool without PATH or the user's HOME.
+        error += f" ({SHIM_HINT})"
+    return RunResult(False, stdout, error)
 
 
 class _Capture:
