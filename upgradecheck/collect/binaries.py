@@ -297,7 +297,7 @@ def run_client(
     if proc.returncode == 0:
         return RunResult(True, stdout, "")
     errors = err.text()
-    if contained and "out of memory" in errors:
+    if contained and ("out of memory" in errors or "cannot allocate memory" in errors):
         return RunResult(False, "", f"used more than its {limit_text(MAX_CLIENT_MEMORY)} "
                                     "memory limit; stopped and not scanned", True)
     error = first_error(errors, proc.returncode)

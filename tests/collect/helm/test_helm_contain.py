@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from upgradecheck.cli import app
 from upgradecheck.collect.binaries import BuildOptions, Client, ClientFinder, probe_client
 from upgradecheck.collect.files.scan import scan_manifests
+from upgradecheck.collect.helm.chart import MAX_ARCHIVE_ENTRIES
 from upgradecheck.model import Snapshot
 from upgradecheck.versions import parse_minor
 
@@ -244,9 +245,9 @@ def test_packaged_subcharts_unpack_within_one_budget_for_the_whole_chart(
     refused = [note.reason for note in snapshot.coverage if ".tgz" in note.reason]
     assert refused == [
         f"{chart / 'charts' / 'sub1.tgz'}: not read: the packaged subcharts hold more than "
-        "64 MiB together",
+        "64 MiB or 20,000 entries together",
         f"{chart / 'charts' / 'sub2.tgz'}: not read: the packaged subcharts hold more than "
-        "64 MiB together",
+        "64 MiB or 20,000 entries together",
     ]
     # However many archives are left, the note names the first and counts the others.
     for index in range(3, 6):
@@ -256,5 +257,29 @@ def test_packaged_subcharts_unpack_within_one_budget_for_the_whole_chart(
     again = scan_manifests([str(chart)], build=BuildOptions(target=parse_minor("1.33")))
     assert [note.reason for note in again.coverage if ".tgz" in note.reason][1] == (
         f"{chart / 'charts' / 'sub2.tgz'}: not read: the packaged subcharts hold more than "
-        "64 MiB together (and 3 more packaged charts beside it)"
+        "64 MiB or 20,000 entries together (and 3 more packaged charts beside it)"
     )
+
+
+@pytest.mark.parametrize("with_helm", [False, True])
+def test_packaged_subcharts_of_too_many_entries_are_not_read(
+    tmp_path: Path, with_helm: bool
+) -> None:
+    # A small archive naming more empty files than a chart's subcharts may hold together.
+    chart = _chart(tmp_path / "chart")
+    (chart / "charts").mkdir()
+    with tarfile.open(chart / "charts" / "many.tgz", "w:gz") as packed:
+        for index in range(MAX_ARCHIVE_ENTRIES + 1):
+            packed.addfile(tarfile.TarInfo(f"many/templates/f{index}.yaml"))
+    started = time.monotonic()
+    build = _build(str(helm_binary(3))) if with_helm else BuildOptions(parse_minor("1.33"))
+    snapshot = scan_manifests([str(chart)], build=build)
+    assert time.monotonic() - started < 30
+    assert [note.reason for note in snapshot.coverage if ".tgz" in note.reason] == [
+        f"{chart / 'charts' / 'many.tgz'}: not read: the packaged subcharts hold more than "
+        "64 MiB or 20,000 entries together"
+    ]
+    if with_helm:  # not handed to helm, which would unpack them all itself
+        assert [n.reason for n in snapshot.coverage if n.kind == "gap"][-1].startswith(
+            f"chart {chart} not rendered: its packaged subcharts are over the limit"
+        )

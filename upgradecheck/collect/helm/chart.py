@@ -26,6 +26,10 @@ MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 """Most bytes read out of the packaged subcharts (`charts/*.tgz`) of one chart, together:
 twenty small archives each unpacking to gigabytes cost no more than one."""
 
+MAX_ARCHIVE_ENTRIES = 20_000
+"""Most entries read out of the packaged subcharts of one chart, together: a megabyte of
+compressed headers can name hundreds of thousands of empty files."""
+
 MAX_CHART_DEPTH = 4
 """How deep subcharts of subcharts are followed."""
 
@@ -78,6 +82,15 @@ class Chart:
     """Dependencies named in Chart.yaml that are not in charts/."""
     archive_bytes: int = 0
     """Bytes unpacked from its packaged subcharts so far (see MAX_ARCHIVE_BYTES)."""
+    archive_entries: int = 0
+    """Entries met in its packaged subcharts so far (see MAX_ARCHIVE_ENTRIES)."""
+
+    @property
+    def archives_over_budget(self) -> bool:
+        """Its packaged subcharts have unpacked more than may be."""
+        return (
+            self.archive_bytes > MAX_ARCHIVE_BYTES or self.archive_entries > MAX_ARCHIVE_ENTRIES
+        )
 
 
 def load_chart(
@@ -169,15 +182,17 @@ def _file_reader(path: str, limit: int) -> Callable[[], bytes]:
 def _archive_files(data: bytes, display_name: str, chart: Chart) -> tuple[str, _Files]:
     """The chart inside a packaged chart (`.tgz`): its top folder name and its files. What
     it unpacks counts against the chart's MAX_ARCHIVE_BYTES (each member's declared size:
-    a member skipped is still unpacked to reach the next)."""
+    a member skipped is still unpacked to reach the next) and MAX_ARCHIVE_ENTRIES."""
     members: dict[str, bytes] = {}
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
         for member in archive:
+            chart.archive_entries += 1
+            if member.isfile():
+                chart.archive_bytes += member.size
+            if chart.archives_over_budget:
+                raise _OverBudget(_over_budget())
             if not member.isfile():
                 continue
-            chart.archive_bytes += member.size
-            if chart.archive_bytes > MAX_ARCHIVE_BYTES:
-                raise _OverBudget(_over_budget())
             handle = archive.extractfile(member)
             if handle is not None:
                 members[member.name.removeprefix("./")] = handle.read()
@@ -193,13 +208,13 @@ def _archive_files(data: bytes, display_name: str, chart: Chart) -> tuple[str, _
 
 
 class _OverBudget(tarfile.TarError):
-    """The chart's packaged subcharts unpack to more than MAX_ARCHIVE_BYTES."""
+    """The chart's packaged subcharts unpack to more than they may."""
 
 
 def _over_budget() -> str:
     return (
         f"not read: the packaged subcharts hold more than {MAX_ARCHIVE_BYTES // (1 << 20)} MiB "
-        "together"
+        f"or {MAX_ARCHIVE_ENTRIES:,} entries together"
     )
 
 
@@ -336,7 +351,7 @@ def _add_subcharts(
         found.add(_add_subchart(chart, _subfolder(files, sub), deps, prefixes, depth, sub))
     for index, rel in enumerate(archives):
         where = files.display(rel)
-        if chart.archive_bytes > MAX_ARCHIVE_BYTES:
+        if chart.archives_over_budget:
             # Over the budget already: the archives left are named once, not each.
             left = len(archives) - index
             chart.notes.append(CoverageNote(where, f"{where}: {_over_budget()}" + (

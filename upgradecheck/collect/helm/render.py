@@ -67,6 +67,9 @@ def read_chart(
     helm = options.helm.get()
     if helm is None:
         return unrendered(chart, options.helm.missing, chart.notes)
+    if chart.archives_over_budget:
+        # helm would unpack them all itself, for seconds and gigabytes.
+        return unrendered(chart, "its packaged subcharts are over the limit", chart.notes)
     with tempfile.TemporaryDirectory(prefix="upgradecheck-chart-") as work:
         copy = os.path.join(work, os.path.basename(os.path.abspath(fs_dir)) or "chart")
         try:
