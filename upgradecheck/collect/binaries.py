@@ -9,6 +9,7 @@ met, and when it does not work the scan carries on without it and says why in co
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -43,6 +44,12 @@ SHIM_HINT = (
     "not a shim"
 )
 """Said when a contained client could not start what it runs."""
+
+_GO_OUT_OF_MEMORY = re.compile(
+    r"^fatal error: (?:runtime: )?(?:out of memory|cannot allocate memory)", re.M
+)
+"""How a Go program (helm, kubectl) dies at its memory cap; a warning that names memory (the
+Starlark interpreter in kubectl 1.30 cannot reserve 4 GB, and says so) is no such end."""
 
 NO_HELM = "no helm binary (install helm or pass --helm)"
 NO_KUBECTL = "no kubectl binary (install kubectl or pass --kubectl)"
@@ -297,7 +304,7 @@ def run_client(
     if proc.returncode == 0:
         return RunResult(True, stdout, "")
     errors = err.text()
-    if contained and ("out of memory" in errors or "cannot allocate memory" in errors):
+    if contained and _GO_OUT_OF_MEMORY.search(errors):
         return RunResult(False, "", f"used more than its {limit_text(MAX_CLIENT_MEMORY)} "
                                     "memory limit; stopped and not scanned", True)
     error = first_error(errors, proc.returncode)
