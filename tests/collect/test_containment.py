@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from clients import client, helm_binary
+from support.clients import client, helm_binary
 
 from upgradecheck.collect.binaries import BuildOptions, ClientFinder, probe_client
 from upgradecheck.collect.files.scan import scan_manifests

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli_runner import run_cli
 
 from upgradecheck.collect.binaries import BuildOptions
 from upgradecheck.collect.files.scan import scan_manifests

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from clients import HELM_MAJORS, Traced, helm_binary
+from support.clients import HELM_MAJORS, Traced, helm_binary
 from typer.testing import CliRunner
 
 from upgradecheck.cli import app
