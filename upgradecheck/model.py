@@ -97,6 +97,10 @@ class Evidence:
     """More context: operation and subresource of a managedFields entry, request counts, ..."""
     time: str | None = None
     """When it was written (ISO 8601), where the source dates it."""
+    not_rendered_for: str = ""
+    """For a chart template's branch: the Kubernetes versions (a constraint: `<1.21`,
+    `>=1.16 <1.21 || >=1.25`) for which the chart's conditions on `.Capabilities` leave it
+    out, so a cluster of those versions never receives it; `""`: none known."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from upgradecheck.collect.binaries import RUN_TIMEOUT, BuildOptions, ClientFinde
 from upgradecheck.collect.errors import ManifestError
 from upgradecheck.collect.files.read import DEFAULT_MAX_FILE_BYTES
 from upgradecheck.collect.files.scan import scan_manifests
-from upgradecheck.collect.helm.api_versions import served_api_versions
+from upgradecheck.collect.helm.api_versions import capability_table, served_api_versions
 from upgradecheck.collect.local_clients import probe
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 from upgradecheck.model import ClusterInfo, Report, Snapshot
@@ -68,6 +68,7 @@ def report_for_manifests(
         kubectl=ClientFinder("kubectl", kubectl, use_path=find_clients),
         values=tuple(values),
         api_versions=served_api_versions(kb, target_minor),
+        capabilities=capability_table(kb, target_minor),
         timeout=client_timeout,
     )
     snapshot = scan_manifests(

@@ -1,6 +1,8 @@
 """`api-removed` and `api-deprecated`: objects written, and APIs requested, in built-in
 group/versions that the target no longer serves or has deprecated; `stale-last-applied` when
-only a leftover last-applied annotation shows the removed version."""
+only a leftover last-applied annotation shows the removed version. A chart's template branch
+that the chart itself leaves out at the target (its condition on `.Capabilities` picks
+another version there) is shown as info, not held against the target."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from upgradecheck.checks.freshness import judge_removed
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import Migration, migration_text, plan_migration
 from upgradecheck.checks.rule import Rule
-from upgradecheck.checks.usage import Usage
+from upgradecheck.checks.usage import Usage, left_out_at
 from upgradecheck.knowledge.model import ApiLifecycle, ConfigUse
 from upgradecheck.model import Evidence, EvidenceSource, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
@@ -129,6 +131,27 @@ def _config_removed(entry: ApiLifecycle, config: ConfigUse, ctx: CheckContext) -
     return f"{entry.kind} {entry.api_version} is {what}, not a served API: {breaks}."
 
 
+def _left_out(
+    usage: Usage, rule: Rule, ctx: CheckContext, message: str
+) -> tuple[Severity, str, str]:
+    """A use only in chart branches that the target does not render: info. With a current
+    version that does render it, an upgrade that crosses the removal is a warning: a release
+    installed today holds the old version until `helm upgrade` renders it again."""
+    target = ctx.target
+    message += (f" The chart writes it only for other Kubernetes versions, not for {target} "
+                "(its condition on the cluster picks another version there; see the evidence).")
+    if rule is API_REMOVED and ctx.current is not None and not left_out_at(usage, ctx.current):
+        message += (f" At the current {ctx.current} it still does: a release installed now "
+                    f"holds {usage.api_version}.")
+        return Severity.WARNING, message, (
+            f"Before the hop that removes {usage.api_version}, run `helm upgrade` on a "
+            "version the chart renders the new API for, so that the release's stored "
+            f"manifest no longer names {usage.api_version}; or `helm mapkubeapis` after.")
+    return Severity.INFO, message, (
+        f"Nothing to change for {target}: the chart already writes another version there. "
+        "The branch can go once the chart no longer supports the versions that take it.")
+
+
 def _request_detail(count: int | None, removed_release: str | None) -> str:
     parts = []
     if count is not None:
@@ -169,6 +192,8 @@ class ApiLifecycleCheck(Check):
             severity = judgement.severity
             message = f"{message} {judgement.why}".strip()
             fix = judgement.remediation or fix
+        if usage is not None and severity is not Severity.INFO and left_out_at(usage, ctx.target):
+            severity, message, fix = _left_out(usage, rule, ctx, message)
         return rule.finding(
             message,
             fix,

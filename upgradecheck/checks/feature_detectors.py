@@ -42,11 +42,17 @@ class Hit:
 class Scene:
     """The snapshot as the detectors read it, indexed once per run."""
 
-    def __init__(self, snapshot: Snapshot, workloads: Workloads | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        workloads: Workloads | None = None,
+        absent: Callable[[ObservedObject], bool] | None = None,
+    ) -> None:
         self.snapshot = snapshot
         self.by_kind: dict[str, list[ObservedObject]] = {}
         for obj in snapshot.objects:
-            self.by_kind.setdefault(obj.ref.kind, []).append(obj)
+            if absent is None or not absent(obj):  # `absent`: objects no cluster receives
+                self.by_kind.setdefault(obj.ref.kind, []).append(obj)
         workloads = workloads or Workloads(snapshot)
         self.controllers = workloads.controllers
         self.pod_specs: list[PodSpec] = list(workloads.pod_specs())

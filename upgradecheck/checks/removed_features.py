@@ -13,13 +13,14 @@ becomes one finding that counts and lists them, not one per place."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from upgradecheck.checks.feature_detectors import DETECTORS, Hit, Scene
 from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.rule import Rule
+from upgradecheck.checks.usage import left_out
 from upgradecheck.knowledge.model import Removal
-from upgradecheck.model import Finding, Severity
+from upgradecheck.model import Finding, ObservedObject, Severity
 from upgradecheck.versions import Minor
 from upgradecheck.wording import names, plural
 
@@ -87,7 +88,7 @@ class RemovedFeatureCheck(Check):
     rules = (REMOVED_FEATURE,)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        scene = Scene(ctx.snapshot, ctx.workloads)
+        scene = Scene(ctx.snapshot, ctx.workloads, _left_out_of(ctx))
         for removal in ctx.kb.removals:
             yield from self._removal(ctx, removal, scene)
 
@@ -110,6 +111,14 @@ class RemovedFeatureCheck(Check):
                 removed_in=removal.breaks_in,
                 data_source=removal.origin,
             )
+
+
+def _left_out_of(ctx: CheckContext) -> Callable[[ObservedObject], bool]:
+    """Objects of chart branches that neither the target nor the current version renders
+    (their conditions on `.Capabilities` pick another version): no cluster on the way has
+    them, so they use no removed feature. The `api-*` rules still show their apiVersion."""
+    versions = [ctx.target] if ctx.current is None else [ctx.target, ctx.current]
+    return lambda obj: all(left_out(obj.evidence, v) for v in versions)
 
 
 def collapse(hits: list[Hit]) -> Hit:

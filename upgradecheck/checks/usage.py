@@ -3,10 +3,17 @@ so that one object seen through several sources becomes one finding."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from upgradecheck.model import Evidence, EvidenceSource, ObjectRef, Snapshot
+from upgradecheck.semver_range import (
+    ConstraintError,
+    PrereleaseRule,
+    parse_constraint,
+    parse_version,
+)
+from upgradecheck.versions import Minor
 
 # Evidence of how an object was written or requested; node and client evidence is not.
 _WRITE_SOURCES = frozenset(
@@ -53,3 +60,26 @@ def object_usages(snapshot: Snapshot) -> Iterator[Usage]:
     for (kind, ns, name, api_version), (ref, evidence) in grouped.items():
         others = tuple(e for e in by_object[(kind, ns, name)] if e.api_version != api_version)
         yield Usage(ref, api_version, tuple(evidence), others)
+
+
+def left_out_at(usage: Usage, version: Minor) -> bool:
+    """Whether the chart leaves every branch that shows this use out for Kubernetes
+    `version`: a cluster of that version never receives it."""
+    return left_out(usage.evidence, version)
+
+
+def left_out(evidence: Iterable[Evidence], version: Minor) -> bool:
+    """Whether each piece of evidence of how an object is written is a template branch whose
+    conditions on `.Capabilities` are false at `version` (and there is some)."""
+    written = [e for e in evidence if e.source in _WRITE_SOURCES]
+    return bool(written) and all(_left_out(e, version) for e in written)
+
+
+def _left_out(evidence: Evidence, version: Minor) -> bool:
+    if evidence.source is not EvidenceSource.TEMPLATE or not evidence.not_rendered_for:
+        return False
+    try:
+        constraint = parse_constraint(evidence.not_rendered_for)
+    except ConstraintError:
+        return False  # a hand-edited snapshot: not known, so not left out
+    return constraint.allows(parse_version(f"{version}.0"), PrereleaseRule.PER_GROUP)

@@ -64,7 +64,8 @@ def ref_from_dict(f: Fields, d: Mapping[str, Any], where: str) -> ObjectRef:
 
 def evidence_to_dict(e: Evidence, form: Form) -> dict[str, Any]:
     """The contract's source and location, the apiVersion, then detail and time: in a
-    snapshot only when set, in a report always."""
+    snapshot only when set, in a report always; the versions a chart leaves a template
+    branch out for, only when known."""
     out: dict[str, Any] = {
         "source": e.source.value,
         "location": e.location,
@@ -74,6 +75,8 @@ def evidence_to_dict(e: Evidence, form: Form) -> dict[str, Any]:
         out["detail"] = e.detail
     if e.time or form is Form.REPORT:
         out["time"] = e.time
+    if e.not_rendered_for:
+        out["not_rendered_for"] = e.not_rendered_for
     return out
 
 
@@ -90,6 +93,7 @@ def evidence_from_dict(f: Fields, d: Mapping[str, Any], where: str) -> Evidence:
         api_version=f.req(d, "api_version", where),
         detail=f.opt(d, "detail", where) or "",
         time=f.opt(d, "time", where),
+        not_rendered_for=f.opt(d, "not_rendered_for", where) or "",
     )
 
 

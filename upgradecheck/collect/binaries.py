@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from upgradecheck.collect.contain import limit_text
 from upgradecheck.collect.errors import SourceError
+from upgradecheck.collect.helm.api_versions import CapabilityTable
 from upgradecheck.collect.local_clients import helm_version, kubectl_version
 from upgradecheck.model import CoverageNote, ObservedObject
 from upgradecheck.versions import Minor
@@ -161,6 +162,9 @@ class BuildOptions:
     api_versions: tuple[str, ...] = ()
     """What `.Capabilities.APIVersions` holds: `policy/v1` and `policy/v1/PodDisruptionBudget`
     forms of everything the target serves."""
+    capabilities: CapabilityTable | None = None
+    """What `.Capabilities` answers at each Kubernetes version, for charts read without
+    helm (None: conditions on the cluster stay undecided)."""
     timeout: float = RUN_TIMEOUT
     """Seconds one client run may take."""
 

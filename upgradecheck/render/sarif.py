@@ -310,6 +310,7 @@ def _properties(finding: Finding) -> dict[str, Any]:
             "apiVersion": e.api_version,
             **({"detail": e.detail} if e.detail else {}),
             **({"time": e.time} if e.time else {}),
+            **({"notRenderedFor": e.not_rendered_for} if e.not_rendered_for else {}),
         }
         for e in finding.evidence
     ]

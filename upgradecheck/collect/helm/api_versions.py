@@ -1,9 +1,12 @@
 """What a default API server of the target serves, for `helm template --api-versions`: from
 the knowledge base, its deprecated, beta and removed APIs (with their dates) and the stable
 kinds it lists as replacement targets (with the release that introduced each), in both forms
-charts ask about."""
+charts ask about; and, for the fallback, the table of what `.Capabilities` answers at each
+Kubernetes minor."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from upgradecheck.knowledge.model import ApiLifecycle, KnowledgeBase
 from upgradecheck.versions import Minor
@@ -66,3 +69,42 @@ def served_api_versions(kb: KnowledgeBase, target: Minor) -> tuple[str, ...]:
     `group/version/Kind`, the two forms `.Capabilities.APIVersions.Has` is asked in."""
     kinds = served_kinds(kb, target)
     return tuple(sorted({api for api, _ in kinds} | {f"{api}/{kind}" for api, kind in kinds}))
+
+
+FIRST_MINOR = Minor(1, 0)
+"""The oldest Kubernetes the fallback asks a chart about: old charts still compare with
+versions long gone (`semverCompare "<1.14-0"`), and the ranges they give start here."""
+
+
+@dataclass(frozen=True)
+class CapabilityTable:
+    """What `.Capabilities` answers on a default API server of each Kubernetes minor, so that
+    the fallback can tell which branch a chart renders for which version."""
+
+    minors: tuple[Minor, ...]
+    """Every minor from FIRST_MINOR to the newest one asked about, in order."""
+    served: tuple[frozenset[str], ...]
+    """For each minor, what `.Capabilities.APIVersions.Has` is true for (both forms)."""
+    groups: frozenset[str]
+    """The built-in API groups (`""` for core): `Has` on any other group asks about a CRD,
+    which a cluster may or may not have, so it is not answered."""
+    target: Minor
+    """The version the scan is for."""
+
+    def index(self, minor: Minor) -> int:
+        """The position of `minor` in `minors`."""
+        return self.minors.index(minor)
+
+
+def capability_table(kb: KnowledgeBase, target: Minor) -> CapabilityTable:
+    """The table for a scan to `target`, from FIRST_MINOR to the newest release known."""
+    last = max(kb.newest_release, target)
+    minors = tuple(Minor(1, n) for n in range(FIRST_MINOR.minor, last.minor + 1))
+    groups = {api.rpartition("/")[0] for api, _ in ga_resources(kb)}
+    groups |= {entry.group for entry in kb.apis}
+    return CapabilityTable(
+        minors,
+        tuple(frozenset(served_api_versions(kb, minor)) for minor in minors),
+        frozenset(groups),
+        target,
+    )

@@ -3,8 +3,9 @@
 the rest of its line may render.
 
 Every branch is walked, whatever its condition. A condition is evaluated only to say whether
-the chart's values rule a branch out (`Step.off`); conditions on the cluster
-(`.Capabilities`) are never decided, since either way may be deployed. Variables are
+the chart's values rule a branch out (`Step.off`) and, when it asks `.Capabilities` and a
+capability table is given, at which Kubernetes versions the branch is taken (`Step.taken`):
+a branch is reported either way, and what renders it is said. Variables are
 followed as they are set (`$v := default .Capabilities.KubeVersion.GitVersion .Values.x`),
 and values are computed by `expressions`: text, literals, `.Values`, `include` of named
 templates (in any file of the chart), `default`, `ternary`, `print`, ... Trim markers are
@@ -20,11 +21,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count
 
+from upgradecheck.collect.helm.api_versions import CapabilityTable
 from upgradecheck.collect.helm.chart import TemplateFile
 from upgradecheck.collect.helm.expressions import (
     MAX_ALTERNATIVES,
     Alt,
     Evaluator,
+    PerVersion,
     Scope,
     Site,
     Step,
@@ -130,7 +133,11 @@ class _Part:
 class BranchReader:
     """Walks the templates of one chart with the named templates of all of them at hand."""
 
-    def __init__(self, templates: Sequence[Template]) -> None:
+    def __init__(
+        self, templates: Sequence[Template], table: CapabilityTable | None = None
+    ) -> None:
+        self.table = table
+        """What `.Capabilities` answers at each Kubernetes minor (None: not known)."""
         self.defines: dict[str, tuple[Template, Define]] = {}
         for one in templates:
             for name, define in one.tree.defines.items():
@@ -141,7 +148,7 @@ class BranchReader:
     def lines(self, template: Template) -> list[KeyLine]:
         """The key lines of one file, in text order (included documents where included)."""
         found: list[KeyLine] = []
-        root = [Alt(root_context(template.file.values, template.file.helm_path))]
+        root = [Alt(root_context(template.file.values, template.file.helm_path, self.table))]
         self._walk(_Where(template, (), 0), template.tree.nodes, (), Scope(root, root), None,
                    found)
         return found
@@ -229,7 +236,8 @@ class BranchReader:
         if key is None:
             return None
         alts = self._value(where, nodes, index, key.end(), scope)
-        return KeyLine(key.group(1), path, where.template, start, tree.line(start), alts)
+        return KeyLine(key.group(1), path, where.template, start, tree.line(start),
+                       _by_version(alts, where.site(start, tree.text[start:key.end()])))
 
     def _value(
         self, where: _Where, nodes: list[Node], index: int, value_start: int, scope: Scope
@@ -324,11 +332,7 @@ class BranchReader:
         where = _Where(target[0], expansion, site.depth + 1)
         body = self._join([_Part(Alt(""))], target[1].children, where, Scope(dot, dot),
                           cut=False)
-        return [
-            Alt(p.alt.value.strip() if isinstance(p.alt.value, str) else p.alt.value,
-                (via, *p.alt.steps))
-            for p in body
-        ]
+        return [Alt(_stripped(p.alt.value), (via, *p.alt.steps)) for p in body]
 
     # -- blocks --
 
@@ -341,23 +345,36 @@ class BranchReader:
         site = where.site(node.start, node.head.removeprefix("{{ ").removesuffix(" }}"))
         ident = (*where.prefix, node.ident)
         taken_before = False
+        # Per Kubernetes minor, whether an earlier branch is taken there (once a condition
+        # depends on the cluster; None: not known).
+        before: list[bool | None] | None = None
         for number, branch in enumerate(node.branches):
             pipe = parse_pipeline(branch.cond) if branch.cond is not None else None
-            decided = True if branch.cond is None else self._decided(pipe, scope, site)
-            step = Step(ident, number, branch.label, off=taken_before or decided is False)
+            decided: bool | None
+            by_version: tuple[bool | None, ...]
+            if branch.cond is None:
+                decided, by_version = True, ()
+            elif pipe is None:
+                decided, by_version = None, ()
+            else:
+                cond = self.evaluator.decide(Pipeline(pipe.commands), scope, site)
+                decided, by_version = cond.by_values, cond.by_version
+            if by_version and before is None:
+                before = [False] * len(by_version)
+            taken: tuple[bool | None, ...] = ()
+            if before is not None:
+                truths = by_version or (decided,) * len(before)
+                taken = tuple(_and(_not(b), t) for b, t in zip(before, truths, strict=True))
+                before = [_or(b, t) for b, t in zip(before, truths, strict=True)]
+            step = Step(ident, number, branch.label, off=taken_before or decided is False,
+                        taken=taken)
             yield step, branch.children, self._branch_scope(node, number, pipe, scope, site)
             taken_before = taken_before or decided is True
         if node.keyword != "range" and not node.exhaustive:
+            none = tuple(_not(b) for b in before) if before is not None else ()
             step = Step(ident, len(node.branches), f"{node.head} (not taken)",
-                        off=taken_before, none_taken=True)
+                        off=taken_before, none_taken=True, taken=none)
             yield step, None, scope.inner()
-
-    def _decided(self, pipe: Pipeline | None, scope: Scope, site: Site) -> bool | None:
-        """A condition's truth when the chart's values alone decide it, else None."""
-        if pipe is None:
-            return None
-        truths = self.evaluator.truths(Pipeline(pipe.commands), scope, site)
-        return truths.pop() if len(truths) == 1 else None
 
     def _branch_scope(
         self, node: Block, number: int, pipe: Pipeline | None, scope: Scope, site: Site
@@ -385,6 +402,48 @@ class BranchReader:
         return scope.inner(self.evaluator.pipeline(pipe, scope, where.site(node.start, node.arg)))
 
 
+def _not(a: bool | None) -> bool | None:
+    return None if a is None else not a
+
+
+def _and(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued `and`: false wins over unknown."""
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
+def _or(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued `or`: true wins over unknown."""
+    if a is True or b is True:
+        return True
+    return None if a is None or b is None else False
+
+
+def _stripped(value: object) -> object:
+    """A named template's output as charts use it: surrounding space stripped."""
+    if isinstance(value, PerVersion):
+        return PerVersion(tuple(_stripped(v) for v in value.values))
+    return value.strip() if isinstance(value, str) else value
+
+
+def _by_version(alts: list[Alt], site: Site) -> list[Alt]:
+    """A line's values with those that differ by Kubernetes version (printed straight from
+    `.Capabilities`, or from `and`/`or` of it) split into one value each, with the versions
+    that print it."""
+    out: list[Alt] = []
+    for alt in alts:
+        if not isinstance(alt.value, PerVersion):
+            out.append(alt)
+            continue
+        distinct = list(dict.fromkeys(alt.value.values))
+        for number, value in enumerate(distinct):
+            taken = tuple(v == value for v in alt.value.values)
+            step = Step((*site.ident, -2), number, f"{site.label} = {value}", taken=taken)
+            out.append(Alt(value, (*alt.steps, step)))
+    return out
+
+
 def _carry_assignments(
     scope: Scope, branches: list[tuple[Step, Scope]], node: Block
 ) -> None:
@@ -403,6 +462,10 @@ def _carry_assignments(
 
 
 def _value_part(alt: Alt, cut: bool) -> _Part:
+    if cut and isinstance(alt.value, PerVersion):
+        cuts = [_value_part(Alt(v), cut) for v in alt.value.values]
+        joined = PerVersion(tuple(c.alt.value for c in cuts))
+        return _Part(Alt(joined, alt.steps), any(c.done for c in cuts))
     newline = alt.value.find("\n") if cut and isinstance(alt.value, str) else -1
     if newline >= 0:
         return _Part(Alt(alt.value[:newline], alt.steps), True)
@@ -422,6 +485,15 @@ def _concat(left: _Part, right: _Part, cut: bool) -> _Part:
     for value in (a.value, b.value):
         if isinstance(value, Unknown):
             return _Part(Alt(value, steps), cut)
+    if isinstance(a.value, PerVersion) or isinstance(b.value, PerVersion):
+        size = len((a.value if isinstance(a.value, PerVersion) else b.value).values)
+        lefts = a.value.values if isinstance(a.value, PerVersion) else (a.value,) * size
+        rights = b.value.values if isinstance(b.value, PerVersion) else (b.value,) * size
+        joined = tuple(
+            x if isinstance(x, Unknown) else y if isinstance(y, Unknown) else str(x) + str(y)
+            for x, y in zip(lefts, rights, strict=True)
+        )
+        return _Part(Alt(PerVersion(joined), steps), right.done)
     return _Part(Alt(str(a.value) + str(b.value), steps), right.done)
 
 

@@ -3,9 +3,12 @@ choices (`Step`s) that give it.
 
 Values come from literals, the chart's values, variables, named templates (`include`,
 through the caller) and the functions of `functions`. `ternary` gives both of its values,
-each with the side it takes. `.Capabilities` (the cluster's version and APIs), `.Release`,
-`.Files` and anything else that only a real install knows are `Unknown`: a condition on
-them is undecided, a printed one is named as unresolved, never guessed.
+each with the side it takes. `.Capabilities` (the cluster's version and APIs) is answered
+for every Kubernetes minor at once when a capability table is given: its values are
+`PerVersion`, and what is computed from them stays so, so that a condition on them is
+decided version by version. `.Release`, `.Files` and anything else that only a real
+install knows are `Unknown`: a condition on them is undecided, a printed one is named as
+unresolved, never guessed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from upgradecheck.collect.helm.api_versions import CapabilityTable
 from upgradecheck.collect.helm.functions import (
     FUNCTIONS,
     SHORT_CIRCUIT,
@@ -55,6 +59,9 @@ class Step:
     render it."""
     none_taken: bool = field(default=False, compare=False)
     """The branch where none of an `if` without `else` is taken, so it renders nothing."""
+    taken: tuple[bool | None, ...] = field(default=(), compare=False)
+    """When the choice depends on `.Capabilities`: whether it is made at each minor of the
+    capability table (None: not known there); empty when it does not."""
 
 
 Steps = tuple[Step, ...]
@@ -76,21 +83,67 @@ class Alt:
         return self.value.label if isinstance(self.value, Unknown) else ""
 
 
+@dataclass(frozen=True)
+class PerVersion:
+    """A value that depends on the cluster: its value at each minor of the capability table
+    (an element may be `Unknown`)."""
+
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class Capabilities:
-    """`.Capabilities`: what the cluster is, known only at install."""
+    """`.Capabilities`: what the cluster is. Without a table it is known only at install;
+    with one, its Kubernetes version and built-in APIs are known for every minor."""
+
+    table: CapabilityTable | None = None
+
+    def field(self, path: tuple[str, ...]) -> Any:
+        """`.Capabilities.<path>`; None when it is not known here."""
+        table = self.table
+        if table is None:
+            return None
+        minors = table.minors
+        if path in (("KubeVersion",), ("KubeVersion", "Version"), ("KubeVersion", "GitVersion")):
+            # helm's --kube-version 1.25.0 (as the target is rendered) reads as v1.25.0.
+            return PerVersion(tuple(f"v{m}.0" for m in minors))
+        if path == ("KubeVersion", "Major"):
+            return PerVersion(tuple(str(m.major) for m in minors))
+        if path == ("KubeVersion", "Minor"):
+            return PerVersion(tuple(str(m.minor) for m in minors))
+        if path == ("APIVersions", "Has"):
+            return HasApi(table)
+        return None
 
 
-CAPABILITIES = Capabilities()
+@dataclass(frozen=True)
+class HasApi:
+    """`.Capabilities.APIVersions.Has`, waiting for its argument."""
+
+    table: CapabilityTable
+
+    def __call__(self, api: Any) -> Any:
+        """Whether each minor serves `api` (`group/version` or `group/version/Kind`); None
+        when that is not known: a group that is not built in belongs to a CRD."""
+        if not isinstance(api, str):
+            return None
+        parts = api.split("/")
+        core = len(parts) == 1 or (len(parts) == 2 and parts[1][:1].isupper())
+        if len(parts) > 3 or (not core and parts[0] not in self.table.groups):
+            return None
+        return PerVersion(tuple(api in served for served in self.table.served))
 
 
-def root_context(values: Mapping[str, Any], helm_path: str) -> dict[str, Any]:
-    """The dot a template file starts with."""
+def root_context(
+    values: Mapping[str, Any], helm_path: str, table: CapabilityTable | None = None
+) -> dict[str, Any]:
+    """The dot a template file starts with (`table`: what `.Capabilities` answers)."""
     release: dict[str, Any] = {name: Unknown(f"{{{{ .Release.{name} }}}}")
                for name in ("Name", "Namespace", "IsInstall", "IsUpgrade", "Revision")}
     release["Service"] = "Helm"
     return {
         "Values": values,
-        "Capabilities": CAPABILITIES,
+        "Capabilities": Capabilities(table),
         "Release": release,
         "Chart": Unknown("{{ .Chart }}"),
         "Template": {"Name": helm_path, "BasePath": helm_path.rpartition("/")[0]},
@@ -129,6 +182,17 @@ class Site:
     """How many includes deep."""
 
 
+@dataclass(frozen=True)
+class Decision:
+    """How a condition comes out."""
+
+    by_values: bool | None
+    """Its truth when the chart's values alone decide it, else None."""
+    by_version: tuple[bool | None, ...]
+    """When it depends on `.Capabilities`: its truth at each minor of the capability table
+    (None: not known there); else empty."""
+
+
 class Evaluator:
     """Evaluates pipelines; `include` goes back to the caller, which owns the templates."""
 
@@ -144,12 +208,9 @@ class Evaluator:
         assert piped is not None
         return piped[:MAX_ALTERNATIVES]
 
-    def truths(self, pipe: Pipeline, scope: Scope, site: Site) -> set[bool | None]:
-        """The truth of a condition in each of its values (None: not known)."""
-        return {
-            None if isinstance(a.value, Unknown | Capabilities) else truth(a.value)
-            for a in self.pipeline(pipe, scope, site)
-        }
+    def decide(self, pipe: Pipeline, scope: Scope, site: Site) -> Decision:
+        """How a condition comes out, by the chart's values and version by version."""
+        return decision(self.pipeline(pipe, scope, site))
 
     def _command(
         self,
@@ -162,8 +223,17 @@ class Evaluator:
         if isinstance(first, Function):
             return self._call(first.name, args, scope, site, piped)
         if args or piped is not None:
-            # A method (`.Capabilities.APIVersions.Has "x"`, `.Files.Get "x"`): known at
-            # install only.
+            # A method: `.Capabilities.APIVersions.Has "x"` is answered from the capability
+            # table; others (`.Files.Get "x"`) are known at install only.
+            method = self.operand(first, scope, site)
+            if len(method) == 1 and isinstance(method[0].value, HasApi) and len(args) + (
+                piped is not None
+            ) == 1:
+                asked = piped if piped is not None else self.operand(args[0], scope, site)
+                has = method[0].value
+                return [
+                    Alt(_known(has(a.value), site), a.steps) for a in asked
+                ]
             return [Alt(Unknown(site.label, site.where))]
         return self.operand(first, scope, site)
 
@@ -188,7 +258,10 @@ class Evaluator:
 
     def _fields(self, alt: Alt, path: tuple[str, ...], site: Site) -> Alt:
         value, steps = alt.value, alt.steps
-        for name in path:
+        for index, name in enumerate(path):
+            if isinstance(value, Capabilities):
+                value = _known(value.field(path[index:]), site)
+                break
             if isinstance(value, Mapping):
                 value = value.get(name)
             elif value is None:
@@ -238,18 +311,7 @@ class Evaluator:
                 fallback = (*steps, self._note(f"{site.label} (default, when not set)"))
                 found += [Alt(plain[1], steps), Alt(plain[0], fallback)]
                 continue
-            unknown = _first_unknown(plain, name)
-            if unknown is not None:
-                found.append(Alt(unknown, steps))
-                continue
-            if name in SHORT_CIRCUIT:
-                # Decided by a known argument (see _first_unknown): the unknown ones are
-                # passed over.
-                plain = [v for v in plain if not isinstance(v, Unknown)]
-            try:
-                found.append(Alt(function(plain), steps))
-            except (NotKnown, TypeError, ValueError, IndexError, KeyError):
-                found.append(Alt(Unknown(site.label, site.where), steps))
+            found.append(Alt(_apply(name, function, plain, site), steps))
         return found
 
     def _ternary(
@@ -264,14 +326,16 @@ class Evaluator:
         if len(args) + (piped is not None) != 3:
             return [Alt(Unknown(site.label, site.where))]
         if piped is not None:
-            conds = {None if isinstance(a.value, Unknown) else truth(a.value) for a in piped}
+            cond = decision(piped)
         else:
-            conds = self.truths(Pipeline((Command((args[2],)),)), scope, site)
+            cond = self.decide(Pipeline((Command((args[2],)),)), scope, site)
         ident = (*site.ident, next(self._idents))
         shown = head(site.label.removeprefix("{{ ").removesuffix(" }}"))
         found: list[Alt] = []
         for number, side in enumerate((True, False)):
-            step = Step(ident, number, f"{shown} ({str(side).lower()})", off=conds == {not side})
+            taken = tuple(None if t is None else t == side for t in cond.by_version)
+            step = Step(ident, number, f"{shown} ({str(side).lower()})",
+                        off=cond.by_values is (not side), taken=taken)
             found += [Alt(a.value, (step, *a.steps)) for a in self.operand(args[number], scope,
                                                                             site)]
         return found
@@ -305,7 +369,76 @@ def _named_here(alt: Alt, site: Site) -> Alt:
 
 
 def _empty_given(value: Any) -> bool:
-    return not isinstance(value, Unknown) and not truth(value)
+    return not isinstance(value, Unknown | PerVersion) and not truth(value)
+
+
+def _known(value: Any, site: Site) -> Any:
+    """A value, or the action as unknown when it is None (not known here)."""
+    return Unknown(site.label, site.where) if value is None else value
+
+
+def _truth(value: Any) -> bool | None:
+    if isinstance(value, Unknown | Capabilities | HasApi | PerVersion):
+        return None
+    return truth(value)
+
+
+def rendered_at(steps: Sequence[Step]) -> tuple[bool | None, ...]:
+    """At each minor of the capability table, whether all these choices are made there
+    (None: not known); empty when none of them depends on the cluster."""
+    vectors = [s.taken for s in steps if s.taken]
+    return tuple(
+        False if False in column else None if None in column else True
+        for column in zip(*vectors, strict=True)
+    )
+
+
+def decision(alts: Sequence[Alt]) -> Decision:
+    """How a condition with these values comes out. Version by version, only the values
+    whose choices are made at that version count (a helper's `{{ if }}` on the version
+    prints "true" at some versions only)."""
+    by_values = {_truth(a.value) for a in alts}
+    found = [(a.value, rendered_at(a.steps)) for a in alts]
+    size = next((len(v.values) for v, _ in found if isinstance(v, PerVersion)), 0) or next(
+        (len(r) for _, r in found if r), 0)
+    columns: list[set[bool | None]] = [set() for _ in range(size)]
+    for value, rendered in found:
+        for i, column in enumerate(columns):
+            if rendered and rendered[i] is False:
+                continue
+            column.add(_truth(value.values[i] if isinstance(value, PerVersion) else value))
+    by_version = tuple(c.pop() if len(c) == 1 else None for c in columns)
+    return Decision(by_values.pop() if len(by_values) == 1 else None, by_version)
+
+
+def _apply(name: str, function: Callable[[list[Any]], Any], plain: list[Any], site: Site) -> Any:
+    """A function on known arguments; one that depends on the cluster (`PerVersion`) is
+    computed version by version, unless a known argument decides it (`and false X`)."""
+    if any(isinstance(v, PerVersion) for v in plain):
+        if name in SHORT_CIRCUIT:
+            decisive = name == "or"
+            fixed = [v for v in plain if not isinstance(v, Unknown | PerVersion)]
+            if any(truth(v) == decisive for v in fixed):
+                return _apply(name, function, fixed, site)
+        size = next(len(v.values) for v in plain if isinstance(v, PerVersion))
+        results = tuple(
+            _apply(name, function,
+                   [v.values[i] if isinstance(v, PerVersion) else v for v in plain], site)
+            for i in range(size)
+        )
+        if all(isinstance(r, Unknown) for r in results):
+            return results[0]
+        return PerVersion(results)
+    unknown = _first_unknown(plain, name)
+    if unknown is not None:
+        return unknown
+    if name in SHORT_CIRCUIT:
+        # Decided by a known argument (see _first_unknown): the unknown ones are passed over.
+        plain = [v for v in plain if not isinstance(v, Unknown)]
+    try:
+        return function(plain)
+    except (NotKnown, TypeError, ValueError, IndexError, KeyError):
+        return Unknown(site.label, site.where)
 
 
 def _first_unknown(values: Sequence[Any], name: str) -> Unknown | None:
@@ -333,5 +466,7 @@ def shown(value: Any, site: Site) -> Any:
     to write: it is named as unresolved too."""
     if isinstance(value, Unknown):
         return value if value.where else Unknown(value.label, site.where)
+    if isinstance(value, PerVersion):
+        return PerVersion(tuple(shown(v, site) for v in value.values))
     text = None if value is None else printed(value)
     return Unknown(site.label, site.where) if text is None else text

@@ -6,8 +6,10 @@ the values it may take; here each is paired with the `kind:` line of the same do
 the same branch or an enclosing one (never a sibling branch of the same block). Each pair
 becomes an object whose evidence (source `template`) names the file, the line and the
 branch condition, so that a removed API kept in an `{{ else }}` branch for old clusters is
-reported with the condition that selects it. What cannot be read is a coverage note: never
-a guess, never silence.
+reported with the condition that selects it. A branch chosen by the cluster's version or
+APIs also says for which Kubernetes versions the chart leaves it out (and what it writes at
+the target instead), so that the checks do not hold it against the target. What cannot be
+read is a coverage note: never a guess, never silence.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from upgradecheck.collect.binaries import FolderOutput, Placement, Stream
+from upgradecheck.collect.helm.api_versions import CapabilityTable
 from upgradecheck.collect.helm.branches import (
     Alt,
     BranchReader,
@@ -31,8 +34,10 @@ from upgradecheck.collect.helm.branches import (
     parse_template,
 )
 from upgradecheck.collect.helm.chart import Chart, TemplateFile
+from upgradecheck.collect.helm.expressions import rendered_at
 from upgradecheck.collect.helm.parse import Action, Block, Define, Node, Text
 from upgradecheck.model import CoverageNote, Evidence, EvidenceSource, ObjectRef, ObservedObject
+from upgradecheck.versions import Minor
 
 _SEPARATOR_LINE = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _METADATA_LINE = re.compile(r"^metadata:[ \t]*(?:#.*)?$", re.M)
@@ -44,11 +49,14 @@ _KIND = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _SPACE = re.compile(r"\s+")
 
 
-def unrendered(chart: Chart, reason: str, notes: list[CoverageNote]) -> FolderOutput:
+def unrendered(
+    chart: Chart, reason: str, notes: list[CoverageNote], table: CapabilityTable | None = None
+) -> FolderOutput:
     """What a chart yields without helm: its templates read with every branch, its CRDs as
-    plain files, and notes saying so (`reason`: why helm did not render it), after `notes`."""
+    plain files, and notes saying so (`reason`: why helm did not render it), after `notes`.
+    `table`: what `.Capabilities` answers at each Kubernetes version."""
     out = FolderOutput(notes=[*notes, *chart.values_notes])
-    reading = read_templates(chart.templates)
+    reading = read_templates(chart.templates, table)
     out.objects.extend(reading.objects)
     out.notes.extend(reading.notes)
     out.files.extend(chart.crd_files)
@@ -91,21 +99,24 @@ class TemplateReading:
     """Template files read for objects."""
 
 
-def read_templates(files: Sequence[TemplateFile]) -> TemplateReading:
+def read_templates(
+    files: Sequence[TemplateFile], table: CapabilityTable | None = None
+) -> TemplateReading:
     """The objects the templates of one chart (with its subcharts) may render, every branch.
 
     All files are parsed for their named templates; objects are read from those whose
-    `renders` is true.
+    `renders` is true. With `table`, conditions on `.Capabilities` are answered for every
+    Kubernetes version in it.
     """
     reading = TemplateReading()
     templates = [parse_template(file) for file in files]
-    reader = BranchReader(templates)
+    reader = BranchReader(templates, table)
     for one in templates:
         if not one.file.renders:
             continue
         reading.files += 1
         before = (len(reading.objects), len(reading.notes))
-        _read_file(reader, one, reading)
+        _read_file(reader, one, reading, table)
         if (len(reading.objects), len(reading.notes)) == before:
             note = _empty_file_note(one)
             if note is not None:
@@ -113,7 +124,24 @@ def read_templates(files: Sequence[TemplateFile]) -> TemplateReading:
     return reading
 
 
-def _read_file(reader: BranchReader, template: Template, reading: TemplateReading) -> None:
+@dataclass(frozen=True)
+class _Found:
+    """One apiVersion/kind pair of a branch, before its evidence is written."""
+
+    ref: ObjectRef
+    location: str
+    steps: tuple[Step, ...]
+    rendered: tuple[bool | None, ...]
+    """Whether the chart renders it at each minor of the capability table (empty: the same
+    at every version)."""
+
+
+def _read_file(
+    reader: BranchReader,
+    template: Template,
+    reading: TemplateReading,
+    table: CapabilityTable | None,
+) -> None:
     display = template.file.display
     for pos, message in template.tree.problems:
         reading.notes.append(CoverageNote(
@@ -123,6 +151,7 @@ def _read_file(reader: BranchReader, template: Template, reading: TemplateReadin
         ))
     items = reader.lines(template)
     seen: set[tuple[str, str, str, str]] = set()
+    found: list[_Found] = []
     for index, item in enumerate(items):
         if item.what != "apiVersion":
             continue
@@ -149,14 +178,83 @@ def _read_file(reader: BranchReader, template: Template, reading: TemplateReadin
                         continue
                     steps = merge(api_steps, kind_steps)
                     api_version, kind_name = _clean(api.value), _clean(kind.value)
-                    detail = _detail(steps)
-                    key = (api_version, kind_name, location, detail)
+                    key = (api_version, kind_name, location, _detail(steps))
                     if key in seen:
                         continue
                     seen.add(key)
-                    evidence = Evidence(EvidenceSource.TEMPLATE, location, api_version, detail)
                     ref = ObjectRef(api_version, kind_name, None, name)
-                    reading.objects.append(ObservedObject(ref, (evidence,), {}))
+                    found.append(_Found(ref, location, steps, rendered_at(steps)))
+    for one in found:
+        detail, absent = _detail(one.steps), ""
+        if one.rendered and not any(s.off for s in one.steps) and table is not None:
+            absent = _constraint([not r if r is not None else None for r in one.rendered],
+                                 table.minors)
+            detail += _version_detail(one, found, table)
+        evidence = Evidence(EvidenceSource.TEMPLATE, one.location, one.ref.api_version, detail,
+                            not_rendered_for=absent)
+        reading.objects.append(ObservedObject(one.ref, (evidence,), {}))
+
+
+def _version_detail(one: _Found, found: Sequence[_Found], table: CapabilityTable) -> str:
+    """What the detail adds about the versions that render a branch: where it renders and,
+    when the target is not one of them, what the chart writes there instead."""
+    at = table.index(table.target)
+    if False not in one.rendered:
+        return ""  # every version renders it, as far as is known
+    if None in one.rendered:
+        shown = "not rendered for Kubernetes " + _human(
+            [r is False for r in one.rendered], table.minors)
+    elif any(one.rendered):
+        shown = "rendered only for Kubernetes " + _human(
+            [r is True for r in one.rendered], table.minors)
+    else:
+        shown = "rendered for no Kubernetes version"
+    if one.rendered[at] is not False:
+        return f"; {shown}"
+    same = [f for f in found if (f.ref.kind, f.ref.name) == (one.ref.kind, one.ref.name)
+            and f.location.rpartition(":")[0] == one.location.rpartition(":")[0]]
+    instead = sorted({f.ref.api_version for f in same if f.rendered
+                      and f.rendered[at] is True and not any(s.off for s in f.steps)})
+    if instead:
+        return f"; {shown}; at {table.target} the chart writes {', '.join(instead)}"
+    if all(f.rendered and f.rendered[at] is False for f in same):
+        return f"; {shown}; at {table.target} the chart writes no {one.ref.kind} here"
+    return f"; {shown}"
+
+
+def _runs(
+    flags: Sequence[bool], minors: Sequence[Minor]
+) -> list[tuple[Minor | None, Minor | None]]:
+    """The runs of minors whose flag is true, each as (from, before); None where the run
+    reaches the first or the last minor (the versions beyond it are taken to behave alike)."""
+    runs: list[tuple[int, int]] = []
+    for index, flag in enumerate(flags):
+        if flag and runs and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index)
+        elif flag:
+            runs.append((index, index))
+    return [(None if first == 0 else minors[first],
+             None if last == len(minors) - 1 else minors[last + 1]) for first, last in runs]
+
+
+def _constraint(flags: Sequence[bool | None], minors: Sequence[Minor]) -> str:
+    """The minors whose flag is true, as a version constraint (`<1.21 || >=1.25`)."""
+    parts = []
+    for low, high in _runs([f is True for f in flags], minors):
+        words = ([f">={low}"] if low else []) + ([f"<{high}"] if high else [])
+        parts.append(" ".join(words) or f">={minors[0]}")
+    return " || ".join(parts)
+
+
+def _human(flags: Sequence[bool], minors: Sequence[Minor]) -> str:
+    """The minors whose flag is true, for people: `< 1.21`, `>= 1.25`, `1.16 to 1.20`."""
+    parts = []
+    for low, high in _runs(flags, minors):
+        if low and high:
+            parts.append(f"{low} to {high.previous()}")
+        else:
+            parts.append(f">= {low}" if low else f"< {high}" if high else "any version")
+    return " and ".join(parts)
 
 
 def _readable(
