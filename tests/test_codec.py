@@ -6,10 +6,12 @@ from __future__ import annotations
 from upgradecheck.codec.common import (
     Form,
     cluster_to_dict,
+    evidence_from_dict,
     evidence_to_dict,
     node_to_dict,
     ref_to_dict,
 )
+from upgradecheck.codec.reading import Fields
 from upgradecheck.codec.report import finding_to_dict
 from upgradecheck.codec.snapshot import object_to_dict
 from upgradecheck.model import (
@@ -59,6 +61,15 @@ def test_evidence_leaves_empty_fields_out_of_a_snapshot_only() -> None:
     }  # fmt: skip
     full = Evidence(EvidenceSource.MANAGED_FIELDS, "manager ci", "v1", "Update", "2026-01-01")
     assert evidence_to_dict(full, Form.SNAPSHOT) == evidence_to_dict(full, Form.REPORT)
+
+
+def test_the_versions_a_chart_leaves_a_branch_out_for_are_kept_when_known() -> None:
+    branch = Evidence(EvidenceSource.TEMPLATE, "c/t.yaml:4", "policy/v1beta1", "branch: x",
+                      not_rendered_for=">=1.21")
+    for form in Form:
+        written = evidence_to_dict(branch, form)
+        assert written["not_rendered_for"] == ">=1.21"
+        assert evidence_from_dict(Fields("test"), written, "e") == branch
 
 
 def test_only_the_snapshot_keeps_the_credential_expiry() -> None:

@@ -281,3 +281,25 @@ def test_bridges_follow_each_removal_until_the_replacement_is_served() -> None:
         "(flowcontrol.apiserver.k8s.io/v1 is served only from 1.29), "
         "then to flowcontrol.apiserver.k8s.io/v1."
     )
+
+
+def test_a_chart_branch_left_out_at_the_target_weighs_only_when_every_place_is(
+    kb: KnowledgeBase,
+) -> None:
+    def branch(absent: str, line: int) -> Evidence:
+        return Evidence(EvidenceSource.TEMPLATE, f"c/t.yaml:{line}", "policy/v1beta1",
+                        "branch: ...", not_rendered_for=absent)
+
+    def severity(*evidence: Evidence) -> Severity:
+        obj = ObservedObject(ObjectRef("policy/v1beta1", "PodDisruptionBudget", None, "p"),
+                             evidence)
+        (finding,) = assess(manifests(obj), kb, target="1.25").findings
+        return finding.severity
+
+    assert severity(branch(">=1.21", 4)) is Severity.INFO
+    assert severity(branch("<1.21 || >=1.25", 4)) is Severity.INFO
+    assert severity(branch(">=1.26", 4)) is Severity.BLOCKER  # the chart switches too late
+    assert severity(branch("not a constraint", 4)) is Severity.BLOCKER  # a hand-made snapshot
+    # Another place writes it unconditionally: that one reaches the target.
+    plain = Evidence(EvidenceSource.FILE, "b.yaml:1", "policy/v1beta1")
+    assert severity(branch(">=1.21", 4), plain) is Severity.BLOCKER

@@ -372,6 +372,15 @@ def _empty_given(value: Any) -> bool:
     return not isinstance(value, Unknown | PerVersion) and not truth(value)
 
 
+def _key(value: Any) -> Any:
+    """A value as a dictionary key: itself when hashable, else its identity."""
+    try:
+        hash(value)
+    except TypeError:
+        return id(value)
+    return (type(value), value)
+
+
 def _known(value: Any, site: Site) -> Any:
     """A value, or the action as unknown when it is None (not known here)."""
     return Unknown(site.label, site.where) if value is None else value
@@ -421,11 +430,15 @@ def _apply(name: str, function: Callable[[list[Any]], Any], plain: list[Any], si
             if any(truth(v) == decisive for v in fixed):
                 return _apply(name, function, fixed, site)
         size = next(len(v.values) for v in plain if isinstance(v, PerVersion))
-        results = tuple(
-            _apply(name, function,
-                   [v.values[i] if isinstance(v, PerVersion) else v for v in plain], site)
-            for i in range(size)
-        )
+        done: dict[tuple[Any, ...], Any] = {}  # versions often share their arguments
+        results_: list[Any] = []
+        for i in range(size):
+            args = [v.values[i] if isinstance(v, PerVersion) else v for v in plain]
+            key = tuple(_key(a) for a in args)
+            if key not in done:
+                done[key] = _apply(name, function, args, site)
+            results_.append(done[key])
+        results = tuple(results_)
         if all(isinstance(r, Unknown) for r in results):
             return results[0]
         return PerVersion(results)

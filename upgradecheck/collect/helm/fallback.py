@@ -213,8 +213,9 @@ def _version_detail(one: _Found, found: Sequence[_Found], table: CapabilityTable
         return f"; {shown}"
     same = [f for f in found if (f.ref.kind, f.ref.name) == (one.ref.kind, one.ref.name)
             and f.location.rpartition(":")[0] == one.location.rpartition(":")[0]]
-    instead = sorted({f.ref.api_version for f in same if f.rendered
-                      and f.rendered[at] is True and not any(s.off for s in f.steps)})
+    # What may render at the target instead: branches not ruled out there (nor by values).
+    instead = sorted({f.ref.api_version for f in same if not any(s.off for s in f.steps)
+                      and (not f.rendered or f.rendered[at] is not False)})
     if instead:
         return f"; {shown}; at {table.target} the chart writes {', '.join(instead)}"
     if all(f.rendered and f.rendered[at] is False for f in same):

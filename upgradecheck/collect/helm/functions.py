@@ -5,6 +5,7 @@ the caller turns that into an unknown value, never a guess."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -59,12 +60,20 @@ def _string(value: Any) -> str:
 
 def _semver_compare(args: list[Any]) -> bool:
     constraint, version = args
+    allowed = _allows(_string(constraint), _string(version))
+    if allowed is None:
+        raise NotKnown
+    return allowed
+
+
+@functools.lru_cache(maxsize=4096)
+def _allows(constraint: str, version: str) -> bool | None:
+    # Cached: a chart's version helpers compare the same strings at every Kubernetes minor
+    # of every include.
     try:
-        return parse_constraint(_string(constraint)).allows(
-            parse_version(_string(version)), PrereleaseRule.PER_GROUP
-        )
+        return parse_constraint(constraint).allows(parse_version(version), PrereleaseRule.PER_GROUP)
     except ConstraintError:
-        raise NotKnown from None
+        return None
 
 
 def _default(args: list[Any]) -> Any:
