@@ -9,28 +9,20 @@ from typing import Annotated
 import typer
 
 from upgradecheck.cli.collect_opts import (
-    Concurrency,
-    Context,
-    ExcludeNamespaces,
-    Helm,
-    Kubeconfig,
-    Kubectl,
-    MaxResponse,
-    Namespaces,
+    CLUSTER,
     Quiet,
-    Selector,
-    Timeout,
+    cluster_command,
     end_progress,
-    options,
     progress_printer,
-    scope,
 )
 from upgradecheck.cli.options import Data
 from upgradecheck.cli.output import OUTPUT_HINT, check_writable_folder, snapshot_written
+from upgradecheck.collect.cluster.collector import CollectOptions
 from upgradecheck.run import collect_snapshot
 from upgradecheck.snapshot_io import write_snapshot
 
 
+@cluster_command
 def collect(
     output: Annotated[
         Path,
@@ -38,18 +30,9 @@ def collect(
             "--output", "-o", metavar="FILE", help="Snapshot file to write (.json or .json.gz)."
         ),
     ],
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    concurrency: Concurrency = 8,
-    request_timeout: Timeout = 30.0,
-    kubectl: Kubectl = None,
-    helm: Helm = None,
+    cluster: CollectOptions = CLUSTER,
     quiet: Quiet = False,
-    namespace: Namespaces = None,
-    exclude_namespace: ExcludeNamespaces = None,
-    selector: Selector = None,
     data: Data = None,
-    max_response_size: MaxResponse = 16,
 ) -> None:
     """Snapshot the cluster (read-only: GET requests only) into a file.
 
@@ -62,20 +45,7 @@ def collect(
     check_writable_folder(output, OUTPUT_HINT)
     printer = progress_printer(quiet)
     try:
-        snapshot = collect_snapshot(
-            options(
-                kubeconfig,
-                context,
-                concurrency,
-                request_timeout,
-                kubectl,
-                helm,
-                scope(namespace, exclude_namespace, selector),
-                max_response_size,
-            ),
-            printer,
-            data or (),
-        )
+        snapshot = collect_snapshot(cluster, printer, data or ())
     finally:
         end_progress(printer)
     write_snapshot(snapshot, output)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 import threading
-from typing import Annotated, TextIO
+from collections.abc import Callable
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -79,6 +82,65 @@ Selector = Annotated[
         help="Only namespaced objects matching this label selector (e.g. team=shop).",
     ),
 ]
+
+
+_Param = inspect.Parameter
+
+
+def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return _Param(name, _Param.POSITIONAL_OR_KEYWORD, default=default, annotation=annotation)
+
+
+CLUSTER_OPTIONS = (
+    _option("kubeconfig", Kubeconfig, None),
+    _option("context", Context, None),
+    _option("concurrency", Concurrency, 8),
+    _option("request_timeout", Timeout, 30.0),
+    _option("kubectl", Kubectl, None),
+    _option("helm", Helm, None),
+    _option("namespace", Namespaces, None),
+    _option("exclude_namespace", ExcludeNamespaces, None),
+    _option("selector", Selector, None),
+    _option("max_response_size", MaxResponse, 16),
+)
+"""The options every command that collects a cluster takes, in the order `--help` lists
+them."""
+
+CLUSTER = CollectOptions()
+"""The default of a command's `cluster` parameter, never used: `cluster_command` puts the
+options in its place."""
+
+
+def cluster_command(command: Callable[..., None]) -> Callable[..., None]:
+    """`command` with the cluster options in place of its `cluster` parameter: the command
+    line shows and parses CLUSTER_OPTIONS there, and `command` receives them read, as one
+    CollectOptions."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        parameters.extend(CLUSTER_OPTIONS if parameter.name == "cluster" else [parameter])
+    names = [option.name for option in CLUSTER_OPTIONS]
+
+    @functools.wraps(command)
+    def with_options(**given: Any) -> None:
+        read = {name: given.pop(name) for name in names}
+        cluster = options(
+            read["kubeconfig"],
+            read["context"],
+            read["concurrency"],
+            read["request_timeout"],
+            read["kubectl"],
+            read["helm"],
+            scope(read["namespace"], read["exclude_namespace"], read["selector"]),
+            read["max_response_size"],
+        )
+        command(cluster=cluster, **given)
+
+    # typer reads the parameters from the signature and resolves them through the
+    # annotations: both name the options themselves, not the `cluster` parameter.
+    with_options.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_options.__annotations__ = {p.name: p.annotation for p in parameters}
+    return with_options
 
 
 def options(

@@ -9,21 +9,11 @@ from typing import Annotated
 import typer
 
 from upgradecheck.cli.collect_opts import (
-    Concurrency,
-    Context,
-    ExcludeNamespaces,
-    Helm,
-    Kubeconfig,
-    Kubectl,
-    MaxResponse,
-    Namespaces,
+    CLUSTER,
     Quiet,
-    Selector,
-    Timeout,
+    cluster_command,
     end_progress,
-    options,
     progress_printer,
-    scope,
 )
 from upgradecheck.cli.options import Config, Data, FailOnOpt, Format, Output, Target
 from upgradecheck.cli.output import check_writable_folder, destinations, emit
@@ -34,6 +24,7 @@ from upgradecheck.cli.publish_opts import (
     publisher_step,
     reach_of,
 )
+from upgradecheck.collect.cluster.collector import CollectOptions
 from upgradecheck.collect.cluster.endpoint import load_endpoint
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.render import REPORT_FORMATS
@@ -52,22 +43,14 @@ SnapshotOut = Annotated[
 ]
 
 
+@cluster_command
 def plan(
     target: Target = None,
     fmt: Format = None,
     output: Output = None,
     fail_on: FailOnOpt = FailOn.BLOCKER,
-    kubeconfig: Kubeconfig = None,
-    context: Context = None,
-    concurrency: Concurrency = 8,
-    request_timeout: Timeout = 30.0,
-    kubectl: Kubectl = None,
-    helm: Helm = None,
+    cluster: CollectOptions = CLUSTER,
     quiet: Quiet = False,
-    namespace: Namespaces = None,
-    exclude_namespace: ExcludeNamespaces = None,
-    selector: Selector = None,
-    max_response_size: MaxResponse = 16,
     config: Config = None,
     data: Data = None,
     snapshot_out: SnapshotOut = None,
@@ -89,23 +72,13 @@ def plan(
     check_dry_run(publish, dry_run)
     if snapshot_out is not None:
         check_writable_folder(snapshot_out, SNAPSHOT_HINT)
-    collect = options(
-        kubeconfig,
-        context,
-        concurrency,
-        request_timeout,
-        kubectl,
-        helm,
-        scope(namespace, exclude_namespace, selector),
-        max_response_size,
-    )
     # Publishing writes to the very cluster collected: one endpoint (one credential load)
     # serves both.
-    endpoint = load_endpoint(kubeconfig, context) if publish else None
+    endpoint = load_endpoint(cluster.kubeconfig, cluster.context) if publish else None
     printer = progress_printer(quiet)
     try:
         report = report_for_cluster(
-            collect,
+            cluster,
             target=target,
             progress=printer,
             config=config,
@@ -119,6 +92,7 @@ def plan(
         print(f"upgradecheck: snapshot written to {snapshot_out}", file=sys.stderr)
     then = None
     if endpoint is not None:
-        reach = reach_of(namespace, exclude_namespace, selector)
-        then = publisher_step(report, endpoint, collect.transport, reach, quiet, dry_run)
+        within = cluster.scope
+        reach = reach_of(list(within.namespaces), list(within.exclude_namespaces), within.selector)
+        then = publisher_step(report, endpoint, cluster.transport, reach, quiet, dry_run)
     emit(report, where, fail_on, quiet=quiet, then=then)
