@@ -18,19 +18,19 @@ def report(*coverage: CoverageNote) -> Report:
 
 
 def test_the_whole_cluster_speaks_for_every_namespace() -> None:
-    reach = reach_of(None, None, None)
+    reach = reach_of(Scope())
     assert reach == Reach() and reach.covers("shop") and reach.covers("kube-system")
 
 
 def test_namespaces_and_exclusions_narrow_it() -> None:
-    only = reach_of(["shop", "payments"], ["payments"], None)
+    only = reach_of(Scope(("shop", "payments"), ("payments",)))
     assert only.covers("shop") and not only.covers("payments") and not only.covers("legacy")
-    but = reach_of(None, ["kube-system"], None)
+    but = reach_of(Scope(exclude_namespaces=("kube-system",)))
     assert but.covers("shop") and not but.covers("kube-system")
 
 
 def test_a_selector_speaks_for_no_namespace() -> None:
-    assert not reach_of(None, None, "team=shop").covers("shop")
+    assert not reach_of(Scope(selector="team=shop")).covers("shop")
 
 
 def test_a_snapshot_that_saw_part_of_the_cluster_speaks_for_none() -> None:

@@ -77,7 +77,7 @@ def _node_hits(scene: Scene, attribute: str, label: str, pattern: str) -> Iterat
 
     for (pool, value), nodes in by_pool_and(scene.snapshot.nodes, matched).items():
         listed = names([n.name for n in nodes])
-        who = pool_label(pool or None)
+        who = pool_label(pool)
         yield Hit(
             key=("nodes", pool, value),
             where=f"{plural(len(nodes), 'node')} of {who} ({listed}) with {label} {value}",

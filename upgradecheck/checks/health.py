@@ -138,7 +138,7 @@ class HealthCheck(Check):
 
     def _nodes(self, nodes: Iterable[NodeInfo]) -> Iterator[Finding]:
         for pool, members in by_pool(n for n in nodes if not n.ready).items():
-            who = pool_label(pool or None)
+            who = pool_label(pool)
             yield NODE_NOT_READY.finding(
                 f"{plural(len(members), 'node')} of {who} not Ready "
                 f"({names([n.name for n in members])}): their pods cannot be evicted cleanly, "

@@ -153,7 +153,7 @@ def node_groups(
             for n in members
         )
         groups.append(
-            Group(component, version, pool_label(pool or None), tuple(members), None, evidence)
+            Group(component, version, pool_label(pool), tuple(members), None, evidence)
         )
     return groups
 

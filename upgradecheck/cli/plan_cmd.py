@@ -92,7 +92,6 @@ def plan(
         print(f"upgradecheck: snapshot written to {snapshot_out}", file=sys.stderr)
     then = None
     if endpoint is not None:
-        within = cluster.scope
-        reach = reach_of(list(within.namespaces), list(within.exclude_namespaces), within.selector)
+        reach = reach_of(cluster.scope)
         then = publisher_step(report, endpoint, cluster.transport, reach, quiet, dry_run)
     emit(report, where, fail_on, quiet=quiet, then=then)

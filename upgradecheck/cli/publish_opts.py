@@ -18,6 +18,7 @@ from upgradecheck.wording import names, plural
 # `assess` without --publish reaches no cluster and starts without them.
 if TYPE_CHECKING:
     from upgradecheck.collect.cluster.endpoint import Endpoint
+    from upgradecheck.collect.cluster.scope import Scope
     from upgradecheck.collect.cluster.transport import TransportOptions
 
 Publish = Annotated[
@@ -53,11 +54,9 @@ def check_dry_run(publish: bool, dry_run: bool) -> None:
 _SCOPE_SUBJECT = "scope"
 
 
-def reach_of(
-    namespaces: list[str] | None, exclude: list[str] | None, selector: str | None
-) -> Reach:
-    """The namespaces a run with these scope options speaks for."""
-    return Reach(tuple(namespaces or ()), tuple(exclude or ()), partial=bool(selector))
+def reach_of(scope: Scope) -> Reach:
+    """The namespaces a run collecting `scope` speaks for."""
+    return Reach(scope.namespaces, scope.exclude_namespaces, partial=bool(scope.selector))
 
 
 def reach_of_snapshot(report: Report) -> Reach:
