@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -308,6 +309,36 @@ def test_config_files_say_what_reads_them_and_that_it_refuses_the_old_version(
     assert (finding["removed_in"], finding["hop"]) == ("1.24", "1.24")
     assert finding["message"] == message
     assert (finding["replacement"], finding["replacement_since"]) == ("audit.k8s.io/v1", "1.12")
+    assert finding["config"]["component"] == "kube-apiserver"
+    assert finding["config"]["use"] == ("writes" if kind == "Event" else "reads")
+
+
+def test_served_apis_carry_no_config(findings: dict[tuple[str, str], list[Any]]) -> None:
+    for (api_version, _), found in findings.items():
+        if not api_version.startswith("audit.k8s.io/"):
+            assert [f["config"] for f in found] == [None] * len(found)
+
+
+def test_the_plan_edits_config_files_and_converts_served_objects(tmp_path: Path) -> None:
+    """`kubectl convert` knows served kinds only: a file kube-apiserver reads is changed
+    where it is kept, and a format it writes by dropping the flag that asks for it."""
+    pairs = [(a, k) for a, k, _ in CONFIG_FILES] + [("extensions/v1beta1", "Ingress")]
+    (tmp_path / "old.yaml").write_text(_manifest(pairs), encoding="utf-8")
+    out = tmp_path / "plan.checklist.md"
+    command = [sys.executable, "-m", "upgradecheck", "scan", str(tmp_path / "old.yaml")]
+    subprocess.run([*command, "--target", TARGET, "-o", str(out)], check=False)
+    steps = out.read_text(encoding="utf-8").split("\n- [ ] ")
+    policy = [s for s in steps if "Policy file" in s]
+    event = [s for s in steps if "--audit-log-version" in s and "Remove" in s]
+    ingress = [s for s in steps if "Ingress object" in s]
+    assert [s.split(" to audit.k8s.io/v1,")[0].rsplit(" ", 1)[1] for s in policy] == [
+        "audit.k8s.io/v1alpha1",
+        "audit.k8s.io/v1beta1",
+    ], steps
+    assert all("reads through --audit-policy-file" in s for s in policy)
+    assert len(event) == 1 and "accepts audit.k8s.io/v1" in event[0], steps
+    assert all("kubectl convert" not in s for s in policy + event)
+    assert len(ingress) == 1 and "kubectl convert" in ingress[0]
 
 
 @pytest.mark.parametrize("api_version,kind", CURRENT, ids=[f"{a}-{k}" for a, k in CURRENT])

@@ -286,6 +286,24 @@ class Suppression:
     """Where the exception is written: `.upgradecheck.yaml:12`."""
 
 
+CONFIG_USES = ("reads", "writes")
+"""How a component uses an API it does not serve: a file it `reads` at start, or a format it
+`writes` when a flag asks for the version."""
+
+
+@dataclass(frozen=True)
+class ConfigUse:
+    """An API that is not served but read or written by a component (audit policy files,
+    audit events): where it is used, so findings say what breaks."""
+
+    component: str
+    """The component, e.g. `kube-apiserver`."""
+    flags: tuple[str, ...]
+    """The flags that name the file or choose the version, e.g. `--audit-policy-file`."""
+    use: str
+    """One of CONFIG_USES: `reads` (a file read at start) or `writes` (a format written)."""
+
+
 @dataclass(frozen=True)
 class AddonLifecycle:
     """An add-on API's lifecycle in the add-on's own releases (cert-manager 1.6), which are
@@ -343,6 +361,10 @@ class Finding:
     """For add-on API findings: the add-on and its own releases. `deprecated_in`,
     `removed_in` and `replacement_since` always name Kubernetes releases, so they stay
     None on these findings."""
+    config: ConfigUse | None = None
+    """For API findings about a file a component reads or a format it writes rather than a
+    served API (an audit policy file): the component and its flags. None for served APIs.
+    The plan reads it: `kubectl convert` knows served kinds only."""
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,15 @@ from upgradecheck.checks.interface import Check, CheckContext
 from upgradecheck.checks.replacement import Migration, migration_text, plan_migration
 from upgradecheck.checks.rule import Rule
 from upgradecheck.checks.usage import Usage, left_out_at
-from upgradecheck.knowledge.model import ApiLifecycle, ConfigUse
-from upgradecheck.model import Evidence, EvidenceSource, Finding, ObjectRef, Severity
+from upgradecheck.knowledge.model import ApiLifecycle
+from upgradecheck.model import (
+    ConfigUse,
+    Evidence,
+    EvidenceSource,
+    Finding,
+    ObjectRef,
+    Severity,
+)
 from upgradecheck.versions import Minor
 
 DEPRECATION_GUIDE = "https://kubernetes.io/docs/reference/using-api/deprecation-guide/"
@@ -210,6 +217,7 @@ class ApiLifecycleCheck(Check):
             deprecated_in=entry.deprecated_in,
             removed_in=entry.removed_in,
             evidence_cap=None,
+            config=entry.config,
         )
 
     def _objects(self, ctx: CheckContext) -> Iterator[Finding]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from upgradecheck.checks.evidence import EVIDENCE_CAP, capped
-from upgradecheck.model import AddonLifecycle, Evidence, Finding, ObjectRef, Severity
+from upgradecheck.model import AddonLifecycle, ConfigUse, Evidence, Finding, ObjectRef, Severity
 from upgradecheck.versions import Minor
 
 RULES_DOC = "docs/rules.md"
@@ -75,6 +75,7 @@ class Rule:
         evidence_cap: int | None = EVIDENCE_CAP,
         replacement_kind: str | None = None,
         addon: AddonLifecycle | None = None,
+        config: ConfigUse | None = None,
     ) -> Finding:
         """A finding of this rule, at the rule's severity unless another is given, linked to
         the rule's source unless another link is given, with at most `evidence_cap` pieces of
@@ -96,6 +97,7 @@ class Rule:
             data_source=data_source or None,
             replacement_kind=replacement_kind,
             addon=addon,
+            config=config,
         )
 
 

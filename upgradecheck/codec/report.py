@@ -18,6 +18,7 @@ from upgradecheck.model import (
     REPORT_SCHEMA,
     AddonLifecycle,
     AddonVersion,
+    ConfigUse,
     Finding,
     Report,
     Suppression,
@@ -55,7 +56,16 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "suppressed": suppression_to_dict(finding.suppression),
         "replacement_kind": finding.replacement_kind,
         "addon": addon_lifecycle_to_dict(finding.addon),
+        "config": config_to_dict(finding.config),
     }
+
+
+def config_to_dict(config: ConfigUse | None) -> dict[str, Any] | None:
+    """`{"component", "flags", "use"}` for an API that is a file a component reads or a
+    format it writes rather than a served API, else None."""
+    if config is None:
+        return None
+    return {"component": config.component, "flags": list(config.flags), "use": config.use}
 
 
 def addon_lifecycle_to_dict(addon: AddonLifecycle | None) -> dict[str, Any] | None:

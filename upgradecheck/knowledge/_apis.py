@@ -26,7 +26,8 @@ from upgradecheck.knowledge._fields import (
     get_str_list,
     get_url,
 )
-from upgradecheck.knowledge.model import CONFIG_USES, ApiLifecycle, ConfigUse
+from upgradecheck.knowledge.model import ApiLifecycle
+from upgradecheck.model import CONFIG_USES, ConfigUse
 from upgradecheck.versions import Minor
 
 APIS_SCHEMA = "upgradecheck.kb.apis/v1"

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from upgradecheck.model import ConfigUse
 from upgradecheck.versions import Minor
 
 # The detectors a non-API removal may name; each is implemented by the removed-features check.
@@ -53,24 +54,6 @@ TEMPLATE_READS: Mapping[str, tuple[tuple[str, ...], ...]] = {
 fields (`collect/sanitize.py`), so a new detector entry never reads a field that was not
 collected. A new detector type must say here what it reads (a test holds this table,
 DETECTOR_TYPES and the removed-features check's DETECTORS to the same types)."""
-
-
-CONFIG_USES = ("reads", "writes")
-"""How a component uses an API it does not serve: a file it `reads` at start, or a format it
-`writes` when a flag asks for the version."""
-
-
-@dataclass(frozen=True)
-class ConfigUse:
-    """An API that is not served but read or written by a component (audit policy files,
-    audit events): where it is used, so findings say what breaks."""
-
-    component: str
-    """The component, e.g. `kube-apiserver`."""
-    flags: tuple[str, ...]
-    """The flags that name the file or choose the version, e.g. `--audit-policy-file`."""
-    use: str
-    """One of CONFIG_USES."""
 
 
 @dataclass(frozen=True)

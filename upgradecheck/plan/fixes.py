@@ -124,6 +124,8 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
         )
     if to is None:
         return f"Remove or replace {objects} in {api} (it has no replacement API).", None
+    if first.config is not None:
+        return _config_fix(findings, api, to or "")
     if first.rule in _ADDON_RULES:
         return (
             f"Migrate {objects} from {api} to {to}{since} (see the add-on's upgrade guide).",
@@ -133,6 +135,28 @@ def _api_fix(findings: Sequence[Finding]) -> tuple[str, str | None]:
         f"Migrate {objects} from {api} to {to}{since}.",
         f"kubectl convert -f FILE --output-version {first.replacement}  # the kubectl-convert "
         "plugin",
+    )
+
+
+def _config_fix(findings: Sequence[Finding], api: str, to: str) -> tuple[str, None]:
+    """A file a component reads (or a format it writes) is edited where it is kept, not
+    converted through the API server: `kubectl convert` does not know these kinds."""
+    first = findings[0]
+    config = first.config
+    assert config is not None and first.object is not None
+    flags = " / ".join(config.flags)
+    if config.use == "reads":
+        files = count(len(findings), f"{first.object.kind} file")
+        return (
+            f"Change the apiVersion of {files} that {config.component} reads through {flags} "
+            f"from {api} to {to}, and roll it out to every control-plane node before the "
+            "upgrade.",
+            None,
+        )
+    return (
+        f"Remove the {flags} flags that ask {config.component} for {api}, and check that "
+        f"whatever reads its output accepts {to}.",
+        None,
     )
 
 
