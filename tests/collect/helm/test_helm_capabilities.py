@@ -56,21 +56,26 @@ def test_the_branch_for_older_clusters_is_info_with_what_the_chart_writes(tmp_pa
     chart = _chart(tmp_path / "c", pdb=TERNARY, pdb2=IF_ELSE)
     report = _scan(chart, "1.25")
     assert report.verdict == "review"  # the chart was not rendered: a coverage gap
-    # Both objects read as `<unnamed>` (flow-style metadata): one finding, two places.
-    assert _about(report) == [("info", "api-removed", "PodDisruptionBudget", "policy/v1beta1")]
-    (finding,) = report.findings
-    assert [(e.location, e.detail, e.not_rendered_for) for e in finding.evidence] == [(
+    # Flow-style metadata names each object: one finding each, at its own branch.
+    assert _about(report) == [("info", "api-removed", "PodDisruptionBudget", "policy/v1beta1")] * 2
+    first, second = report.findings
+    assert (first.object and first.object.name, second.object and second.object.name) == (
+        "p", "p2"
+    )
+    assert [(e.location, e.detail, e.not_rendered_for) for e in first.evidence] == [(
         f"{chart}/templates/pdb.yaml:1",
         'branch: {{ ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" '
         ".Capabilities.KubeVersion.Version) }} (false); rendered only for Kubernetes < 1.21; "
         "at 1.25 the chart writes policy/v1",
         ">=1.21",
-    ), (
+    )]
+    assert [(e.location, e.detail, e.not_rendered_for) for e in second.evidence] == [(
         f"{chart}/templates/pdb2.yaml:4",
         'branch: {{ if semverCompare ">=1.21-0" .Capabilities.KubeVersion.GitVersion }} '
         "(else); rendered only for Kubernetes < 1.21; at 1.25 the chart writes policy/v1",
         ">=1.21",
     )]
+    finding = second
     assert "not for 1.25" in finding.message
     assert finding.remediation.startswith("Nothing to change for 1.25")
 

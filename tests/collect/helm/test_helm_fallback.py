@@ -590,3 +590,27 @@ def test_a_default_over_an_unknown_value_gives_the_default_and_a_note() -> None:
         't.yaml:3: apiVersion comes from {{ $route.apiVersion | default '
         '"gateway.networking.k8s.io/v1" }}, which cannot be resolved without rendering the chart'
     ]
+
+
+# ---- object names, in every way metadata is written ---------------------------------------
+
+NAMES = [
+    ("metadata:\n  name: web\n", "web"),
+    ("metadata:\n  labels: {app: x}\n  name: 'web'  # comment\n", "web"),
+    ("metadata: {name: web}\n", "web"),
+    ("metadata: {labels: {app: x, tier: y}, name: web, namespace: n}\n", "web"),
+    ('metadata: {name: "a, b}", namespace: n}\n', "a, b}"),
+    ("metadata: {name: {{ include \"c.fullname\" . }}, namespace: n}\n",
+     '{{ include "c.fullname" . }}'),
+    ("metadata: {\n  namespace: n,\n  name: web\n}\n", "web"),
+    ("metadata: {namespace: n}\n", "<unnamed>"),
+    ("metadata: {}\n", "<unnamed>"),
+    ("spec: {}\n", "<unnamed>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("metadata,name", NAMES, ids=[str(i) for i in range(len(NAMES))])
+def test_the_object_name_is_read_from_block_and_flow_metadata(metadata: str, name: str) -> None:
+    text = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\n" + metadata
+    files = [TemplateFile("c/templates/t.yaml", "t.yaml", text)]
+    assert [o.ref.name for o in read_templates(files).objects] == [name]

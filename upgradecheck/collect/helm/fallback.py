@@ -41,6 +41,7 @@ from upgradecheck.versions import Minor
 
 _SEPARATOR_LINE = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _METADATA_LINE = re.compile(r"^metadata:[ \t]*(?:#.*)?$", re.M)
+_METADATA_FLOW = re.compile(r"^metadata:[ \t]*\{", re.M)
 _OUTPUT_ACTION = re.compile(r"(?:include|template|tpl|toYaml|\.Files)\b|^\.Values\b|\|")
 _API_VERSION = re.compile(
     r"(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?"
@@ -323,7 +324,9 @@ def _object_name(text: str, pos: int) -> str:
     end = separator.start() if separator else len(text)
     metadata = _METADATA_LINE.search(text, pos, end)
     if metadata is None:
-        return "<unnamed>"
+        flow = _METADATA_FLOW.search(text, pos, end)
+        name = _flow_name(text[flow.end() : end]) if flow else None
+        return _SPACE.sub(" ", name or "")[:120] or "<unnamed>"
     indent: int | None = None
     for line in text[metadata.end() : end].splitlines():
         stripped = line.strip()
@@ -337,6 +340,41 @@ def _object_name(text: str, pos: int) -> str:
             name = _clean(stripped[len("name:") :])
             return _SPACE.sub(" ", name)[:120] or "<unnamed>"
     return "<unnamed>"
+
+
+def _flow_name(text: str) -> str | None:
+    """`name` of a flow mapping (`metadata: {name: x, labels: {...}}`), text after its `{`;
+    template actions and quoted strings are kept whole, nested collections skipped."""
+    entries: list[str] = []
+    entry: list[str] = []
+    depth, i = 0, 0
+    while i < len(text):
+        if text.startswith("{{", i):
+            close = text.find("}}", i + 2)
+            stop = len(text) if close < 0 else close + 2
+        elif text[i] in "\"'":
+            close = text.find(text[i], i + 1)
+            stop = len(text) if close < 0 else close + 1
+        else:
+            char, stop = text[i], i + 1
+            if char in "{[":
+                depth += 1
+            elif char in "}]" and depth == 0:
+                break
+            elif char in "}]":
+                depth -= 1
+            elif char == "," and depth == 0:
+                entries.append("".join(entry))
+                entry, i = [], stop
+                continue
+        entry.append(text[i:stop])
+        i = stop
+    entries.append("".join(entry))
+    for item in entries:
+        key, colon, value = item.partition(":")
+        if colon and key.strip() == "name":
+            return _clean(value)
+    return None
 
 
 def _detail(steps: Sequence[Step]) -> str:
