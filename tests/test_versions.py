@@ -6,7 +6,6 @@ from upgradecheck.versions import (
     Minor,
     VersionError,
     hops,
-    minor_from_server,
     minor_key,
     minor_or_none,
     parse_minor,
@@ -32,13 +31,6 @@ def test_ordering_and_steps() -> None:
     assert Minor(1, 31).minus(Minor(1, 28)) == 3
     assert hops(Minor(1, 29), Minor(1, 31)) == (Minor(1, 30), Minor(1, 31))
     assert hops(Minor(1, 29), Minor(1, 29)) == ()
-
-
-def test_server_minor_with_plus() -> None:
-    assert minor_from_server("1", "28+") == Minor(1, 28)
-    assert minor_from_server("1", "28+", "v1.28.5-gke.100") == Minor(1, 28)
-    with pytest.raises(VersionError):
-        minor_from_server("one", "x")
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,6 @@ _VERSION = re.compile(
     r"(?P<rest>[-+][0-9A-Za-z.+_-]*)?\s*$"
 )
 # Servers report minors such as "28+" (EKS, GKE); the "+" carries no meaning for skew.
-_SERVER_MINOR = re.compile(r"^(\d{1,9})\+?$")
-_SERVER_MAJOR = re.compile(r"^\d{1,9}$")
 
 
 class VersionError(ValueError):
@@ -89,19 +87,6 @@ def parse_patch(text: str) -> tuple[Minor, int | None]:
         raise VersionError(f"{text!r} is not a Kubernetes version")
     patch = int(match["patch"]) if match["patch"] is not None else None
     return Minor(int(match["major"]), int(match["minor"])), patch
-
-
-def minor_from_server(major: str, minor: str, git_version: str = "") -> Minor:
-    """The minor release from a `/version` answer (`minor` may read `28+`)."""
-    if git_version:
-        try:
-            return parse_minor(git_version)
-        except VersionError:
-            pass
-    m = _SERVER_MINOR.match(minor.strip())
-    if not _SERVER_MAJOR.match(major.strip()) or not m:
-        raise VersionError(f"server version {major!r}.{minor!r} is not a Kubernetes version")
-    return Minor(int(major), int(m.group(1)))
 
 
 def hops(current: Minor, target: Minor) -> tuple[Minor, ...]:
