@@ -11,7 +11,6 @@ _VERSION = re.compile(
     r"^\s*v?(?P<major>\d{1,9})\.(?P<minor>\d{1,9})(?:\.(?P<patch>\d{1,9}))?"
     r"(?P<rest>[-+][0-9A-Za-z.+_-]*)?\s*$"
 )
-# Servers report minors such as "28+" (EKS, GKE); the "+" carries no meaning for skew.
 
 
 class VersionError(ValueError):
