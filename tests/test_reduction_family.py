@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -68,12 +69,23 @@ def _whole(
     kind: str | None = None,
     configmaps: Any = None,
 ) -> dict[str, Any]:
-    """Stands in for `trim_object`: the object whole, as the API server or the file has it."""
+    """Stands in for `trim_object` and `body_of`: the object whole, as the API server or the
+    file has it."""
     body = dict(obj)
     for key, value in (("apiVersion", api_version), ("kind", kind)):
         if value is not None:
             body[key] = value
     return body
+
+
+class _WholePages:
+    """Stands in for `shape`: a kind's pages decoded whole, their items kept whole."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    decode = staticmethod(json.loads)
+    reduce = staticmethod(dict)
 
 
 def _collect(server: FakeApiServer, kb: KnowledgeBase, tmp_path: Path, whole: bool) -> Snapshot:
@@ -85,7 +97,8 @@ def _collect(server: FakeApiServer, kb: KnowledgeBase, tmp_path: Path, whole: bo
     )
     with pytest.MonkeyPatch.context() as patch:
         if whole:
-            patch.setattr(collector, "trim_object", _whole)
+            patch.setattr(collector, "shape", _WholePages)
+            patch.setattr(collector, "body_of", _whole)
             patch.setattr(collector, "without_unread_templates", tuple)
         return collect_cluster(options, kb)
 

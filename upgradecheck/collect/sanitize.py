@@ -178,7 +178,7 @@ _BODIES: Mapping[str, Mapping[str, Keep]] = {
     "ConfigMap": {"data": WHOLE},
 }
 
-def _compile(keep: Keep) -> Callable[[Any], Any]:
+def compile_keep(keep: Keep) -> Callable[[Any], Any]:
     """A function that keeps what `keep` says of a value (new mappings and lists, with the
     allow-list's own key strings: what they keep no longer holds on to the parsed page)."""
     if keep is True:
@@ -186,9 +186,9 @@ def _compile(keep: Keep) -> Callable[[Any], Any]:
     if callable(keep):
         return keep
     assert isinstance(keep, Mapping)
-    fields = tuple((key, _compile(sub)) for key, sub in keep.items() if key != "*")
+    fields = tuple((key, compile_keep(sub)) for key, sub in keep.items() if key != "*")
     named = frozenset(key for key, _ in fields)
-    other = _compile(keep["*"]) if "*" in keep else None
+    other = compile_keep(keep["*"]) if "*" in keep else None
 
     def prune(value: Any) -> Any:
         if type(value) is dict or isinstance(value, Mapping):
@@ -214,16 +214,17 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _body_keep(extra: Mapping[str, Keep]) -> Keep:
+def body_keep(kind: str) -> dict[str, Keep]:
+    """What a body of `kind` keeps."""
     keep: dict[str, Keep] = {"apiVersion": WHOLE, "kind": WHOLE, "metadata": _METADATA}
-    keep.update(extra)
+    keep.update(_BODIES.get(kind, {}))
     return keep
 
 
 _PRUNERS: dict[str, Callable[[Any], Any]] = {
-    kind: _compile(_body_keep(extra)) for kind, extra in _BODIES.items()
+    kind: compile_keep(body_keep(kind)) for kind in _BODIES
 }
-_OTHER = _compile(_body_keep({}))
+_OTHER = compile_keep(body_keep(""))
 
 
 def reduce_body(body: Mapping[str, Any], kind: str) -> dict[str, Any]:
@@ -275,7 +276,7 @@ def trim_object(
     name = kind if isinstance(kind, str) else ""
     if name == "ConfigMap":
         rest = {k: v for k, v in obj.items() if k != "data"}
-        rest.update(_configmap_data(obj, configmaps or _CONFIGMAPS_WITH_DATA))
+        rest.update(kept_configmap_data(obj, configmaps))
         obj = rest
     kept = reduce_body(obj, name)
     kept.pop("apiVersion", None)
@@ -288,7 +289,10 @@ def trim_object(
     return body
 
 
-def _configmap_data(obj: Mapping[str, Any], readable: ConfigMapKeys) -> dict[str, Any]:
+def kept_configmap_data(obj: Mapping[str, Any], configmaps: ConfigMapKeys | None) -> dict[str, Any]:
+    """`{"data": ...}` with what a ConfigMap keeps of its data (`configmaps`, by default the
+    bundled knowledge base's), or `{}`."""
+    readable = configmaps or _CONFIGMAPS_WITH_DATA
     data = obj.get("data")
     metadata = obj.get("metadata")
     meta = metadata if isinstance(metadata, Mapping) else {}

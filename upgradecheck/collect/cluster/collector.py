@@ -6,6 +6,7 @@ could not be reached."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -22,16 +23,21 @@ from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
 from upgradecheck.collect.cluster.listing import PAGE_SIZE, RESTART, list_items
 from upgradecheck.collect.cluster.metrics import deprecated_api_requests
 from upgradecheck.collect.cluster.nodes import node_info, platform
+from upgradecheck.collect.cluster.pages import body_of, shape
 from upgradecheck.collect.cluster.scope import Scope
 from upgradecheck.collect.cluster.selection import select_resources
-from upgradecheck.collect.cluster.transport import RequestFailed, Transport, TransportOptions
+from upgradecheck.collect.cluster.transport import (
+    Decode,
+    RequestFailed,
+    Transport,
+    TransportOptions,
+)
 from upgradecheck.collect.cluster.workers import run_all
 from upgradecheck.collect.errors import ClusterUnreachable
 from upgradecheck.collect.local_clients import find_clients
 from upgradecheck.collect.sanitize import (
     ConfigMapKeys,
     configmap_keys,
-    trim_object,
     without_unread_templates,
 )
 from upgradecheck.gcpause import gc_paused
@@ -104,20 +110,25 @@ def _name(value: Any) -> str | None:
 
 
 def observed(
-    item: Mapping[str, Any], res: ServedResource, configmaps: ConfigMapKeys | None = None
+    item: dict[str, Any], res: ServedResource, configmaps: ConfigMapKeys | None = None
 ) -> ObservedObject:
-    """One listed item as an ObservedObject (list items carry no apiVersion or kind): its
-    body a copy of what the allow-list keeps, so that nothing of the parsed page stays
-    referenced once the page is done."""
+    """One listed item, as `shape(res.kind)` decoded it (list items carry no apiVersion or
+    kind), as an ObservedObject: its evidence, then its body reduced to the allow-list, in
+    place (nothing of the page is held by anything else)."""
     meta = as_map(item.get("metadata"))
-    body = trim_object(item, res.api_version, res.kind, configmaps)
     ref = ObjectRef(
         res.api_version,
         res.kind,
         _name(meta.get("namespace")) if res.namespaced else None,
         _name(meta.get("name")) or "<unnamed>",
     )
-    return ObservedObject(ref, evidence_of(meta), body)
+    evidence = evidence_of(meta)
+    return ObservedObject(ref, evidence, body_of(item, res.api_version, res.kind, configmaps))
+
+
+def _whole(item: Mapping[str, Any], res: ServedResource) -> ObservedObject:
+    """A listed item decoded whole (a TLS Secret, whose certificate is read too)."""
+    return observed(shape(res.kind).reduce(item), res)
 
 
 _SECRETS = ServedResource("", "v1", "secrets", "Secret", True, ("list",), True)
@@ -126,7 +137,7 @@ T = TypeVar("T")
 
 
 def _tls_secret(item: Mapping[str, Any]) -> ObservedObject:
-    obj = observed(item, _SECRETS)
+    obj = _whole(item, _SECRETS)
     not_after = tls_not_after(item)
     body = {**obj.body, "tls": {"notAfter": not_after}} if not_after else obj.body
     return ObservedObject(obj.ref, (), body)
@@ -178,10 +189,11 @@ class _Collector:
     def _read(
         self,
         path: str,
-        convert: Callable[[Mapping[str, Any]], T],
+        convert: Callable[[dict[str, Any]], T],
         label: str | None,
         field: str | None,
         page_size: int,
+        decode: Decode,
     ) -> tuple[list[T], int, RequestFailed | None]:
         """The converted items of one list, each once even when the list has to start over;
         how many items were not objects; the failure that ended it early, if any (the items
@@ -190,14 +202,14 @@ class _Collector:
         skipped = 0
         answered = False
         try:
-            for page in list_items(self.t, path, label, page_size, field):
+            for page in list_items(self.t, path, label, page_size, field, decode):
                 if page is RESTART:
                     items.clear()
                     skipped = 0
                     continue
                 answered = True
                 for item in page:
-                    if type(item) is dict or isinstance(item, Mapping):
+                    if type(item) is dict:  # as JSON decodes every object
                         items.append(convert(item))
                     else:
                         skipped += 1
@@ -212,16 +224,18 @@ class _Collector:
         self,
         subject: str,
         paths: Sequence[str],
-        convert: Callable[[Mapping[str, Any]], T],
+        convert: Callable[[dict[str, Any]], T],
         label: str | None = None,
         field: str | None = None,
         page_size: int = PAGE_SIZE,
+        decode: Decode = json.loads,
     ) -> tuple[list[T], list[CoverageNote]]:
-        """Every item of the lists at `paths`; one path failing does not lose the others."""
+        """Every item of the lists at `paths` (their pages parsed by `decode`); one path
+        failing does not lose the others."""
         out: list[T] = []
         notes: list[CoverageNote] = []
         for path in paths:
-            items, skipped, failure = self._read(path, convert, label, field, page_size)
+            items, skipped, failure = self._read(path, convert, label, field, page_size, decode)
             out += items
             where = _in_namespace(subject, path)
             if failure is not None:
@@ -244,6 +258,7 @@ class _Collector:
             lambda item: observed(item, res, self.configmaps),
             label,
             field,
+            decode=shape(res.kind).decode,
         )
         self._tick(f"{res.api_version}/{res.name}", len(out.objects))
         return out
@@ -260,6 +275,7 @@ class _Collector:
             "configmaps",
             ["/api/v1/namespaces/kube-system/configmaps"],
             lambda item: observed(item, _CONFIGMAPS, self.configmaps),
+            decode=shape("ConfigMap").decode,
         )
         self._tick("kube-system/configmaps", len(out.objects))
         return out

@@ -4,10 +4,11 @@ twice, or more pages than any cluster holds, ends the list with an error."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from upgradecheck.collect.cluster.transport import RequestFailed, Transport
+from upgradecheck.collect.cluster.transport import Decode, RequestFailed, Transport
 
 PAGE_SIZE = 500
 MAX_PAGES = 10_000
@@ -28,8 +29,9 @@ def list_items(
     selector: str | None = None,
     page_size: int = PAGE_SIZE,
     field_selector: str | None = None,
+    decode: Decode = json.loads,
 ) -> Iterator[list[Any]]:
-    """Yield the items of a list page by page (items are as the server sent them: the caller
+    """Yield the items of a list page by page (items are as `decode` parsed them: the caller
     checks each is an object). RequestFailed when the list cannot be read to its end.
 
     A 410 on a continue token means the snapshot the pages were read from has expired: the
@@ -49,7 +51,7 @@ def list_items(
         if token:
             query.append(("continue", token))
         try:
-            doc = transport.get_json(path, query)
+            doc = transport.get_json(path, query, decode)
         except RequestFailed as exc:
             if exc.status == 410 and token:
                 # The snapshot the pages came from was compacted away. As client-go's pager

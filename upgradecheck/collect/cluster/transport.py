@@ -35,6 +35,8 @@ _BUDGET = 3  # no attempt starts later than this many timeouts after the first
 _CHUNK = 1024 * 1024
 _ERROR_BODY = 64 * 1024  # of an error answer, only the message is wanted
 
+Decode = Callable[[bytes | bytearray], Any]
+"""Parses an answer's JSON, raising json's errors."""
 Retrying = Callable[[str], None]
 """Told, in one line, that a request is being tried again and why."""
 
@@ -134,9 +136,11 @@ class Transport:
 
     # ---- the public calls ------------------------------------------------------------------
 
-    def get_json(self, path: str, query: Sequence[tuple[str, Any]] = ()) -> Any:
-        """GET `path` and parse its JSON body."""
-        return self.send_json("GET", path, query)
+    def get_json(
+        self, path: str, query: Sequence[tuple[str, Any]] = (), decode: Decode = json.loads
+    ) -> Any:
+        """GET `path` and parse its JSON body (with `decode`)."""
+        return self.send_json("GET", path, query, decode=decode)
 
     def send_json(
         self,
@@ -146,6 +150,7 @@ class Transport:
         body: bytes | None = None,
         content_type: str | None = None,
         accept: str = "application/json",
+        decode: Decode = json.loads,
     ) -> Any:
         """Send `method` to `path` (with `body`, of `content_type`) and parse the JSON answer
         (an empty answer is `{}`). Only GET, PATCH and DELETE are sent, all of which may be
@@ -157,7 +162,7 @@ class Transport:
         if not answer and method != "GET":
             return {}
         try:
-            return json.loads(answer)
+            return decode(answer)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             what = printable(answered_type.split(";")[0], 60) or "no content type"
             raise RequestFailed(0, f"the answer was not JSON ({what})", path, "malformed") from None
