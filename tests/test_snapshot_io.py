@@ -208,3 +208,42 @@ def test_bad_json_is_placed_as_when_read_whole(tmp_path: Path, piece: int, data:
 def test_a_document_that_is_not_an_object_is_placed_in_the_file(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="line 3, column 4"):
         read_snapshot(_write(tmp_path, b"\n\n[1 2]"))
+
+
+ODD_VALUES = [
+    {"text": "é \u2028 \x1b \U0001f600 \\ \" /", "big": 10**30, "neg": -(2**70), "f": 1e16},
+    {"f": 1e-7, "g": 0.1, "z": -0.0, "max": 1.7976931348623157e308, "none": None},
+    {"nan": float("nan"), "inf": float("inf"), "ninf": float("-inf")},
+    {"surrogate": "\ud800"},
+    {"deep": [[[{"a": [1, 2.5, "x"]}]]], "empty": {}, "list": []},
+]
+"""Values a cluster's JSON can hold (NaN and Infinity where json, not msgspec, read them)."""
+YAML_KEYS = [
+    {1.5: "float key", 2: "int key", True: "bool key", None: "null key"},
+    {1e16: "a float key msgspec spells 1e16, json 1e+16", float("inf"): "x"},
+]
+"""Keys that only manifests (YAML) give."""
+
+
+@pytest.mark.parametrize(
+    ("source", "body"),
+    [("cluster", body) for body in ODD_VALUES]
+    + [("files", body) for body in ODD_VALUES + YAML_KEYS],
+)
+def test_bodies_are_written_as_json_writes_them(
+    tmp_path: Path, source: str, body: dict[object, object]
+) -> None:
+    """A collection's batches are written by msgspec where it writes what json writes: the
+    same document, whatever the values (non-finite floats, lone surrogates, and in
+    snapshots of files, keys that are not strings)."""
+    ref = ObjectRef("v1", "ConfigMap", "shop", "a")
+    objects = tuple(ObservedObject(ref, (), {**body, "n": i}) for i in range(2500))
+    snap = Snapshot(source=source, collected_at="2026-01-01T00:00:00Z", objects=objects)
+    path = tmp_path / "s.json"
+    write_snapshot(snap, path)
+    expected = json.dumps(
+        snapshot_io.codec.snapshot_to_dict(snap), separators=(",", ":")
+    )
+    # NaN compares unequal to itself: compare the texts json writes of both documents.
+    got = json.loads(path.read_bytes())
+    assert json.dumps(got, sort_keys=True) == json.dumps(json.loads(expected), sort_keys=True)

@@ -40,11 +40,36 @@ def _chunks(snapshot: Snapshot) -> Iterator[bytes]:
     marker = '"objects":[]'
     before, after = head.split(marker, 1)
     yield (before + '"objects":[').encode("utf-8")
+    encode = _fast_encoder() if snapshot.source == "cluster" else None
     for start in range(0, len(snapshot.objects), _BATCH):
         batch = [codec.object_to_dict(o) for o in snapshot.objects[start : start + _BATCH]]
-        text = json.dumps(batch, separators=(",", ":"))[1:-1]
-        yield (("," if start else "") + text).encode("utf-8")
+        yield (b"," if start else b"") + _json(batch, encode)[1:-1]
     yield ("]" + after).encode("utf-8")
+
+
+def _fast_encoder() -> Callable[[Any], bytes]:
+    import msgspec  # only a collection writes enough objects to need it
+
+    return msgspec.json.Encoder().encode
+
+
+def _json(value: Any, encode: Callable[[Any], bytes] | None) -> bytes:
+    """`value` as compact JSON: by `encode` (msgspec, eight times as fast) when it writes
+    what json writes, else by json. They write strings, integers and finite floats alike,
+    up to escapes, and fail on what json writes otherwise (keys that are not strings, lone
+    surrogates), except non-finite floats: msgspec writes them as null, json as NaN and
+    Infinity, so an answer holding null is written by json. `encode` is used on bodies
+    decoded from JSON only (a collection's), whose keys are strings: keys that are floats,
+    which YAML manifests can hold, would be spelled differently."""
+    if encode is not None:
+        try:
+            data = encode(value)
+        except (TypeError, ValueError, RecursionError):
+            pass
+        else:
+            if b"null" not in data:
+                return data
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
 def write_snapshot(snapshot: Snapshot, path: str | Path) -> None:

@@ -30,8 +30,10 @@ def _reference(item: dict[str, Any], res: ServedResource) -> ObservedObject:
     """What the collector made of a whole listed item before pages were decoded reduced."""
     meta = as_map(item.get("metadata"))
     ref = ObjectRef(
-        res.api_version, res.kind, _name(meta.get("namespace")), _name(meta.get("name"))
-        or "<unnamed>"
+        res.api_version,
+        res.kind,
+        _name(meta.get("namespace")),
+        _name(meta.get("name")) or "<unnamed>",
     )
     return ObservedObject(ref, evidence_of(meta), trim_object(item, res.api_version, res.kind))
 
@@ -60,42 +62,98 @@ def _pod() -> dict[str, Any]:
                 {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "x"}
             ],
             "managedFields": [
-                {"manager": "kubectl", "operation": "Apply", "apiVersion": "v1",
-                 "time": "2024-01-01T00:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {}},
+                {
+                    "manager": "kubectl",
+                    "operation": "Apply",
+                    "apiVersion": "v1",
+                    "time": "2024-01-01T00:00:00Z",
+                    "fieldsType": "FieldsV1",
+                    "fieldsV1": {},
+                },
             ],
         },
         "spec": {
             "nodeName": "n1",
-            "containers": [{"name": "c", "image": "i:1", "env": [{"name": "A"}],
-                            "resources": {"requests": {"cpu": "1"}, "limits": {}}}],
-            "volumes": [volume, {"name": "cfg", "configMap": {"name": "cfg", "items": []}},
-                        {"name": "old", "gcePersistentDisk": {"pdName": "d"}}],
+            "containers": [
+                {
+                    "name": "c",
+                    "image": "i:1",
+                    "env": [{"name": "A"}],
+                    "resources": {"requests": {"cpu": "1"}, "limits": {}},
+                }
+            ],
+            "volumes": [
+                volume,
+                {"name": "cfg", "configMap": {"name": "cfg", "items": []}},
+                {"name": "old", "gcePersistentDisk": {"pdName": "d"}},
+            ],
         },
-        "status": {"phase": "Running", "podIP": "10.0.0.1",
-                   "containerStatuses": [{"name": "c", "restartCount": 2, "ready": True,
-                                          "state": {"waiting": {"reason": "X", "message": "m"}}}]},
+        "status": {
+            "phase": "Running",
+            "podIP": "10.0.0.1",
+            "containerStatuses": [
+                {
+                    "name": "c",
+                    "restartCount": 2,
+                    "ready": True,
+                    "state": {"waiting": {"reason": "X", "message": "m"}},
+                }
+            ],
+        },
     }
 
 
 WELL_FORMED: dict[str, list[dict[str, Any]]] = {
     "Pod": [_pod(), {**_pod(), "metadata": {"name": "bare"}}],
-    "Deployment": [{"metadata": {"name": "web", "annotations": {"a": "b"}},
-                    "spec": {"replicas": 3, "template": {"metadata": {"labels": {"a": "b"}},
-                                                         "spec": _pod()["spec"]}},
-                    "status": {"readyReplicas": 3, "replicas": 3}}],
-    "CronJob": [{"metadata": {"name": "etl"}, "spec": {"schedule": "* * * * *", "jobTemplate": {
-        "spec": {"template": {"spec": _pod()["spec"]}}}}}],
-    "ConfigMap": [{"metadata": {"name": "kube-proxy", "namespace": "kube-system"},
-                   "data": {"config.conf": "mode: ipvs", "other": "x"}},
-                  {"metadata": {"name": "app", "namespace": "shop"}, "data": {"k": "v"}}],
-    "Secret": [{"metadata": {"name": "tls", "annotations": {LAST_APPLIED: "{}"}},
-                "type": "kubernetes.io/tls", "data": {"tls.key": ENCODED_SECRET},
-                "tls": {"notAfter": "forged"}}],
-    "PersistentVolume": [{"metadata": {"name": "pv"},
-                          "spec": {"csi": {"driver": "d"}, "awsElasticBlockStore": {"v": 1}}}],
-    "EndpointSlice": [{"metadata": {"name": "e"}, "addressType": "IPv4",
-                       "endpoints": [{"addresses": ["1.2.3.4"], "conditions": {"ready": True},
-                                      "nodeName": "n"}]}],
+    "Deployment": [
+        {
+            "metadata": {"name": "web", "annotations": {"a": "b"}},
+            "spec": {
+                "replicas": 3,
+                "template": {"metadata": {"labels": {"a": "b"}}, "spec": _pod()["spec"]},
+            },
+            "status": {"readyReplicas": 3, "replicas": 3},
+        }
+    ],
+    "CronJob": [
+        {
+            "metadata": {"name": "etl"},
+            "spec": {
+                "schedule": "* * * * *",
+                "jobTemplate": {"spec": {"template": {"spec": _pod()["spec"]}}},
+            },
+        }
+    ],
+    "ConfigMap": [
+        {
+            "metadata": {"name": "kube-proxy", "namespace": "kube-system"},
+            "data": {"config.conf": "mode: ipvs", "other": "x"},
+        },
+        {"metadata": {"name": "app", "namespace": "shop"}, "data": {"k": "v"}},
+    ],
+    "Secret": [
+        {
+            "metadata": {"name": "tls", "annotations": {LAST_APPLIED: "{}"}},
+            "type": "kubernetes.io/tls",
+            "data": {"tls.key": ENCODED_SECRET},
+            "tls": {"notAfter": "forged"},
+        }
+    ],
+    "PersistentVolume": [
+        {
+            "metadata": {"name": "pv"},
+            "spec": {"csi": {"driver": "d"}, "awsElasticBlockStore": {"v": 1}},
+        }
+    ],
+    "EndpointSlice": [
+        {
+            "metadata": {"name": "e"},
+            "addressType": "IPv4",
+            "endpoints": [
+                {"addresses": ["1.2.3.4"], "conditions": {"ready": True}, "nodeName": "n"}
+            ],
+        }
+    ],
     "Widget": [{"metadata": {"name": "w", "labels": {"a": "b"}}, "spec": {"size": 1}}],
 }
 

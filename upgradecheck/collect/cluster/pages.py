@@ -87,9 +87,7 @@ def _finisher(keep: Keep, decoded: Keep) -> Finish | None:
     assert isinstance(keep, Mapping) and isinstance(decoded, Mapping)
     extra = tuple(key for key in decoded if key not in keep)
     inner = tuple(
-        (key, fix)
-        for key in keep
-        if (fix := _finisher(keep[key], decoded[key])) is not None
+        (key, fix) for key in keep if (fix := _finisher(keep[key], decoded[key])) is not None
     )
     if not extra and not inner:
         return None
@@ -132,7 +130,8 @@ class Shape:
         decoded = listed_keep(kind)
         item = _typed(decoded, f"{kind or 'Object'}Item")
         page = _TypedDict(
-            f"{kind or 'Object'}List", {"metadata": Any, "items": _Union[_List[item], None]},
+            f"{kind or 'Object'}List",
+            {"metadata": Any, "items": _Union[_List[item], None]},
             total=False,
         )
         self._decoder = msgspec.json.Decoder(page)
@@ -151,9 +150,7 @@ class Shape:
         page = json.loads(raw)
         items = page.get("items") if type(page) is dict else None
         if type(items) is list:
-            page["items"] = [
-                self.reduce(item) if type(item) is dict else item for item in items
-            ]
+            page["items"] = [self.reduce(item) if type(item) is dict else item for item in items]
         return page
 
 
