@@ -11,7 +11,6 @@ detector type cannot read a field that was never collected.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, TypeAlias
 
 from upgradecheck.knowledge.model import TEMPLATE_READS
@@ -316,7 +315,8 @@ def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[Observe
     for obj in objects:
         kind = obj.ref.kind
         if kind in _COVERABLE and "spec" in obj.body and workloads.covered(obj):
-            out.append(replace(obj, body=_less_template(obj.body, kind)))
+            # Built directly: dataclasses.replace costs nearly three times as much, per pod.
+            out.append(ObservedObject(obj.ref, obj.evidence, _less_template(obj.body, kind)))
         else:
             out.append(obj)
     return tuple(out)
