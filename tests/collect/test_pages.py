@@ -14,7 +14,7 @@ from support.hostile import Hostile
 from upgradecheck.collect.cluster.collector import _name, observed
 from upgradecheck.collect.cluster.discovery import ServedResource
 from upgradecheck.collect.cluster.evidence import evidence_of
-from upgradecheck.collect.cluster.pages import shape
+from upgradecheck.collect.cluster.pages import ItemTooDeep, shape
 from upgradecheck.collect.sanitize import LAST_APPLIED, trim_object
 from upgradecheck.model import ObjectRef, ObservedObject
 from upgradecheck.shapes import as_map
@@ -202,3 +202,14 @@ def test_a_page_that_is_not_json_fails_as_json() -> None:
     with pytest.raises(json.JSONDecodeError):
         shape("Pod").decode(b'{"items": [')
     assert shape("Pod").decode(b"[1]") == [1]  # the listing says what is wrong with it
+
+
+def test_an_item_too_deep_to_reduce_is_not_an_answer_error() -> None:
+    """json reads it, the reduction cannot walk it: not 'the answer was not JSON'."""
+    deep: Any = "x"
+    for _ in range(700):
+        deep = [deep]
+    raw = _page([{"metadata": {"name": "p"}, "spec": {"containers": deep}}])
+    with pytest.raises(ItemTooDeep):
+        shape("Pod").decode(raw)
+    assert not isinstance(ItemTooDeep("x"), json.JSONDecodeError)

@@ -45,6 +45,11 @@ EVIDENCE_READS: Mapping[str, Keep] = {
 """What `evidence_of` reads of a listed item."""
 
 Finish = Callable[[Any], Any]
+
+
+class ItemTooDeep(ValueError):
+    """A list item nested more deeply than the allow-list's functions can walk."""
+
 # The types are built at run time from the allow-list, where a type checker cannot see them.
 _TypedDict: Any = TypedDict
 _Union: Any = Union
@@ -142,7 +147,9 @@ class Shape:
 
     def decode(self, raw: bytes | bytearray) -> Any:
         """The page, its items (those that are objects) decoded to `listed_keep`. Errors
-        are json's, as for any answer."""
+        are json's, as for any answer; an item JSON decodes but that is nested too deeply
+        to reduce is ItemTooDeep, not an answer's error (the list is lost to a coverage
+        note, as when items were reduced one by one)."""
         try:
             return self._decoder.decode(raw)
         except (msgspec.MsgspecError, RecursionError):
@@ -150,7 +157,12 @@ class Shape:
         page = json.loads(raw)
         items = page.get("items") if type(page) is dict else None
         if type(items) is list:
-            page["items"] = [self.reduce(item) if type(item) is dict else item for item in items]
+            try:
+                page["items"] = [
+                    self.reduce(item) if type(item) is dict else item for item in items
+                ]
+            except RecursionError:
+                raise ItemTooDeep("a list item is nested too deeply to be reduced") from None
         return page
 
 
