@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from typing import Any
 
 import pytest
 
+from upgradecheck.collect.cluster import helm
 from upgradecheck.collect.cluster.discovery import ServedResource
 from upgradecheck.collect.cluster.evidence import evidence_of, last_applied_version
 from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
@@ -112,6 +114,33 @@ def test_helm_release_decoding_keeps_no_values(storage: str) -> None:
         ("rbac.authorization.k8s.io/v1", "ClusterRole", None),
     ]
     assert "SENTINEL" not in repr(rel)
+
+
+def test_a_manifest_seen_before_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Revisions that store the same manifest share its objects; another namespace, another
+    manifest or a manifest that is not YAML are read (and fail) each time."""
+    calls: list[str] = []
+    real = helm._manifest_objects
+
+    def counted(manifest: str, *args: Any) -> Any:
+        calls.append(manifest)
+        return real(manifest, *args)
+
+    monkeypatch.setattr(helm, "_manifest_objects", counted)
+    read: helm.ManifestsRead = {}
+    first = decode_release(_record(RELEASE), "secret", read=read)
+    again = decode_release(_record({**RELEASE, "version": 4}), "secret", read=read)
+    assert (again.revision, again.objects) == (4, first.objects) and len(calls) == 1
+    elsewhere = decode_release(_record({**RELEASE, "namespace": "web"}), "secret", read=read)
+    assert {o.namespace for o in elsewhere.objects} == {"web"} and len(calls) == 2
+    changed = {**RELEASE, "manifest": RELEASE["manifest"] + "  labels: {a: b}\n"}
+    assert decode_release(_record(changed), "secret", read=read).objects == first.objects
+    assert len(calls) == 3
+    broken = {**RELEASE, "manifest": "kind: [unclosed"}
+    for _ in range(2):
+        with pytest.raises(HelmRecordError):
+            decode_release(_record(broken), "secret", read=read)
+    assert len(calls) == 5
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from upgradecheck.collect.cluster.certificates import pem_not_after, tls_not_aft
 from upgradecheck.collect.cluster.discovery import Discovery, ServedResource, discover
 from upgradecheck.collect.cluster.endpoint import Endpoint, load_endpoint
 from upgradecheck.collect.cluster.evidence import evidence_of
-from upgradecheck.collect.cluster.helm import HelmRecordError, decode_release
+from upgradecheck.collect.cluster.helm import HelmRecordError, ManifestsRead, decode_release
 from upgradecheck.collect.cluster.listing import PAGE_SIZE, RESTART, list_items
 from upgradecheck.collect.cluster.metrics import deprecated_api_requests
 from upgradecheck.collect.cluster.nodes import node_info, platform
@@ -173,6 +173,8 @@ class _Collector:
         self.seen = 0
         self.read = 0
         """Lists (and /metrics) that answered at least once."""
+        self.manifests: ManifestsRead = {}
+        """The Helm manifests read so far."""
 
     def _tick(self, what: str, count: int) -> None:
         with self.lock:
@@ -316,7 +318,7 @@ class _Collector:
     def _decode(self, record: Mapping[str, Any], storage: str) -> HelmRelease | CoverageNote:
         meta = as_map(record.get("metadata"))
         try:
-            return decode_release(record, storage, self._namespaced)
+            return decode_release(record, storage, self._namespaced, self.manifests)
         except HelmRecordError as exc:
             where = f"helm release record {_name(meta.get('namespace'))}/{_name(meta.get('name'))}"
             return CoverageNote(where, f"cannot decode: {exc}", "gap")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import zlib
 from collections.abc import Callable, Mapping
@@ -23,6 +24,12 @@ MAX_RELEASE_BYTES = 64 * 1024 * 1024
 
 class HelmRecordError(Exception):
     """A release record that cannot be decoded; the collector records it in coverage."""
+
+
+ManifestsRead = dict[tuple[bytes, str], tuple[ObjectRef, ...]]
+"""The objects of the manifests already read in one collection, by the manifest's digest and
+the release's namespace: Helm keeps a record per revision, and an upgrade that changed no
+template (a pipeline that upgrades on every run) stores the same manifest again."""
 
 
 def _decode_payload(encoded: str, double: bool) -> bytes:
@@ -68,12 +75,30 @@ def _manifest_objects(
     return tuple(refs)
 
 
+def _objects(
+    manifest: str,
+    namespace: str,
+    namespaced: Callable[[str, str], bool],
+    read: ManifestsRead | None,
+) -> tuple[ObjectRef, ...]:
+    """The manifest's objects, read once per collection (`read`)."""
+    if read is None:
+        return _manifest_objects(manifest, namespace, namespaced)
+    key = (hashlib.blake2b(manifest.encode("utf-8", "surrogatepass")).digest(), namespace)
+    found = read.get(key)
+    if found is None:
+        found = read[key] = _manifest_objects(manifest, namespace, namespaced)
+    return found
+
+
 def decode_release(
     record: Mapping[str, Any],
     storage: str,
     namespaced: Callable[[str, str], bool] = lambda _a, _k: True,
+    read: ManifestsRead | None = None,
 ) -> HelmRelease:
-    """Decode one storage record (a Secret or a ConfigMap, as listed) into a HelmRelease."""
+    """Decode one storage record (a Secret or a ConfigMap, as listed) into a HelmRelease;
+    a manifest found in `read` is not read again (`namespaced` must be the same for all)."""
     data = record.get("data") or {}
     encoded = data.get("release") if isinstance(data, Mapping) else None
     if not isinstance(encoded, str):
@@ -105,7 +130,7 @@ def decode_release(
         kube_version=_str_or_none(meta.get("kubeVersion")),
         last_deployed=_str_or_none(info.get("last_deployed")),
         storage=storage,
-        objects=_manifest_objects(manifest or "", namespace, namespaced),
+        objects=_objects(manifest or "", namespace, namespaced, read),
     )
 
 
