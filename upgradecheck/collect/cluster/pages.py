@@ -45,15 +45,14 @@ EVIDENCE_READS: Mapping[str, Keep] = {
 """What `evidence_of` reads of a listed item."""
 
 Finish = Callable[[Any], Any]
-
-
-class ItemTooDeep(ValueError):
-    """A list item nested more deeply than the allow-list's functions can walk."""
-
 # The types are built at run time from the allow-list, where a type checker cannot see them.
 _TypedDict: Any = TypedDict
 _Union: Any = Union
 _List: Any = list
+
+
+class ItemTooDeep(ValueError):
+    """A list item nested more deeply than the allow-list's functions can walk."""
 
 
 def _merged(a: Keep, b: Keep) -> Keep:
