@@ -101,7 +101,19 @@ def test_json_array_and_list_lines() -> None:
     )
     (document,) = iter_json_documents(listed)
     assert isinstance(document, Document)
-    assert document.item_lines == (4, 5)
+    assert (document.line, document.item_lines) == (6, (4, 5))
+
+
+def test_a_json_objects_line_is_its_own_api_version_not_a_nested_one() -> None:
+    text = (
+        '{\n "metadata": {\n  "name": "web",\n  "ownerReferences": [\n'
+        '   {"apiVersion": "apps/v1", "kind": "ReplicaSet"}\n  ]\n },\n'
+        ' "note": "\\"apiVersion\\": [{",\n "apiVersion": "v1",\n "kind": "Pod"\n}'
+    )
+    (document,) = iter_json_documents(text)
+    assert isinstance(document, Document) and document.line == 9
+    (nested_only,) = iter_json_documents('{"spec":\n {"apiVersion": "v1"}}')
+    assert isinstance(nested_only, Document) and nested_only.line == 1
 
 
 def test_json_strings_with_brackets_and_escapes_do_not_confuse_the_lines() -> None:

@@ -50,6 +50,8 @@ MAX_ALIAS_EXPANSION = 1_000_000
 # bare `---` marker (which may carry a comment). Anything else starts a document's body.
 _CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#.*)?\r?$)(?!%)(?!---[ \t]*(?:#.*)?\r?$)", re.M)
 _JSON_API_VERSION_KEY = re.compile(r'"apiVersion"\s*:')
+# A string (passed over whole: it may hold brackets) or a bracket.
+_JSON_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|[\[\]{}]')
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
@@ -291,8 +293,9 @@ def object_line(chunk: Chunk) -> int:
 def iter_json_documents(text: str) -> Iterator[Document | DocumentProblem]:
     """The document(s) of a JSON text: one object, a `kind: List`, or an array of objects.
 
-    Lines are found by a light scan for `"apiVersion"` keys (best effort): the first key
-    for a single object; for a List or an array, each element's own key (or its `{`).
+    Lines are found by a light scan for `"apiVersion"` keys: the object's own key (not a
+    nested object's) for a single object; for a List or an array, each element's own key
+    (or its `{`).
     """
     try:
         data = json.loads(text)
@@ -324,12 +327,27 @@ def iter_json_documents(text: str) -> Iterator[Document | DocumentProblem]:
 
 
 def _json_document(text: str, data: Any) -> Document:
-    if is_list(data):
-        lines = _json_element_lines(text, in_items=True)
-        top = _JSON_API_VERSION_KEY.search(text)
-        return Document(_line_of(text, top.start()) if top else 1, data, None, lines)
-    found = _JSON_API_VERSION_KEY.search(text)
-    return Document(_line_of(text, found.start()) if found else 1, data)
+    lines = _json_element_lines(text, in_items=True) if is_list(data) else ()
+    return Document(_json_top_key_line(text), data, None, lines)
+
+
+def _json_top_key_line(text: str) -> int:
+    """The line of the top-level object's own `apiVersion` key (1 when it has none): not
+    one of a nested object (`ownerReferences`, a List's metadata) written before it."""
+    depth, scanned = 0, 0
+    for found in _JSON_API_VERSION_KEY.finditer(text):
+        # Only the brackets up to each candidate are counted; in valid JSON a candidate
+        # (a quoted key and a colon) cannot lie inside a string.
+        for token in _JSON_BRACKET.finditer(text, scanned, found.start()):
+            bracket = token.group()
+            if bracket in "{[":
+                depth += 1
+            elif bracket in "]}":
+                depth -= 1
+        scanned = found.start()
+        if depth == 1:
+            return _line_of(text, found.start())
+    return 1
 
 
 def _json_element_lines(text: str, *, in_items: bool) -> tuple[int, ...]:
