@@ -2,10 +2,11 @@
 
 Speed matters here (a CI scan may read tens of thousands of files), so a YAML text is cut
 into documents at its column-0 `---`/`...` markers by a regular expression, and each
-document is parsed alone with libyaml (`CSafeLoader`). That keeps a broken document from
-hiding the others in its file, and gives each document's start line without composing a
-node graph: the line of its `apiVersion:` key is found by a second regular expression.
-Only `kind: List` documents are composed, to learn the line of every item.
+document is parsed alone with libyaml (`collect.yaml_loader`, which also builds the values
+faster than PyYAML does). That keeps a broken document from hiding the others in its file,
+and gives each document's start line without reading marks: the line of its `apiVersion:`
+key is found by a second regular expression. Only for `kind: List` documents are the node
+graph's marks read, to learn the line of every item.
 
 Hostile input stays bounded: alias expansion ("billion laughs"), recursive aliases and
 very deep nesting are refused with a `DocumentProblem`, never raised or expanded.
@@ -21,12 +22,8 @@ from typing import Any
 
 import yaml
 
+from upgradecheck.collect.yaml_loader import load_node
 from upgradecheck.model import CoverageNote
-
-try:
-    from yaml import CSafeLoader as _FastSafeLoader
-except ImportError:  # PyYAML built without libyaml: same results, only slower.
-    from yaml import SafeLoader as _FastSafeLoader  # type: ignore[assignment]
 
 MAX_DEPTH = 200
 """Deepest nesting accepted. Far beyond any real object (CRD schemas reach ~40), and far
@@ -147,34 +144,6 @@ class _LimitExceeded(Exception):
     """A document is too deep or expands too much to be accepted."""
 
 
-def _construct_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    return loader.construct_scalar(node)
-
-
-def _construct_set(loader: yaml.SafeLoader, node: yaml.MappingNode) -> list[Any]:
-    return list(loader.construct_mapping(node))
-
-
-def _construct_untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    # Unknown tags (CloudFormation `!Ref`, GitLab `!reference`, ...) read as plain values,
-    # so such files are skipped as non-Kubernetes instead of failing the scan.
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_yaml_map(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_yaml_seq(node)
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-class _Loader(_FastSafeLoader):
-    """Safe loading whose results JSON can hold: no datetime, bytes, set or custom objects."""
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_as_text)
-_Loader.add_constructor("tag:yaml.org,2002:binary", _construct_as_text)
-_Loader.add_constructor("tag:yaml.org,2002:set", _construct_set)
-_Loader.add_constructor(None, _construct_untagged)
-
-
 def is_list(data: Any) -> bool:
     """True for a `kind: List` (or `FooList`) object: a mapping with an `items` sequence."""
     if not isinstance(data, dict):
@@ -257,7 +226,7 @@ def parse_chunk(chunk: Chunk, *, lossy: bool = False) -> Document | DocumentProb
         if _LIST_KIND.find(text) >= 0:
             data, item_lines = _load_list(chunk)
         else:
-            data, item_lines = yaml.load(text, Loader=_Loader), ()
+            data, item_lines = load_node(text)[1], ()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = chunk.start_line + mark.line if mark else chunk.start_line
@@ -384,12 +353,7 @@ def _json_element_lines(text: str, *, in_items: bool) -> tuple[int, ...]:
 def _load_list(chunk: Chunk) -> tuple[Any, tuple[int, ...]]:
     # Composing costs more than loading, so only List documents are composed: their
     # node graph gives the line of each item.
-    loader = _Loader(chunk.text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
+    node, data = load_node(chunk.text)
     if not is_list(data) or not isinstance(node, yaml.MappingNode):
         return data, ()
     return data, tuple(chunk.start_line + line for line in _item_node_lines(node))
