@@ -87,6 +87,26 @@ def test_min_available_against_the_workloads_replicas(min_available: Any, blocks
         assert "replicas of Deployment shop/web" in found[PDB_BLOCKS_DRAIN][0].message
 
 
+def test_replicas_of_every_workload_the_selector_covers_in_order() -> None:
+    # Among other workloads of the namespace (and of another one): only those whose
+    # template carries every matchLabels pair and meets the expressions count.
+    canary = {"key": "track", "operator": "NotIn", "values": ["canary"]}
+    selector = {"matchLabels": {"app": "web", "tier": "front"}, "matchExpressions": [canary]}
+    front = {"app": "web", "tier": "front"}
+    workloads = [
+        deployment("shop", "b-web", replicas=2, labels=front),
+        deployment("shop", "a-api", replicas=5, labels={"app": "api", "tier": "front"}),
+        deployment("shop", "c-canary", replicas=7, labels={**front, "track": "canary"}),
+        deployment("shop", "d-back", replicas=11, labels={"app": "web", "tier": "back"}),
+        deployment("other", "e-web", replicas=13, labels=front),
+        deployment("shop", "a-web", replicas=1, labels={**front, "track": "stable"}),
+    ]
+    [f] = findings(snap=manifests(pdb(selector=selector, minAvailable=3), *workloads))[
+        PDB_BLOCKS_DRAIN
+    ]
+    assert "3 pods (replicas of Deployment shop/b-web, Deployment shop/a-web)" in f.message
+
+
 def test_min_available_against_pods_when_no_workload_is_collected() -> None:
     found = findings(pdb(minAvailable=3), *web_pods(3))
     assert "3 pods (pods selected)" in found[PDB_BLOCKS_DRAIN][0].message

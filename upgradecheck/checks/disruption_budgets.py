@@ -82,6 +82,10 @@ def scaled(value: Any, expected: int) -> int | None:
     return math.ceil(need) if math.isfinite(need) else None
 
 
+_Workload = tuple[ObservedObject, Mapping[str, str]]
+"""A replicated workload and its pod template's labels."""
+
+
 class Selection:
     """Pods and replicated workloads of a snapshot by namespace, for label selectors."""
 
@@ -90,7 +94,9 @@ class Selection:
         # (namespace, label, value) → the pods' labels: a selector's matchLabels narrow the
         # candidates first, so that many budgets over many pods stay near linear.
         self.by_label: dict[tuple[str | None, str, str], list[Mapping[str, str]]] = {}
-        self.workloads: dict[str | None, list[ObservedObject]] = {}
+        # The workloads' template labels, read once, by namespace and by label as the pods'.
+        self.workloads: dict[str | None, list[_Workload]] = {}
+        self.workloads_by_label: dict[tuple[str | None, str, str], list[_Workload]] = {}
         self.pods_seen = False
         for obj in snapshot.objects:
             if obj.ref.kind == "Pod":
@@ -100,7 +106,13 @@ class Selection:
                 for key, value in labels.items():
                     self.by_label.setdefault((obj.ref.namespace, key, value), []).append(labels)
             elif obj.ref.kind in _REPLICATED and not as_map(metadata(obj)).get("ownerReferences"):
-                self.workloads.setdefault(obj.ref.namespace, []).append(obj)
+                labels = labels_of(as_map(dig(obj.body, "spec", "template", "metadata")))
+                workload = (obj, labels)
+                self.workloads.setdefault(obj.ref.namespace, []).append(workload)
+                for key, value in labels.items():
+                    self.workloads_by_label.setdefault(
+                        (obj.ref.namespace, key, value), []
+                    ).append(workload)
 
     def pod_count(self, namespace: str | None, selector: Any) -> int:
         """How many collected pods of the namespace the selector selects."""
@@ -114,8 +126,12 @@ class Selection:
     def replicas(self, namespace: str | None, selector: Any) -> tuple[int, list[str]] | None:
         """The desired replicas of the workloads the selector covers, and their names."""
         total, found = 0, []
-        for obj in self.workloads.get(namespace, ()):
-            labels = labels_of(as_map(dig(obj.body, "spec", "template", "metadata")))
+        candidates = self.workloads.get(namespace, [])
+        for key, value in as_map(as_map(selector).get("matchLabels")).items():
+            narrower = self.workloads_by_label.get((namespace, str(key), str(value)), [])
+            if len(narrower) < len(candidates):
+                candidates = narrower
+        for obj, labels in candidates:
             if labels and selector_matches(selector, labels):
                 count = as_int(dig(obj.body, "spec", "replicas"))
                 total += count if count is not None else 1
