@@ -36,6 +36,17 @@ def _no_installed_bundle(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-empty"))
 
 
+@pytest.fixture(autouse=True)
+def _session_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test keeps the knowledge base's parse cache in one folder of the session: the
+    user's own cache is neither read nor written, and the commands the tests run share it
+    (most runs hit it, as on a user's machine)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+    monkeypatch.delenv("UPGRADECHECK_NO_CACHE", raising=False)
+
+
 @contextmanager
 def _validated(renderer: Any, validator: Any, document: str) -> Iterator[None]:
     """While inside, every document `renderer` (a JSON renderer class) renders is checked

@@ -23,10 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from upgradecheck import resources
-from upgradecheck.knowledge import _addons, _apis, _calendar, _helm_support, _removals, store
+from upgradecheck.knowledge import (
+    _addons,
+    _apis,
+    _calendar,
+    _helm_support,
+    _removals,
+    parse_cache,
+    store,
+)
 from upgradecheck.knowledge._fields import KnowledgeError, Where, as_list, as_mapping, check_keys
 from upgradecheck.knowledge.model import KnowledgeBase
 
@@ -64,30 +70,9 @@ SCHEMAS = {
     VERSION: "upgradecheck.kb.version/v1",
 }
 
-try:  # the C parser when PyYAML was built with libyaml
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
-
-class _Loader(_BaseLoader):
-    """The safe loader, refusing duplicate keys (YAML would keep the last silently)."""
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    """Build a mapping, rejecting a key that appears twice."""
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+PARSER_REVISION = "1"
+"""What a file's bytes parse into (`_yaml.parse_yaml`): part of each parse cache entry's key,
+so bump it when that changes."""
 
 
 def _display(path: Path) -> str:
@@ -115,15 +100,18 @@ def _parse(path: Path, shown: str, schema: str, expected_sha256: str | None = No
         raw = path.read_bytes()
     except OSError as exc:
         raise where.error(f"cannot read the file ({exc.strerror or exc})") from None
-    if expected_sha256 is not None and hashlib.sha256(raw).hexdigest() != expected_sha256:
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if expected_sha256 is not None and sha256 != expected_sha256:
         raise where.error(
             "changed since its bundle was installed (sha256 differs); run `upgradecheck kb "
             "reset` or install the bundle again"
         )
-    try:
-        document = yaml.load(raw, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise where.error(f"not valid YAML: {exc}") from None
+    document = parse_cache.load(sha256, PARSER_REVISION)
+    if document is None:
+        from upgradecheck.knowledge._yaml import parse_yaml  # PyYAML, only when not cached
+
+        document = parse_yaml(raw, where)
+        parse_cache.store(sha256, PARSER_REVISION, document)
     document = as_mapping(document, where, "the document")
     if document.get("schema") != schema:
         raise where.error(f"schema must be {schema!r}, not {document.get('schema')!r}")
