@@ -4,6 +4,7 @@ calls, and what a program embedding upgradecheck would call."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -68,7 +69,8 @@ def report_for_manifests(
         kubectl=ClientFinder("kubectl", kubectl, use_path=find_clients),
         values=tuple(values),
         api_versions=served_api_versions(kb, target_minor),
-        capabilities=capability_table(kb, target_minor),
+        # Only a chart read without helm asks (5 ms at every scan otherwise): worked out once.
+        capabilities=functools.cache(functools.partial(capability_table, kb, target_minor)),
         timeout=client_timeout,
     )
     snapshot = scan_manifests(

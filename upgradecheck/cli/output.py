@@ -20,7 +20,6 @@ from upgradecheck.render.escaping import encoded
 from upgradecheck.render.interface import R, RenderOptions
 from upgradecheck.render.registry import SUFFIXES, format_of
 from upgradecheck.render.view import coverage_counts, summary_text
-from upgradecheck.safewrite import replacing
 from upgradecheck.wording import plural
 
 OUTPUT_HINT = "'-o' / '--output'"
@@ -197,6 +196,8 @@ def deliver(text: str, output: Path | None) -> None:
             buffer.flush()
         sys.stdout.flush()
         return
+    from upgradecheck.safewrite import replacing  # only -o files need it (and `secrets`)
+
     try:
         with replacing(output) as fh:  # an interrupted write keeps the earlier file whole
             fh.write(data)

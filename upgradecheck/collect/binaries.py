@@ -17,14 +17,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from upgradecheck.collect.contain import limit_text
 from upgradecheck.collect.errors import SourceError
-from upgradecheck.collect.helm.api_versions import CapabilityTable
 from upgradecheck.collect.local_clients import helm_version, kubectl_version
 from upgradecheck.model import CoverageNote, ObservedObject
 from upgradecheck.versions import Minor
+
+if TYPE_CHECKING:
+    from upgradecheck.collect.helm.api_versions import CapabilityTable
 
 RUN_TIMEOUT = 60.0
 """Seconds a `helm template` or `kubectl kustomize` may take (`--client-timeout`): real
@@ -162,9 +164,14 @@ class BuildOptions:
     api_versions: tuple[str, ...] = ()
     """What `.Capabilities.APIVersions` holds: `policy/v1` and `policy/v1/PodDisruptionBudget`
     forms of everything the target serves."""
-    capabilities: CapabilityTable | None = None
+    capabilities: Callable[[], CapabilityTable] | None = None
     """What `.Capabilities` answers at each Kubernetes version, for charts read without
-    helm (None: conditions on the cluster stay undecided)."""
+    helm (None: conditions on the cluster stay undecided). Worked out when such a chart is
+    met (`capability_table`): a scan of plain files does not pay for it."""
+
+    def capability_table(self) -> CapabilityTable | None:
+        """The table `capabilities` gives, if any."""
+        return None if self.capabilities is None else self.capabilities()
     timeout: float = RUN_TIMEOUT
     """Seconds one client run may take."""
 

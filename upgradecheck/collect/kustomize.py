@@ -44,12 +44,10 @@ from upgradecheck.collect.contain import (
     read_inside,
     read_regular,
 )
+from upgradecheck.collect.folder_files import KUSTOMIZATION_FILES
 from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.model import CoverageNote
 from upgradecheck.safetext import redact_url
-
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-"""The file names that make a folder a kustomization (kustomize's own list)."""
 
 ORIGIN = "config.kubernetes.io/origin"
 """The annotation kustomize's `originAnnotations` adds."""

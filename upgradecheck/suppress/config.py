@@ -13,7 +13,6 @@ from typing import Any, NoReturn
 
 import yaml
 
-from upgradecheck.checks.rules import RULES_BY_ID
 from upgradecheck.model import ObjectRef
 
 DEFAULT_CONFIG = ".upgradecheck.yaml"
@@ -253,6 +252,9 @@ class _Entry:
         if not isinstance(value, str) or not value.strip():
             self.fail("`rule` is required: a rule id (see `upgradecheck rules`) or '*'")
         rule = value.strip()
+        # The rule table is gathered from every check: imported only when a file names a rule.
+        from upgradecheck.checks.rules import RULES_BY_ID
+
         if rule != ANY_RULE and rule not in RULES_BY_ID:
             close = difflib.get_close_matches(rule, list(RULES_BY_ID), n=1)
             hint = f"did you mean {close[0]}? " if close else ""

@@ -118,9 +118,8 @@ def test_blockers_and_warnings_at_each_version_are_what_helm_renders_there(name:
     for minor in MINORS:
         target = parse_minor(minor)
         rendered = scan_manifests(["-"], stdin=io.StringIO(renders[(minor, True)]))
-        read = scan_manifests(
-            [str(chart)], build=BuildOptions(target, capabilities=capability_table(kb, target))
-        )
+        table = functools.partial(capability_table, kb, target)
+        read = scan_manifests([str(chart)], build=BuildOptions(target, capabilities=table))
         assert _judged(read, minor) == _judged(rendered, minor), f"at {minor}"
 
 

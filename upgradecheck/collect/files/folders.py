@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from upgradecheck.collect.binaries import BuildOptions, FolderOutput
-from upgradecheck.collect.contain import Tree
-from upgradecheck.collect.helm.chart import CHART_FILE
-from upgradecheck.collect.helm.render import read_chart
-from upgradecheck.collect.kustomize import KUSTOMIZATION_FILES, read_kustomization
+from upgradecheck.collect.folder_files import CHART_FILE, KUSTOMIZATION_FILES
+
+# The readers (the chart renderer with its template-aware fallback, kustomize) are imported
+# when a folder of theirs is met: most scans (pre-commit's `scan FILE`) meet none.
+if TYPE_CHECKING:
+    from upgradecheck.collect.binaries import BuildOptions, FolderOutput
+    from upgradecheck.collect.contain import Tree
 
 CHART = "chart"
 KUSTOMIZE = "kustomize"
@@ -35,7 +38,11 @@ def read_folder(
     """Build (or read) a chart or kustomization folder, reading nothing outside `tree`;
     `limit` bounds each file read and each client's output."""
     if kind == CHART:
+        from upgradecheck.collect.helm.render import read_chart
+
         return read_chart(fs_path, display, build, limit, tree)
+    from upgradecheck.collect.kustomize import read_kustomization
+
     return read_kustomization(fs_path, display, build, limit, tree)
 
 

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from upgradecheck.collect.contain import Listing, Tree, list_folder, read_regular
+from upgradecheck.collect.folder_files import CHART_FILE
 from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.model import CoverageNote
-
-CHART_FILE = "Chart.yaml"
-"""The file that makes a folder a chart."""
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 """Most bytes read out of the packaged subcharts (`charts/*.tgz`) of one chart, together:

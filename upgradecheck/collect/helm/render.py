@@ -66,11 +66,12 @@ def read_chart(
         )])
     helm = options.helm.get()
     if helm is None:
-        return unrendered(chart, options.helm.missing, chart.notes, options.capabilities)
+        return unrendered(chart, options.helm.missing, chart.notes, options.capability_table())
     if chart.archives_over_budget:
         # helm would unpack them all itself, for seconds and gigabytes.
         return unrendered(
-            chart, "its packaged subcharts are over the limit", chart.notes, options.capabilities
+            chart, "its packaged subcharts are over the limit", chart.notes,
+            options.capability_table(),
         )
     with tempfile.TemporaryDirectory(prefix="upgradecheck-chart-") as work:
         copy = os.path.join(work, os.path.basename(os.path.abspath(fs_dir)) or "chart")
@@ -80,7 +81,7 @@ def read_chart(
             why = str(exc) if isinstance(exc, TooLarge) else f"cannot copy it: {exc}"
             skipped = CoverageNote(display, f"{display}: not rendered by helm: {why}", "error")
             return unrendered(
-                chart, "not copied for helm", [*chart.notes, skipped], options.capabilities
+                chart, "not copied for helm", [*chart.notes, skipped], options.capability_table()
             )
         chart.notes.extend(_refused(display, rel, why) for rel, why in problems)
         home = os.path.join(work, "home")
@@ -93,7 +94,7 @@ def read_chart(
             display, f"{display}: helm template {helm.version} failed: {result.error}", "error"
         )
         return unrendered(chart, f"helm template {helm.version} failed", [*chart.notes, failed],
-                          options.capabilities)
+                          options.capability_table())
     detail = f"rendered by helm template {helm.version} for Kubernetes {options.target}"
     placer = _HelmPlacer(chart, detail, options)
     return FolderOutput(
