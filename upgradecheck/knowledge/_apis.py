@@ -265,15 +265,18 @@ def build_apis(
     check_keys(gen_doc, ("schema", "apis", "ga_targets"), ("generated_from",), gen_where)
     check_keys(ovl_doc, ("schema", "apis"), ("ga_targets",), ovl_where)
     gen_raw = raw_entries(gen_doc, gen_where)
-    for entry in gen_raw.values():
-        parse_api(entry.data, entry.where)
+    # The generated file is valid on its own, before any overlay; an entry no overlay
+    # touches is kept as parsed here (merging keeps it as the same RawApi).
+    gen_parsed = {key: parse_api(entry.data, entry.where) for key, entry in gen_raw.items()}
     merged = merge(gen_raw, raw_entries(ovl_doc, ovl_where))
     for user_doc, user_where, origin in users:
         if "apis" in user_doc:
             merged = merge(merged, raw_entries(user_doc, user_where, origin))
     parsed = [
-        (parse_api(e.data, e.where, e.origin), e.where) for _, e in sorted(merged.items())
-    ]
+        (gen_parsed[key] if e is gen_raw.get(key) else parse_api(e.data, e.where, e.origin),
+         e.where)
+        for key, e in sorted(merged.items())
+    ]  # fmt: skip
     targets = ga_targets(gen_doc, gen_where, with_source=False)
     targets |= ga_targets(ovl_doc, ovl_where, with_source=True)
     check_replacements(parsed, set(targets))

@@ -17,6 +17,7 @@ from typing import Any
 from upgradecheck.versions import Minor
 
 _MINOR = re.compile(r"^(\d+)\.(\d+)$")
+_URL = re.compile(r"^https://[^\s/]+\.[^\s/]+(/\S*)?$")
 
 
 class KnowledgeError(Exception):
@@ -145,7 +146,7 @@ def get_minor(data: Mapping[str, Any], key: str, where: Where) -> Minor | None:
 def get_url(data: Mapping[str, Any], key: str, where: Where) -> str:
     """A required https URL."""
     value = get_str(data, key, where)
-    if not re.match(r"^https://[^\s/]+\.[^\s/]+(/\S*)?$", value):
+    if not _URL.match(value):
         raise where.error(f"{key} {value!r} is not an https:// URL")
     return value
 
