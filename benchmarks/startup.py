@@ -10,7 +10,10 @@ wait4's rusage. The baselines: the bare interpreter; `import yaml` and parsing t
 with PyYAML's C loader (the work `scan FILE` cannot avoid); `json.load` of the same snapshot.
 Ratios are of median CPU times, which a loaded machine disturbs less than wall times.
 `--before DIR` also runs the commands from the source tree DIR (another checkout of
-upgradecheck, e.g. `git worktree add /tmp/old main`), in the same rounds. The module
+upgradecheck, e.g. `git archive main | tar -x -C DIR`), in the same rounds. The commands run
+as an installed upgradecheck does: from compiled bytecode (PYTHONDONTWRITEBYTECODE is
+dropped), with the knowledge base's parse cache in a folder of the run's own, filled by the
+untimed warm-up round; `scan FILE (UPGRADECHECK_NO_CACHE=1)` shows a run without it. The module
 count is of one `python -X importtime` run (its times are wall times: see that output for
 where the time goes on a quiet machine).
 """
@@ -69,21 +72,34 @@ class Subject:
     cmd: list[str]
     source: Path | None = None
     """The source tree the command imports upgradecheck from (None: the installed one)."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Variables set for it alone."""
     cpu: list[float] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
     modules: int = 0
 
 
-def _env(source: Path | None) -> dict[str, str]:
+CACHE = "XDG_CACHE_HOME"
+"""Set to a folder of the run's own: the knowledge base's parse cache (filled by the warm-up
+round, as by a user's first run) is neither the user's nor left behind."""
+
+
+def _env(subject: Subject, cwd: Path) -> dict[str, str]:
     env = dict(os.environ)
-    if source is not None:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
-    return env
+    # An installed upgradecheck runs from compiled bytecode (pip compiles it at install): a
+    # shell with PYTHONDONTWRITEBYTECODE set would have every run compile every module.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env[CACHE] = str(cwd / "cache")
+    if subject.source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(subject.source), env.get("PYTHONPATH")])
+        )
+    return {**env, **subject.env}
 
 
 def measure(subject: Subject, cwd: Path) -> None:
     start = time.perf_counter()
-    proc = subprocess.Popen(subject.cmd, cwd=cwd, env=_env(subject.source),
+    proc = subprocess.Popen(subject.cmd, cwd=cwd, env=_env(subject, cwd),
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
     _, status, usage = os.wait4(proc.pid, 0)
@@ -97,7 +113,7 @@ def measure(subject: Subject, cwd: Path) -> None:
 def count_modules(subject: Subject, cwd: Path) -> None:
     """The number of modules imported, from one -X importtime run."""
     done = subprocess.run([subject.cmd[0], "-X", "importtime", *subject.cmd[1:]], cwd=cwd,
-                          env=_env(subject.source), capture_output=True, text=True,
+                          env=_env(subject, cwd), capture_output=True, text=True,
                           check=False)  # fmt: skip
     subject.modules = sum(1 for line in done.stderr.splitlines()
                           if line.startswith("import time:") and "cumulative" not in line)
@@ -125,6 +141,10 @@ def subjects(manifest: Path, before: Path | None) -> list[Subject]:
     for suffix, source in trees:
         found += [Subject(name + suffix, [PYTHON, "-m", "upgradecheck", *args], source)
                   for name, args in commands]  # fmt: skip
+    # What a read-only home (a container, some CI) pays: the knowledge base parsed every run.
+    found.append(Subject("upgradecheck scan FILE (UPGRADECHECK_NO_CACHE=1)",
+                         [PYTHON, "-m", "upgradecheck", "scan", str(manifest)],
+                         env={"UPGRADECHECK_NO_CACHE": "1"}))  # fmt: skip
     return found
 
 
