@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ RENDERERS = {
 
 
 def imported(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
-    # As on a user's machine after the first run, the knowledge base's parse is cached (in
+    # As on a user's machine after the first run, the knowledge base is cached (in
     # the session's cache folder: conftest).
     load_knowledge_base(deprecations_dir())
     out = tmp_path / "modules.json"
@@ -143,3 +144,27 @@ def test_the_layers_errors_still_give_their_codes(tmp_path: Path) -> None:
     code, modules = imported(tmp_path, "assess", str(tmp_path / "missing.json"))
     assert code == 2
     assert roots(modules, CLUSTER | TEMPLATES) == set()
+
+
+def test_the_console_scripts_leave_the_collector_off(tmp_path: Path) -> None:
+    # The process's entry points import the command line with the cyclic collector off, and
+    # leave every object out of its reach at exit (the interpreter's last collections would
+    # walk them all to free nothing).
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('freeze', gc.get_freeze_count() > 0, gc.isenabled()))\n"
+        "import upgradecheck.__main__ as entry\n"
+        "sys.argv = ['upgradecheck', '--version']\n"
+        "entry.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=tmp_path, check=False, timeout=120)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.splitlines() == [
+        "upgradecheck 0.1.0", "freeze True False"
+    ], done.stderr
+    with (REPO / "pyproject.toml").open("rb") as f:
+        scripts = tomllib.load(f)["project"]["scripts"]
+    assert scripts == {
+        "upgradecheck": "upgradecheck.__main__:main",
+        "kubectl-upgradecheck": "upgradecheck.__main__:kubectl_plugin",
+    }
