@@ -40,7 +40,7 @@ def _no_installed_bundle(
 def _session_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every test keeps the knowledge base's parse cache in one folder of the session: the
+    """Every test keeps the knowledge base's cache in one folder of the session: the
     user's own cache is neither read nor written, and the commands the tests run share it
     (most runs hit it, as on a user's machine)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))

@@ -16,6 +16,7 @@ Public API:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Mapping, Sequence
@@ -23,14 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from upgradecheck import resources
+from upgradecheck import resources, versions
 from upgradecheck.knowledge import (
     _addons,
     _apis,
     _calendar,
     _helm_support,
     _removals,
-    parse_cache,
+    cache,
+    codec,
     store,
 )
 from upgradecheck.knowledge._fields import KnowledgeError, Where, as_list, as_mapping, check_keys
@@ -87,6 +89,8 @@ class _Document:
     raw: bytes
     data: Mapping[str, Any]
     where: Where
+    sha256: str
+    """The digest of `raw`."""
 
     @property
     def pair(self) -> tuple[Mapping[str, Any], Where]:
@@ -106,16 +110,16 @@ def _parse(path: Path, shown: str, schema: str, expected_sha256: str | None = No
             "changed since its bundle was installed (sha256 differs); run `upgradecheck kb "
             "reset` or install the bundle again"
         )
-    document = parse_cache.load(sha256, PARSER_REVISION)
+    document = cache.load(sha256, PARSER_REVISION)
     if document is None:
         from upgradecheck.knowledge._yaml import parse_yaml  # PyYAML, only when not cached
 
         document = parse_yaml(raw, where)
-        parse_cache.store(sha256, PARSER_REVISION, document)
+        cache.store(sha256, PARSER_REVISION, document)
     document = as_mapping(document, where, "the document")
     if document.get("schema") != schema:
         raise where.error(f"schema must be {schema!r}, not {document.get('schema')!r}")
-    return _Document(raw, document, where)
+    return _Document(raw, document, where, sha256)
 
 
 def _read_folder(
@@ -180,8 +184,56 @@ def _user_digest(users: Sequence[_Document]) -> str:
     return digest.hexdigest()[:12]
 
 
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str | None:
+    """A digest of the code that builds a knowledge base from its files (this package's
+    modules and the version type), so that a changed builder never reads what the old one
+    built: in a checkout being worked on, the tool's version stays the same. None when the
+    source cannot be read (then nothing built is cached)."""
+    digest = hashlib.sha256()
+    try:
+        for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(versions.__file__)]:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _built_key(
+    docs: Mapping[str, _Document], users: Sequence[_Document], origin: str
+) -> str | None:
+    """What a knowledge base built from these files is cached under: every file's bytes, the
+    user files' paths as given (the knowledge base names them), `origin`, and the code."""
+    code = _code_digest()
+    if code is None:
+        return None
+    digest = hashlib.sha256(f"{code}\0{origin}\0".encode())
+    for name in sorted(docs):
+        digest.update(f"{name}\0{docs[name].sha256}\0".encode())
+    for user in users:
+        digest.update(f"user\0{user.where.file}\0{user.sha256}\0".encode())
+    return digest.hexdigest()
+
+
 def _build(
     docs: Mapping[str, _Document], users: Sequence[_Document] = (), origin: str = ""
+) -> KnowledgeBase:
+    """Validate and merge the files of one folder, then the user files in order; or the same
+    knowledge base, read from the cache when these files were built before."""
+    key = _built_key(docs, users, origin)
+    if key is not None:
+        cached = cache.load(key, codec.REVISION, object_hook=codec.object_hook)
+        if isinstance(cached, KnowledgeBase):  # else none, damaged or foreign: built again
+            return cached
+    kb = _validated(docs, users, origin)
+    if key is not None:
+        with contextlib.suppress(TypeError):  # a value JSON cannot hold: not cached
+            cache.store(key, codec.REVISION, codec.encode(kb))
+    return kb
+
+
+def _validated(
+    docs: Mapping[str, _Document], users: Sequence[_Document], origin: str
 ) -> KnowledgeBase:
     """Validate and merge the files of one folder, then the user files in order."""
     skew_rules, upgrade_order = _calendar.build_skew(*docs[SKEW].pair)

@@ -1,18 +1,19 @@
-"""A cache of parsed knowledge-base files in the user's cache folder
-(`$XDG_CACHE_HOME/upgradecheck/kb/`, by default `~/.cache/upgradecheck/kb/`): parsing the
-bundled YAML is a fifth of a short command's run (`scan FILE` on every commit), reading the
-same data back as JSON a fiftieth of that.
+"""The knowledge base's cache in the user's cache folder (`$XDG_CACHE_HOME/upgradecheck/kb/`,
+by default `~/.cache/upgradecheck/kb/`): each data file's parsed document, and the knowledge
+base built from a set of files. Parsing the bundled YAML and validating it into the model are
+half of a short command's run (`scan FILE`, on every commit); reading them back is a tenth.
 
-An entry is one file's parsed document, named and keyed by the sha256 of the file's bytes, the
-tool's version, the parser's revision and the Python implementation: an edited file, a user
-data file or another installed bundle is another entry, never a stale one. It is two lines of
-JSON: a header (schema, key, the sha256 of the second line) and the document. Only plain data
-is kept, and only when it reads back equal (a date, or a number used as a key, would not: such
-a file is parsed every time). An entry is written whole or not at all (a temporary file
-renamed into place) and read back only when its header holds its own key and the digest of
-the document's line; anything that goes wrong — no home folder, a read-only file system, a
-corrupt or foreign entry — is a miss: the file is parsed as if there were no cache, and
-nothing is said. `UPGRADECHECK_NO_CACHE=1` turns it off.
+An entry is one document worked out from inputs, named and keyed by the digest of those inputs
+(a file's bytes; for a built knowledge base, every file's and the building code's), the
+tool's version, a revision of how it is worked out, and the Python implementation: an edited
+file, a user data file or another installed bundle is another entry, never a stale one. It is
+two lines of JSON: a header (schema, key, the sha256 of the second line) and the document.
+Only plain data is kept, and only when it reads back equal (a date, or a number used as a
+key, would not: such a document is worked out every time). An entry is written whole or not
+at all (a temporary file renamed into place) and read back only when its header holds its own
+key and the digest of the document's line; anything that goes wrong — no home folder, a
+read-only file system, a corrupt or foreign entry — is a miss: the work is done as if there
+were no cache, and nothing is said. `UPGRADECHECK_NO_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,19 +58,22 @@ def cache_dir() -> Path | None:
     return Path(home) / ".cache" / "upgradecheck" / "kb"
 
 
-def entry_key(sha256: str, parser: str) -> str:
-    """The key of a file's entry: its bytes' digest, then what else decides its parse."""
+def entry_key(digest: str, revision: str) -> str:
+    """The key of an entry: its inputs' digest, then what else decides the document."""
     python = sys.implementation.cache_tag or sys.implementation.name
-    return _UNSAFE.sub("_", f"{sha256}-{__version__}-{parser}-{python}")
+    return _UNSAFE.sub("_", f"{digest}-{__version__}-{revision}-{python}")
 
 
-def load(sha256: str, parser: str) -> Any | None:
-    """The parsed document of the file whose bytes have the digest `sha256`, or None (not
-    cached, unreadable, corrupt, or the cache is off)."""
+def load(
+    digest: str, revision: str, object_hook: Callable[[dict[str, Any]], Any] | None = None
+) -> Any | None:
+    """The document worked out (as `revision` says) from inputs with the digest `digest`,
+    or None (not cached, unreadable, corrupt, or the cache is off). `object_hook` is given
+    each mapping as it is read (`json.loads`); it raises ValueError for one it refuses."""
     folder = cache_dir()
     if folder is None:
         return None
-    key = entry_key(sha256, parser)
+    key = entry_key(digest, revision)
     try:
         header, _, body = (folder / f"{key}.jsonl").read_bytes().partition(b"\n")
         head = json.loads(header)
@@ -79,18 +84,18 @@ def load(sha256: str, parser: str) -> Any | None:
             or head.get("sha256") != hashlib.sha256(body).hexdigest()
         ):
             return None  # another file's entry, or damaged: a flipped bit is still JSON
-        return json.loads(body)
+        return json.loads(body, object_hook=object_hook)
     except (OSError, ValueError, RecursionError):  # missing, unreadable, or not JSON
         return None
 
 
-def store(sha256: str, parser: str, document: Any) -> None:
-    """Keep `document`, parsed from the file whose bytes have the digest `sha256`: silently
-    not when it is not plain data or the folder cannot be written."""
+def store(digest: str, revision: str, document: Any) -> None:
+    """Keep `document`, worked out from inputs with the digest `digest`: silently not when
+    it is not plain data or the folder cannot be written."""
     folder = cache_dir()
     if folder is None:
         return
-    key = entry_key(sha256, parser)
+    key = entry_key(digest, revision)
     try:
         text = json.dumps(document, allow_nan=False, separators=(",", ":"))
         # JSON turns a number used as a key into text, which validation would then accept.

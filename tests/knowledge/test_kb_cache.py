@@ -1,6 +1,8 @@
-"""The parse cache of the knowledge base's files: a hit builds the same knowledge base as a cold
-parse, without parsing YAML; an edited file (bundled or the user's) is parsed again; a corrupt,
-foreign or unwritable cache is a miss and never an error; data JSON would change is not kept."""
+"""The knowledge base's cache (each file's parse, and the knowledge base built from a set of
+files): a hit gives the same knowledge base as a cold parse and build, without parsing YAML or
+validating; an edited file (bundled or the user's) or changed building code is a miss; a
+corrupt, foreign or unwritable cache is a miss and never an error; data JSON would change is
+not kept."""
 
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from typing import Any
 import pytest
 from support.kbpaths import DATA
 
-from upgradecheck.knowledge import _yaml, load_knowledge_base, parse_cache
+from upgradecheck.knowledge import _yaml, codec, load_knowledge_base, loader
+from upgradecheck.knowledge import cache as kb_cache
 from upgradecheck.knowledge.loader import BUNDLE_FILES, PARSER_REVISION
+from upgradecheck.versions import Minor
 
 USER = """\
 schema: upgradecheck.kb.user/v1
@@ -33,6 +37,20 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache folder of this test's own."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache" / "upgradecheck" / "kb"
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The origins of the knowledge bases validated and built (not taken from the cache)."""
+    seen: list[str] = []
+    real = loader._validated
+
+    def counting(docs: Any, users: Any, origin: str) -> Any:
+        seen.append(origin)
+        return real(docs, users, origin)
+
+    monkeypatch.setattr(loader, "_validated", counting)
+    return seen
 
 
 @pytest.fixture
@@ -62,20 +80,24 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_hit_builds_the_same_knowledge_base_as_a_cold_parse(
-    cache: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+def test_a_hit_gives_the_same_knowledge_base_as_a_cold_parse_and_build(
+    cache: Path, parses: list[str], builds: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(parse_cache.NO_CACHE_ENV, "1")
+    monkeypatch.setenv(kb_cache.NO_CACHE_ENV, "1")
     cold = load_knowledge_base(DATA)
-    assert len(parses) == len(BUNDLE_FILES) and not cache.exists()
-    monkeypatch.delenv(parse_cache.NO_CACHE_ENV)
-    first = load_knowledge_base(DATA)  # a miss: parsed, then kept
-    assert len(entries(cache)) == len(BUNDLE_FILES)
+    assert len(parses) == len(BUNDLE_FILES) and len(builds) == 1 and not cache.exists()
+    monkeypatch.delenv(kb_cache.NO_CACHE_ENV)
+    first = load_knowledge_base(DATA)  # a miss: parsed and built, then kept
+    assert len(entries(cache)) == len(BUNDLE_FILES) + 1  # each file's parse, and the build
     parses.clear()
+    builds.clear()
     warm = load_knowledge_base(DATA)
-    assert parses == []  # every file came from the cache
+    assert parses == [] and builds == []  # nothing parsed or validated again
     assert warm == cold == first
-    assert (warm.version, warm.data_version) == (cold.version, cold.data_version)
+    assert repr(warm) == repr(cold)  # field for field, those equality skips included
+    assert (warm.version, warm.data_version, warm.origin) == (
+        cold.version, cold.data_version, cold.origin
+    )
     assert warm.api("policy/v1beta1", "PodDisruptionBudget") == cold.api(
         "policy/v1beta1", "PodDisruptionBudget"
     )
@@ -84,12 +106,12 @@ def test_a_hit_builds_the_same_knowledge_base_as_a_cold_parse(
 def test_an_entry_is_named_and_keyed_by_the_files_bytes(cache: Path) -> None:
     load_knowledge_base(DATA)
     for name in BUNDLE_FILES:
-        key = parse_cache.entry_key(sha256(DATA / name), PARSER_REVISION)
+        key = kb_cache.entry_key(sha256(DATA / name), PARSER_REVISION)
         header, document = entries(cache)[f"{key}.jsonl"]
-        assert header["schema"] == parse_cache.SCHEMA and header["key"] == key
+        assert header["schema"] == kb_cache.SCHEMA and header["key"] == key
         assert document["schema"].startswith("upgradecheck.kb.")  # the file's own document
-    key = parse_cache.entry_key("0" * 64, PARSER_REVISION)
-    assert key != parse_cache.entry_key("0" * 64, PARSER_REVISION + "x")
+    key = kb_cache.entry_key("0" * 64, PARSER_REVISION)
+    assert key != kb_cache.entry_key("0" * 64, PARSER_REVISION + "x")
     assert sys.implementation.cache_tag in key and "0.1" in key  # the Python, the tool
 
 
@@ -145,7 +167,7 @@ DAMAGES: dict[str, Callable[[str], str]] = {
 
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
 def test_a_corrupt_entry_is_a_miss_and_is_written_again(
-    cache: Path, parses: list[str], damage: Callable[[str], str]
+    cache: Path, damage: Callable[[str], str]
 ) -> None:
     good = load_knowledge_base(DATA)
     written = entries(cache)
@@ -155,11 +177,79 @@ def test_a_corrupt_entry_is_a_miss_and_is_written_again(
         path.write_text(damage(text), errors="surrogateescape")
         damaged += damage(text) != text
     assert damaged  # the damage reached at least one entry
-    parses.clear()
     again = load_knowledge_base(DATA)
-    assert again == good and again.version == good.version
-    assert len(parses) >= damaged  # each damaged entry was parsed again...
-    assert entries(cache) == written  # ...and written again
+    assert again == good and repr(again) == repr(good)
+    assert entries(cache) == written  # each damaged entry worked out and written again
+
+
+def test_a_hit_with_user_data_is_the_same_as_a_build(tmp_path: Path, cache: Path) -> None:
+    user = tmp_path / "inhouse.yaml"
+    user.write_text(USER.replace("{note}", "ours"))
+    built = load_knowledge_base(DATA, user_data=[user])
+    again = load_knowledge_base(DATA, user_data=[user])
+    assert again == built and repr(again) == repr(built)
+    assert again.user_data == (str(user),) and "+user-" in again.version
+    assert again.api("batch/v1beta1", "CronJob").note == "ours"  # type: ignore[union-attr]
+
+
+def test_each_folder_keeps_its_own_origin(data_copy: Path, cache: Path) -> None:
+    # The same bytes read from two places give equal knowledge bases, but each says where it
+    # was read: a hit for one folder is not the other's.
+    first, second = load_knowledge_base(DATA), load_knowledge_base(data_copy)
+    assert first == second
+    again = load_knowledge_base(data_copy), load_knowledge_base(DATA)
+    assert [kb.origin for kb in again] == [str(data_copy), str(DATA)]
+
+
+def test_changed_building_code_is_a_miss(
+    cache: Path, builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a checkout being worked on the version stays the same: the key holds the code.
+    load_knowledge_base(DATA)
+    monkeypatch.setattr(loader, "_code_digest", lambda: "0" * 64)
+    builds.clear()
+    load_knowledge_base(DATA)
+    assert builds == [str(DATA)]
+
+
+def test_a_foreign_document_under_the_right_key_is_built_again(
+    cache: Path, builds: list[str]
+) -> None:
+    good = load_knowledge_base(DATA)
+    (built,) = [p for p in cache.glob("*.jsonl") if f"-{codec.REVISION}-" in p.name]
+    header = json.loads(built.read_text().splitlines()[0])
+    for foreign in ({"$": "KnowledgeBase", "apis": 1}, {"$": "os.system"}, {"x": 1, "y": 2},
+                    {"$tuple": []}, [1, 2], "text"):  # fmt: skip
+        body = json.dumps(foreign).encode()
+        header["sha256"] = hashlib.sha256(body).hexdigest()  # a right header, a wrong document
+        built.write_bytes(json.dumps(header).encode() + b"\n" + body)
+        builds.clear()
+        again = load_knowledge_base(DATA)
+        assert builds == [str(DATA)] and again == good and repr(again) == repr(good)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ("a", 1, None, True, 1.5),
+        {("apps/v1", "Deployment"): Minor(1, 9)},
+        {"pattern": "^docker://", "fields": ["a", ("b", "c")], "nested": {"k": [1, 2]}},
+        dt.date(2024, 8, 13),
+        [Minor(1, 25), (Minor(1, 26),)],
+    ],
+    ids=["scalars", "tuple-keys", "mapping", "date", "minors"],
+)
+def test_the_codec_reads_back_what_it_wrote(value: Any) -> None:
+    text = json.dumps(codec.encode(value))
+    back = json.loads(text, object_hook=codec.object_hook)
+    assert back == value and repr(back) == repr(value)
+
+
+def test_the_codec_holds_only_the_models_values() -> None:
+    with pytest.raises(TypeError):
+        codec.encode({"a": {1, 2}})
+    with pytest.raises(TypeError):
+        codec.encode(Path("/etc"))
 
 
 @pytest.mark.parametrize(
@@ -173,15 +263,15 @@ def test_a_corrupt_entry_is_a_miss_and_is_written_again(
     ids=["date", "int-key", "nan", "set"],
 )
 def test_data_json_would_change_is_not_kept(cache: Path, document: dict[Any, Any]) -> None:
-    parse_cache.store("0" * 64, PARSER_REVISION, document)
+    kb_cache.store("0" * 64, PARSER_REVISION, document)
     assert not cache.exists() or list(cache.iterdir()) == []
-    assert parse_cache.load("0" * 64, PARSER_REVISION) is None
+    assert kb_cache.load("0" * 64, PARSER_REVISION) is None
 
 
 def test_a_recursive_document_is_not_kept(cache: Path) -> None:
     loop: list[Any] = []
     loop.append(loop)  # what a YAML alias to its own parent gives
-    parse_cache.store("0" * 64, PARSER_REVISION, {"loop": loop})
+    kb_cache.store("0" * 64, PARSER_REVISION, {"loop": loop})
     assert not cache.exists() or list(cache.iterdir()) == []
 
 
@@ -194,17 +284,17 @@ def test_a_file_with_unquoted_dates_loads_the_same_without_an_entry(
     first = load_knowledge_base(data_copy)
     second = load_knowledge_base(data_copy)
     assert first == second
-    assert parse_cache.load(sha256(releases), PARSER_REVISION) is None
+    assert kb_cache.load(sha256(releases), PARSER_REVISION) is None
     assert parses.count("deprecations/releases.yaml") == 2  # parsed each time
 
 
 def test_off_when_asked(cache: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     load_knowledge_base(DATA)
-    monkeypatch.setenv(parse_cache.NO_CACHE_ENV, "1")
+    monkeypatch.setenv(kb_cache.NO_CACHE_ENV, "1")
     parses.clear()
     load_knowledge_base(DATA)
     assert len(parses) == len(BUNDLE_FILES)  # not read
-    monkeypatch.setenv(parse_cache.NO_CACHE_ENV, "0")
+    monkeypatch.setenv(kb_cache.NO_CACHE_ENV, "0")
     parses.clear()
     load_knowledge_base(DATA)
     assert parses == []
@@ -212,13 +302,13 @@ def test_off_when_asked(cache: Path, parses: list[str], monkeypatch: pytest.Monk
 
 def test_where_it_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert parse_cache.cache_dir() == tmp_path / "xdg" / "upgradecheck" / "kb"
+    assert kb_cache.cache_dir() == tmp_path / "xdg" / "upgradecheck" / "kb"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # invalid by the specification
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert parse_cache.cache_dir() == tmp_path / "home" / ".cache" / "upgradecheck" / "kb"
+    assert kb_cache.cache_dir() == tmp_path / "home" / ".cache" / "upgradecheck" / "kb"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", "relative/home")  # no usable home: no cache, not ./relative
-    assert parse_cache.cache_dir() is None
+    assert kb_cache.cache_dir() is None
 
 
 def test_a_cache_that_cannot_be_created_is_skipped(
@@ -239,7 +329,7 @@ def test_a_read_only_file_system_is_skipped(
     def read_only(*args: Any, **kwargs: Any) -> int:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(parse_cache.os, "open", read_only)
+    monkeypatch.setattr(kb_cache.os, "open", read_only)
     kb = load_knowledge_base(DATA)
     assert kb.version and list(cache.iterdir()) == []
 
@@ -258,17 +348,17 @@ def test_a_read_only_cache_folder_is_skipped(cache: Path) -> None:
 def test_old_entries_are_removed_beyond_the_limit(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parse_cache, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(kb_cache, "MAX_ENTRIES", 3)
     for n in range(5):
-        parse_cache.store(f"{n:064d}", PARSER_REVISION, {"n": n})
-        os.utime(cache / f"{parse_cache.entry_key(f'{n:064d}', PARSER_REVISION)}.jsonl",
+        kb_cache.store(f"{n:064d}", PARSER_REVISION, {"n": n})
+        os.utime(cache / f"{kb_cache.entry_key(f'{n:064d}', PARSER_REVISION)}.jsonl",
                  (1_000_000 + n, 1_000_000 + n))  # fmt: skip
     kept = sorted(document["n"] for _, document in entries(cache).values())
     assert kept == [2, 3, 4]
     stale = cache / ".left-by-a-crash.tmp"
     stale.write_text("{")
     os.utime(stale, (1_000_000, 1_000_000))
-    parse_cache.store("9" * 64, PARSER_REVISION, {"n": 9})
+    kb_cache.store("9" * 64, PARSER_REVISION, {"n": 9})
     assert not stale.exists()
 
 
