@@ -84,13 +84,31 @@ def _display(path: Path) -> str:
 
 @dataclass(frozen=True)
 class _Document:
-    """One data file: its bytes, its parsed document and its top-level place."""
+    """One data file: its bytes, its top-level place, and its document, parsed (and its schema
+    checked) when first asked for: a knowledge base read from the cache needs none of them."""
 
     raw: bytes
-    data: Mapping[str, Any]
     where: Where
+    schema: str
+    """The schema its document must name."""
     sha256: str
     """The digest of `raw`."""
+
+    @functools.cached_property
+    def data(self) -> Mapping[str, Any]:
+        """The parsed document (KnowledgeError when it is not YAML or names another schema)."""
+        document = cache.load(self.sha256, PARSER_REVISION)
+        if document is None:
+            from upgradecheck.knowledge._yaml import parse_yaml  # PyYAML, only when not cached
+
+            document = parse_yaml(self.raw, self.where)
+            cache.store(self.sha256, PARSER_REVISION, document)
+        document = as_mapping(document, self.where, "the document")
+        if document.get("schema") != self.schema:
+            raise self.where.error(
+                f"schema must be {self.schema!r}, not {document.get('schema')!r}"
+            )
+        return document
 
     @property
     def pair(self) -> tuple[Mapping[str, Any], Where]:
@@ -98,7 +116,8 @@ class _Document:
 
 
 def _parse(path: Path, shown: str, schema: str, expected_sha256: str | None = None) -> _Document:
-    """Read and parse one file, checking its schema (and its digest, when one is expected)."""
+    """Read one file, checking its digest when one is expected; its document is parsed when
+    first asked for (`_Document.data`)."""
     where = Where(shown)
     try:
         raw = path.read_bytes()
@@ -110,16 +129,7 @@ def _parse(path: Path, shown: str, schema: str, expected_sha256: str | None = No
             "changed since its bundle was installed (sha256 differs); run `upgradecheck kb "
             "reset` or install the bundle again"
         )
-    document = cache.load(sha256, PARSER_REVISION)
-    if document is None:
-        from upgradecheck.knowledge._yaml import parse_yaml  # PyYAML, only when not cached
-
-        document = parse_yaml(raw, where)
-        cache.store(sha256, PARSER_REVISION, document)
-    document = as_mapping(document, where, "the document")
-    if document.get("schema") != schema:
-        raise where.error(f"schema must be {schema!r}, not {document.get('schema')!r}")
-    return _Document(raw, document, where, sha256)
+    return _Document(raw, where, schema, sha256)
 
 
 def _read_folder(
@@ -225,6 +235,8 @@ def _build(
         cached = cache.load(key, codec.REVISION, object_hook=codec.object_hook)
         if isinstance(cached, KnowledgeBase):  # else none, damaged or foreign: built again
             return cached
+    for doc in [*docs.values(), *users]:  # every file parsed, in order, before validating
+        doc.data  # noqa: B018
     kb = _validated(docs, users, origin)
     if key is not None:
         with contextlib.suppress(TypeError):  # a value JSON cannot hold: not cached
