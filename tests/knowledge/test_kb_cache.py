@@ -222,8 +222,11 @@ def test_a_foreign_document_under_the_right_key_is_built_again(
     good = load_knowledge_base(DATA)
     (built,) = [p for p in cache.glob("*.jsonl") if f"-{codec.REVISION}-" in p.name]
     header = json.loads(built.read_text().splitlines()[0])
-    for foreign in ({"$": "KnowledgeBase", "apis": 1}, {"$": "os.system"}, {"x": 1, "y": 2},
-                    {"$tuple": []}, [1, 2], "text"):  # fmt: skip
+    empty = {"$tuple": []}
+    entries_of_ints = {"$": "KnowledgeBase", "apis": {"$tuple": [1]}, "addon_apis": empty,
+                       "skew_rules": empty, "releases": empty, "removals": empty}
+    for foreign in ({"$": "KnowledgeBase", "apis": 1}, entries_of_ints, {"$": "os.system"},
+                    {"x": 1, "y": 2}, {"$tuple": []}, [1, 2], "text"):  # fmt: skip
         body = json.dumps(foreign).encode()
         header["sha256"] = hashlib.sha256(body).hexdigest()  # a right header, a wrong document
         built.write_bytes(json.dumps(header).encode() + b"\n" + body)

@@ -69,6 +69,7 @@ def object_hook(data: dict[str, Any]) -> Any:
             return {key: value for key, value in body}
         if tag == "$date":
             return dt.date.fromisoformat(body)
-    except (KeyError, TypeError, ValueError) as exc:
+    # AttributeError: a knowledge base's indexes built from entries that are not entries.
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"not an encoded knowledge base: {exc!r}") from None
     raise ValueError(f"not an encoded knowledge base: unknown tag {tag!r}")
