@@ -1,5 +1,7 @@
 """Loading the knowledge base: read, validate, merge, digest; the bundled data, or a newer
-installed bundle, with the user's own data files applied on top.
+installed bundle, with the user's own data files applied on top. Each file's parse and the
+knowledge base built from a set of files are kept between runs (`cache.py`): a run whose
+files were built before reads them and their digests, and parses and validates nothing.
 
 Public API:
 - `KnowledgeError`: the one exception of this layer; its message names the file and the
