@@ -33,7 +33,7 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^cert-manager$", "cert-manager"),
     )
 )
-_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
+_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
 
 
 def _containers(obj: ObservedObject) -> list[Mapping[str, Any]]:
@@ -52,9 +52,7 @@ def addon_versions(snapshot: Snapshot) -> tuple[AddonVersion, ...]:
 
 
 def _find(snapshot: Snapshot) -> Iterator[AddonVersion]:
-    for obj in snapshot.objects:
-        if obj.ref.kind not in _KINDS:
-            continue
+    for obj in snapshot.of_kind(*_KINDS):
         name = next((label for pattern, label in _KNOWN if pattern.search(obj.ref.name)), None)
         containers = _containers(obj)
         if name is None or not containers:

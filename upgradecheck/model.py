@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 SNAPSHOT_SCHEMA = "upgradecheck.snapshot/v1"
@@ -272,6 +273,30 @@ class Snapshot:
     """Counters: files read, documents, objects, skipped non-Kubernetes documents, ..."""
     tool_version: str = ""
     """The upgradecheck version that wrote it."""
+
+    def of_kind(self, *kinds: str) -> tuple[ObservedObject, ...]:
+        """The objects of these kinds, in the snapshot's order. Most checks read a few kinds
+        of a snapshot of hundreds of thousands of objects: they are grouped once, on first
+        use."""
+        if len(kinds) == 1:
+            return self._kinds.get(kinds[0], ())
+        found = self._kind_sets.get(kinds)
+        if found is None:
+            wanted = frozenset(kinds)
+            found = tuple(o for o in self.objects if o.ref.kind in wanted)
+            self._kind_sets[kinds] = found
+        return found
+
+    @cached_property
+    def _kinds(self) -> Mapping[str, tuple[ObservedObject, ...]]:
+        grouped: dict[str, list[ObservedObject]] = {}
+        for obj in self.objects:
+            grouped.setdefault(obj.ref.kind, []).append(obj)
+        return {kind: tuple(objects) for kind, objects in grouped.items()}
+
+    @cached_property
+    def _kind_sets(self) -> dict[tuple[str, ...], tuple[ObservedObject, ...]]:
+        return {}
 
 
 @dataclass(frozen=True)

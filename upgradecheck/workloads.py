@@ -5,8 +5,9 @@ controller, not 20,000. Everything here is linear in the number of objects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from upgradecheck.model import ObjectRef, ObservedObject, Snapshot
@@ -165,7 +166,6 @@ class Workloads:
 
     def _find_owner(self, obj: ObservedObject) -> ObjectRef:
         ref, meta = obj.ref, metadata(obj)
-        pod_labels = labels_of(meta)
         for _ in range(4):  # Pod → ReplicaSet → Deployment; Pod → Job → CronJob; no deeper
             owner = _controller(meta)
             if owner is None or owner.get("kind") == "Node":
@@ -173,7 +173,7 @@ class Workloads:
             kind, name = as_str(owner.get("kind")) or "", as_str(owner.get("name")) or ""
             parent = self.controllers.get((kind, ref.namespace, name))
             if parent is None:
-                return self._absent_owner(owner, ref.namespace, pod_labels)
+                return self._absent_owner(owner, ref.namespace, labels_of(metadata(obj)))
             ref, meta = parent.ref, metadata(parent)
         return ref
 
@@ -194,20 +194,28 @@ class Workloads:
         top = self.owner_of(obj)
         return top != obj.ref and (top.kind, top.namespace, top.name) in self.controllers
 
-    def templates(self) -> Iterator[PodSpec]:
+    def templates(self) -> tuple[PodSpec, ...]:
         """The pod template of each top controller in the snapshot (a ReplicaSet of a
         collected Deployment, a Job of a collected CronJob, are covered by their owner)."""
+        return self._templates
+
+    @cached_property
+    def _templates(self) -> tuple[PodSpec, ...]:
+        specs = []
         for (kind, _, _), obj in self.controllers.items():
             if self.covered(obj):
                 continue
             template = as_map(dig(obj.body, *TEMPLATE_PATHS[kind]))
-            yield PodSpec(
-                workload=obj.ref,
-                metadata=as_map(template.get("metadata")),
-                spec=as_map(template.get("spec")),
-                template=".".join(TEMPLATE_PATHS[kind]),
-                api_version=obj.ref.api_version,
+            specs.append(
+                PodSpec(
+                    workload=obj.ref,
+                    metadata=as_map(template.get("metadata")),
+                    spec=as_map(template.get("spec")),
+                    template=_TEMPLATE_AT[kind],
+                    api_version=obj.ref.api_version,
+                )
             )
+        return tuple(specs)
 
     def pods_by_owner(self, include_mirror: bool = True) -> dict[ObjectRef, list[ObservedObject]]:
         """Pods grouped by their top controller (a pod with none is its own group). The
@@ -224,15 +232,25 @@ class Workloads:
             groups.setdefault(self.owner_of(pod), []).append(pod)
         return groups
 
-    def pod_groups(self, include_covered: bool = False) -> Iterator[PodSpec]:
+    def pod_groups(self, include_covered: bool = False) -> tuple[PodSpec, ...]:
         """One spec per owner, read from its first pod: by default only for the pods whose
         controller was not collected (and bare pods), which `templates()` does not speak
         for; with `include_covered`, for every owner (for what admission writes on pods)."""
+        if include_covered:
+            return tuple(spec for spec, _ in self._every_pod_group)
+        return self._uncovered_pod_groups
+
+    @cached_property
+    def _uncovered_pod_groups(self) -> tuple[PodSpec, ...]:
+        return tuple(spec for spec, covered in self._every_pod_group if not covered)
+
+    @cached_property
+    def _every_pod_group(self) -> tuple[tuple[PodSpec, bool], ...]:
+        """Each owner's spec, and whether a collected controller covers it."""
+        specs = []
         for owner, pods in self.pods_by_owner().items():
-            first = min(pods, key=lambda p: p.ref.name)
-            if not include_covered and self.covered(first):
-                continue
-            yield PodSpec(
+            first = min(pods, key=_name)
+            spec = PodSpec(
                 workload=owner,
                 metadata=metadata(first),
                 spec=as_map(first.body.get("spec")),
@@ -241,8 +259,20 @@ class Workloads:
                 pods=len(pods),
                 pod=first.ref.name,
             )
+            specs.append((spec, self.covered(first)))
+        return tuple(specs)
 
-    def pod_specs(self) -> Iterator[PodSpec]:
+    def pod_specs(self) -> tuple[PodSpec, ...]:
         """Every pod spec to judge, once per workload: templates, then uncovered pods."""
-        yield from self.templates()
-        yield from self.pod_groups()
+        return self._pod_specs
+
+    @cached_property
+    def _pod_specs(self) -> tuple[PodSpec, ...]:
+        return self.templates() + self.pod_groups()
+
+
+def _name(obj: ObservedObject) -> str:
+    return obj.ref.name
+
+
+_TEMPLATE_AT = {kind: ".".join(path) for kind, path in TEMPLATE_PATHS.items()}

@@ -103,7 +103,7 @@ class CertificateCheck(Check):
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         today = ctx.report_date
         yield from self._credential(ctx, today)
-        for obj in ctx.snapshot.objects:
+        for obj in ctx.snapshot.of_kind(*WEBHOOK_KINDS, "APIService", "Secret"):
             kind = obj.ref.kind
             if kind in WEBHOOK_KINDS:
                 yield from self._webhooks(obj, today)

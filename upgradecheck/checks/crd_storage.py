@@ -64,9 +64,7 @@ class CrdStoredVersionCheck(Check):
     rules = (CRD_STORED_VERSION,)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        for obj in ctx.snapshot.objects:
-            if obj.ref.kind != "CustomResourceDefinition":
-                continue
+        for obj in ctx.snapshot.of_kind("CustomResourceDefinition"):
             versions = _versions(obj.body)
             stored = as_strs(dig(obj.body, "status", "storedVersions"))
             storage = next((n for n, v in versions.items() if v.get("storage") is True), None)

@@ -82,60 +82,76 @@ def scaled(value: Any, expected: int) -> int | None:
     return math.ceil(need) if math.isfinite(need) else None
 
 
-_Workload = tuple[ObservedObject, Mapping[str, str]]
-"""A replicated workload and its pod template's labels."""
+@dataclass(frozen=True)
+class _Workload:
+    """A replicated workload no other controller owns, with its pod template's labels."""
+
+    obj: ObservedObject
+    labels: Mapping[str, str]
+
+
+class _ByLabel:
+    """Label sets by namespace and by (namespace, label, value), for the label keys that
+    some selector's matchLabels names: a selector's matchLabels narrow the candidates first,
+    so that many budgets over many pods stay near linear."""
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        self.keys = keys
+        self.all: dict[str | None, list[Any]] = {}
+        self.by_label: dict[tuple[str | None, str, str], list[Any]] = {}
+
+    def add(self, namespace: str | None, labels: Mapping[str, str], item: Any) -> None:
+        self.all.setdefault(namespace, []).append(item)
+        for key in self.keys:
+            value = labels.get(key)
+            if value is not None:
+                self.by_label.setdefault((namespace, key, value), []).append(item)
+
+    def candidates(self, namespace: str | None, selector: Any) -> list[Any]:
+        """The items of the namespace that the selector may select, in their order."""
+        found = self.all.get(namespace, [])
+        for key, value in as_map(as_map(selector).get("matchLabels")).items():
+            if str(key) not in self.keys:
+                continue  # not indexed: the selector's other labels narrow, or none
+            narrower = self.by_label.get((namespace, str(key), str(value)), [])
+            if len(narrower) < len(found):
+                found = narrower
+        return found
 
 
 class Selection:
-    """Pods and replicated workloads of a snapshot by namespace, for label selectors."""
+    """Pods and replicated workloads of a snapshot by namespace, for the label selectors
+    `selectors` (those of every budget)."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.pods: dict[str | None, list[Mapping[str, str]]] = {}
-        # (namespace, label, value) → the pods' labels: a selector's matchLabels narrow the
-        # candidates first, so that many budgets over many pods stay near linear.
-        self.by_label: dict[tuple[str | None, str, str], list[Mapping[str, str]]] = {}
-        # The workloads' template labels, read once, by namespace and by label as the pods'.
-        self.workloads: dict[str | None, list[_Workload]] = {}
-        self.workloads_by_label: dict[tuple[str | None, str, str], list[_Workload]] = {}
-        self.pods_seen = False
-        for obj in snapshot.objects:
-            if obj.ref.kind == "Pod":
-                self.pods_seen = True
-                labels = labels_of(metadata(obj))
-                self.pods.setdefault(obj.ref.namespace, []).append(labels)
-                for key, value in labels.items():
-                    self.by_label.setdefault((obj.ref.namespace, key, value), []).append(labels)
-            elif obj.ref.kind in _REPLICATED and not as_map(metadata(obj)).get("ownerReferences"):
+    def __init__(self, snapshot: Snapshot, selectors: Iterable[Any] = ()) -> None:
+        keys = frozenset(
+            str(key) for s in selectors for key in as_map(as_map(s).get("matchLabels"))
+        )
+        self._pods = _ByLabel(keys)
+        self._workloads = _ByLabel(keys)
+        pods = snapshot.of_kind("Pod")
+        self.pods_seen = bool(pods)
+        for obj in pods:
+            labels = labels_of(metadata(obj))
+            self._pods.add(obj.ref.namespace, labels, labels)
+        for obj in snapshot.of_kind(*_REPLICATED):
+            if not as_map(metadata(obj)).get("ownerReferences"):
                 labels = labels_of(as_map(dig(obj.body, "spec", "template", "metadata")))
-                workload = (obj, labels)
-                self.workloads.setdefault(obj.ref.namespace, []).append(workload)
-                for key, value in labels.items():
-                    self.workloads_by_label.setdefault(
-                        (obj.ref.namespace, key, value), []
-                    ).append(workload)
+                self._workloads.add(obj.ref.namespace, labels, _Workload(obj, labels))
 
     def pod_count(self, namespace: str | None, selector: Any) -> int:
         """How many collected pods of the namespace the selector selects."""
-        candidates = self.pods.get(namespace, [])
-        for key, value in as_map(as_map(selector).get("matchLabels")).items():
-            narrower = self.by_label.get((namespace, str(key), str(value)), [])
-            if len(narrower) < len(candidates):
-                candidates = narrower
+        candidates = self._pods.candidates(namespace, selector)
         return sum(1 for labels in candidates if selector_matches(selector, labels))
 
     def replicas(self, namespace: str | None, selector: Any) -> tuple[int, list[str]] | None:
         """The desired replicas of the workloads the selector covers, and their names."""
         total, found = 0, []
-        candidates = self.workloads.get(namespace, [])
-        for key, value in as_map(as_map(selector).get("matchLabels")).items():
-            narrower = self.workloads_by_label.get((namespace, str(key), str(value)), [])
-            if len(narrower) < len(candidates):
-                candidates = narrower
-        for obj, labels in candidates:
-            if labels and selector_matches(selector, labels):
-                count = as_int(dig(obj.body, "spec", "replicas"))
+        for workload in self._workloads.candidates(namespace, selector):
+            if workload.labels and selector_matches(selector, workload.labels):
+                count = as_int(dig(workload.obj.body, "spec", "replicas"))
                 total += count if count is not None else 1
-                found.append(obj.ref.display())
+                found.append(workload.obj.ref.display())
         return (total, found) if found else None
 
 
@@ -223,10 +239,10 @@ class DisruptionBudgetCheck(Check):
     rules = (PDB_BLOCKS_DRAIN, PDB_MATCHES_NOTHING)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        selection = Selection(ctx.snapshot)
-        for obj in ctx.snapshot.objects:
-            if obj.ref.kind != "PodDisruptionBudget":
-                continue
+        pdbs = ctx.snapshot.of_kind("PodDisruptionBudget")
+        selectors = (as_map(p.body.get("spec")).get("selector") for p in pdbs)
+        selection = Selection(ctx.snapshot, selectors)
+        for obj in pdbs:
             b = budget(obj, selection)
             yield from self._blocks(b)
             yield from self._nothing(b, selection)

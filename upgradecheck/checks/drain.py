@@ -75,9 +75,7 @@ class DrainCheck(Check):
         yield from self._emptydir(ctx)
 
     def _single(self, ctx: CheckContext) -> Iterator[Finding]:
-        for obj in ctx.snapshot.objects:
-            if obj.ref.kind not in ("Deployment", "StatefulSet"):
-                continue
+        for obj in ctx.snapshot.of_kind("Deployment", "StatefulSet"):
             if as_int(dig(obj.body, "spec", "replicas")) != 1:
                 continue  # unset in a file usually means an autoscaler decides
             yield SINGLE_REPLICA.finding(
@@ -91,8 +89,8 @@ class DrainCheck(Check):
 
     def _unmanaged(self, ctx: CheckContext) -> Iterator[Finding]:
         by_namespace: dict[str, list[ObservedObject]] = {}
-        for obj in ctx.snapshot.objects:
-            if obj.ref.kind == "Pod" and bare(obj):
+        for obj in ctx.snapshot.of_kind("Pod"):
+            if bare(obj):
                 by_namespace.setdefault(obj.ref.namespace or "", []).append(obj)
         for namespace, pods in sorted(by_namespace.items()):
             pods.sort(key=lambda p: p.ref.name)

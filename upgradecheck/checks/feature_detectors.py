@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from upgradecheck.checks.evidence import field_evidence
@@ -40,7 +41,8 @@ class Hit:
 
 
 class Scene:
-    """The snapshot as the detectors read it, indexed once per run."""
+    """The snapshot as the detectors read it, indexed once per run: each index is built on
+    first use, so that a removal's detectors walk only the places that can hold it."""
 
     def __init__(
         self,
@@ -49,19 +51,57 @@ class Scene:
         absent: Callable[[ObservedObject], bool] | None = None,
     ) -> None:
         self.snapshot = snapshot
-        self.by_kind: dict[str, list[ObservedObject]] = {}
-        for obj in snapshot.objects:
-            if absent is None or not absent(obj):  # `absent`: objects no cluster receives
-                self.by_kind.setdefault(obj.ref.kind, []).append(obj)
+        self._absent = absent  # objects no cluster receives
+        self._kinds: dict[str, list[ObservedObject]] = {}
         workloads = workloads or Workloads(snapshot)
         self.controllers = workloads.controllers
-        self.pod_specs: list[PodSpec] = list(workloads.pod_specs())
+        self.pod_specs: tuple[PodSpec, ...] = workloads.pod_specs()
         # Admission writes some annotations on pods only (`kubernetes.io/psp`): those are
         # read from every owner's pods too, merged into the owner's hit.
-        self.pod_annotations: list[PodSpec] = [
-            *workloads.templates(),
-            *workloads.pod_groups(include_covered=True),
-        ]
+        self.pod_annotations: tuple[PodSpec, ...] = (
+            workloads.templates() + workloads.pod_groups(include_covered=True)
+        )
+
+    def objects(self, kind: str) -> list[ObservedObject]:
+        """The objects of `kind` that some cluster on the way receives."""
+        found = self._kinds.get(kind)
+        if found is None:
+            absent = self._absent
+            found = self._kinds[kind] = [
+                o for o in self.snapshot.of_kind(kind) if absent is None or not absent(o)
+            ]
+        return found
+
+    @cached_property
+    def _volumes(self) -> dict[str, list[PodSpec]]:
+        """The pod specs with a volume of each type (`gitRepo`: a key of the volume)."""
+        index: dict[str, list[PodSpec]] = {}
+        for pod in self.pod_specs:
+            for volume in as_maps(pod.spec.get("volumes")):
+                for key in volume:
+                    specs = index.setdefault(key, [])
+                    if not specs or specs[-1] is not pod:
+                        specs.append(pod)
+        return index
+
+    def with_volume(self, kind: str) -> list[PodSpec]:
+        """The pod specs with a volume of type `kind`, in their order."""
+        return self._volumes.get(kind, [])
+
+    @cached_property
+    def annotated(self) -> list[tuple[PodSpec, list[tuple[str, str]]]]:
+        """The pod specs of `pod_annotations` that have annotations, each with them sorted."""
+        found = []
+        for pod in self.pod_annotations:
+            items = annotations_of(pod.metadata).items()
+            if items:
+                found.append((pod, sorted(items)))
+        return found
+
+    @cached_property
+    def system_pod_specs(self) -> list[PodSpec]:
+        """The pod specs of kube-system."""
+        return [pod for pod in self.pod_specs if pod.workload.namespace == "kube-system"]
 
 
 Detect = Callable[[Mapping[str, Any], Scene], Iterator[Hit]]
@@ -118,7 +158,7 @@ def _workload_hit(pod: PodSpec, evidence: list[Evidence], scene: Scene) -> Hit:
 
 def object_kind(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     """Every object of a kind (in a group) exists."""
-    for obj in scene.by_kind.get(str(params["kind"]), ()):
+    for obj in scene.objects(str(params["kind"])):
         if obj.ref.group == params["group"]:
             yield _object_hit(obj, field_evidence(obj.ref, "kind", f"{obj.ref.kind} exists"))
 
@@ -126,7 +166,7 @@ def object_kind(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
 def pod_volume(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     """Pods and pod templates with a volume of type `field`."""
     kind = str(params["field"])
-    for pod in scene.pod_specs:
+    for pod in scene.with_volume(kind):
         evidence = [
             field_evidence(pod.workload, pod.field(f"volumes[{v.get('name')}].{kind}"))
             for v in as_maps(pod.spec.get("volumes"))
@@ -139,7 +179,7 @@ def pod_volume(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
 def persistent_volume(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     """PersistentVolumes whose spec holds `field`."""
     kind = str(params["field"])
-    for pv in scene.by_kind.get("PersistentVolume", ()):
+    for pv in scene.objects("PersistentVolume"):
         if kind in as_map(pv.body.get("spec")):
             yield _object_hit(pv, field_evidence(pv.ref, f"spec.{kind}"))
 
@@ -147,7 +187,7 @@ def persistent_volume(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
 def storage_class_provisioner(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     """StorageClasses provisioned by one of `provisioners`."""
     wanted = set(params["provisioners"])
-    for sc in scene.by_kind.get("StorageClass", ()):
+    for sc in scene.objects("StorageClass"):
         provisioner = as_str(sc.body.get("provisioner"))
         if provisioner in wanted:
             yield _object_hit(sc, field_evidence(sc.ref, "provisioner", provisioner))
@@ -156,10 +196,10 @@ def storage_class_provisioner(params: Mapping[str, Any], scene: Scene) -> Iterat
 def pod_annotation(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     """Pods and pod templates with an annotation whose key starts with `prefix`."""
     prefix = str(params["prefix"])
-    for pod in scene.pod_annotations:
+    for pod, items in scene.annotated:
         evidence = [
             field_evidence(pod.workload, pod.meta_field(f"annotations[{key}]"), value)
-            for key, value in sorted(annotations_of(pod.metadata).items())
+            for key, value in items
             if key.startswith(prefix)
         ]
         if evidence:
@@ -169,7 +209,7 @@ def pod_annotation(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
 def configmap_value(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     """A key of one ConfigMap whose value matches `pattern`."""
     regex = re.compile(str(params["pattern"]))
-    for cm in scene.by_kind.get("ConfigMap", ()):
+    for cm in scene.objects("ConfigMap"):
         if (cm.ref.namespace, cm.ref.name) != (params["namespace"], params["name"]):
             continue
         value = as_map(cm.body.get("data")).get(params["key"])
@@ -190,9 +230,7 @@ def component_flag(params: Mapping[str, Any], scene: Scene) -> Iterator[Hit]:
     `pattern` (kubelet flags are not visible in a snapshot)."""
     regex = re.compile(str(params["pattern"]))
     components = set(params["components"])
-    for pod in scene.pod_specs:
-        if pod.workload.namespace != "kube-system":
-            continue
+    for pod in scene.system_pod_specs:
         evidence = []
         for c in containers(pod.spec):
             if not _runs(pod, c, components):

@@ -122,6 +122,33 @@ def job_failed(job: ObservedObject) -> str | None:
     return None
 
 
+def _containers_seen(
+    groups: Mapping[ObjectRef, list[ObservedObject]], tests: tuple[ContainerTest, ...]
+) -> list[dict[ObjectRef, list[Evidence]]]:
+    """For each test, the owners whose pods have containers it finds, each with that
+    evidence in the order of its pods' names: one pass over every pod's statuses for all
+    the tests (most pods have nothing to show, and are never sorted)."""
+    hits: list[dict[ObjectRef, list[tuple[str, Evidence]]]] = [{} for _ in tests]
+    for owner, pods in groups.items():
+        for pod in pods:
+            for status in statuses(pod):
+                for test, found in zip(tests, hits, strict=True):
+                    seen = test(status)
+                    if seen is not None:
+                        where = f"pod {pod.ref.name} container {status.get('name')}"
+                        evidence = field_evidence(pod.ref, where, seen)
+                        found.setdefault(owner, []).append((pod.ref.name, evidence))
+    # A stable sort by pod name keeps each pod's containers in their order.
+    return [
+        {owner: [e for _, e in sorted(seen, key=_first)] for owner, seen in found.items()}
+        for found in hits
+    ]
+
+
+def _first(pair: tuple[str, Evidence]) -> str:
+    return pair[0]
+
+
 class HealthCheck(Check):
     """What is already broken before the upgrade."""
 
@@ -131,8 +158,10 @@ class HealthCheck(Check):
         yield from self._nodes(ctx.snapshot.nodes)
         workloads = ctx.workloads
         groups = workloads.pods_by_owner()
-        yield from self._pods(groups, POD_CRASHLOOP, crashlooping)
-        yield from self._pods(groups, POD_OOMKILLED, oom_killed)
+        seen = _containers_seen(groups, (crashlooping, oom_killed))
+        for rule, found in zip((POD_CRASHLOOP, POD_OOMKILLED), seen, strict=True):
+            for owner, evidence in found.items():
+                yield self._pod_finding(rule, owner, len(groups[owner]), evidence)
         yield from self._pvcs(ctx)
         yield from self._jobs(ctx, workloads)
 
@@ -151,19 +180,6 @@ class HealthCheck(Check):
                     for n in members
                 ),
             )
-
-    def _pods(
-        self, groups: Mapping[ObjectRef, list[ObservedObject]], rule: Rule, test: ContainerTest
-    ) -> Iterator[Finding]:
-        for owner, pods in groups.items():
-            evidence = [
-                field_evidence(pod.ref, f"pod {pod.ref.name} container {s.get('name')}", seen)
-                for pod in sorted(pods, key=lambda p: p.ref.name)
-                for s in statuses(pod)
-                if (seen := test(s)) is not None
-            ]
-            if evidence:
-                yield self._pod_finding(rule, owner, len(pods), evidence)
 
     def _pod_finding(
         self, rule: Rule, owner: ObjectRef, pods: int, evidence: list[Evidence]
@@ -187,9 +203,7 @@ class HealthCheck(Check):
         )
 
     def _pvcs(self, ctx: CheckContext) -> Iterator[Finding]:
-        for obj in ctx.snapshot.objects:
-            if obj.ref.kind != "PersistentVolumeClaim":
-                continue
+        for obj in ctx.snapshot.of_kind("PersistentVolumeClaim"):
             if dig(obj.body, "status", "phase") == "Pending":
                 storage_class = (
                     as_str(dig(obj.body, "spec", "storageClassName")) or "the default class"
@@ -205,9 +219,7 @@ class HealthCheck(Check):
 
     def _jobs(self, ctx: CheckContext, workloads: Workloads) -> Iterator[Finding]:
         failed: dict[ObjectRef, list[tuple[str, Evidence]]] = {}
-        for obj in ctx.snapshot.objects:
-            if obj.ref.kind != "Job":
-                continue
+        for obj in ctx.snapshot.of_kind("Job"):
             why = job_failed(obj)
             if why is not None:
                 seen = field_evidence(obj.ref, f"job {obj.ref.name} status", why)

@@ -52,8 +52,19 @@ class CheckContext:
 
     @cached_property
     def usages(self) -> tuple[Usage, ...]:
-        """Every (object, authored apiVersion) pair, computed once for every check."""
-        return tuple(object_usages(self.snapshot))
+        """Every (object, authored apiVersion) pair of the objects written in some version
+        the knowledge base tracks (a built-in or an add-on API's lifecycle), computed once
+        for every check. Objects written only in untracked versions are left out: no check
+        reads their pairs."""
+        kb = self.kb
+
+        def tracked(api_version: str, kind: str) -> bool:
+            return (
+                kb.api(api_version, kind) is not None
+                or kb.addon_api(api_version, kind) is not None
+            )
+
+        return tuple(object_usages(self.snapshot, tracked))
 
     @property
     def report_date(self) -> dt.date:

@@ -3,10 +3,10 @@ so that one object seen through several sources becomes one finding."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from upgradecheck.model import Evidence, EvidenceSource, ObjectRef, Snapshot
+from upgradecheck.model import Evidence, EvidenceSource, ObjectRef, ObservedObject, Snapshot
 from upgradecheck.semver_range import (
     ConstraintError,
     PrereleaseRule,
@@ -40,10 +40,19 @@ class Usage:
     """The same object's evidence of being written in other apiVersions."""
 
 
-def object_usages(snapshot: Snapshot) -> Iterator[Usage]:
-    """Every (object, authored apiVersion) pair, merging duplicates of the same object."""
+def object_usages(
+    snapshot: Snapshot, wanted: Callable[[str, str], bool] | None = None
+) -> Iterator[Usage]:
+    """Every (object, authored apiVersion) pair, merging duplicates of the same object. With
+    `wanted` (apiVersion, kind), only the objects written in some version it wants: most
+    objects of a large cluster are written in versions no lifecycle entry tracks, and
+    grouping them is most of the work."""
+    objects: Iterable[ObservedObject] = snapshot.objects
+    if wanted is not None:
+        keys = _written_in(objects, wanted)
+        objects = [o for o in objects if (o.ref.kind, o.ref.namespace, o.ref.name) in keys]
     grouped: dict[tuple[str, str | None, str, str], tuple[ObjectRef, list[Evidence]]] = {}
-    for obj in snapshot.objects:
+    for obj in objects:
         ref = obj.ref
         for ev in obj.evidence:
             if ev.source not in _WRITE_SOURCES:
@@ -60,6 +69,28 @@ def object_usages(snapshot: Snapshot) -> Iterator[Usage]:
     for (kind, ns, name, api_version), (ref, evidence) in grouped.items():
         others = tuple(e for e in by_object[(kind, ns, name)] if e.api_version != api_version)
         yield Usage(ref, api_version, tuple(evidence), others)
+
+
+def _written_in(
+    objects: Iterable[ObservedObject], wanted: Callable[[str, str], bool]
+) -> set[tuple[str, str | None, str]]:
+    """The (kind, namespace, name) of the objects with evidence of being written in a
+    version `wanted` wants (asked once per version and kind)."""
+    answers: dict[tuple[str, str], bool] = {}
+    keys: set[tuple[str, str | None, str]] = set()
+    for obj in objects:
+        ref = obj.ref
+        for ev in obj.evidence:
+            if ev.source not in _WRITE_SOURCES:
+                continue
+            pair = (ev.api_version, ref.kind)
+            answer = answers.get(pair)
+            if answer is None:
+                answer = answers[pair] = wanted(*pair)
+            if answer:
+                keys.add((ref.kind, ref.namespace, ref.name))
+                break
+    return keys
 
 
 def left_out_at(usage: Usage, version: Minor) -> bool:

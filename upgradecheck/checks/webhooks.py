@@ -91,18 +91,18 @@ class ReadyEndpoints:
         slices: dict[tuple[str | None, str], int] = {}
         endpoints: dict[tuple[str | None, str], int] = {}
         self.slices_seen = self.endpoints_seen = False
-        for obj in snapshot.objects:
-            if obj.ref.kind == "EndpointSlice" and "addressType" in obj.body:
+        for obj in snapshot.of_kind("EndpointSlice"):
+            if "addressType" in obj.body:
                 self.slices_seen = True
                 service = labels_of(metadata(obj)).get(SERVICE_NAME)
                 if service:
                     key = (obj.ref.namespace, service)
                     slices[key] = slices.get(key, 0) + _ready_in_slice(obj)
-            elif obj.ref.kind == "Endpoints":
-                subsets = as_maps(obj.body.get("subsets"))
-                self.endpoints_seen = self.endpoints_seen or "subsets" in obj.body
-                ready = sum(len(as_maps(s.get("addresses"))) for s in subsets)
-                endpoints[(obj.ref.namespace, obj.ref.name)] = ready
+        for obj in snapshot.of_kind("Endpoints"):
+            subsets = as_maps(obj.body.get("subsets"))
+            self.endpoints_seen = self.endpoints_seen or "subsets" in obj.body
+            ready = sum(len(as_maps(s.get("addresses"))) for s in subsets)
+            endpoints[(obj.ref.namespace, obj.ref.name)] = ready
         self.ready = slices if self.slices_seen else endpoints
 
     @property
@@ -155,15 +155,14 @@ class Webhook:
 
 def webhooks_of(snapshot: Snapshot) -> Iterator[tuple[ObservedObject, list[Webhook]]]:
     """Every webhook configuration with its webhooks."""
-    for obj in snapshot.objects:
-        if obj.ref.kind in WEBHOOK_KINDS:
-            yield obj, [Webhook(obj, w) for w in as_maps(obj.body.get("webhooks"))]
+    for obj in snapshot.of_kind(*WEBHOOK_KINDS):
+        yield obj, [Webhook(obj, w) for w in as_maps(obj.body.get("webhooks"))]
 
 
 def kube_system_labels(snapshot: Snapshot) -> Mapping[str, str]:
     """kube-system's labels, from its Namespace object or as every cluster since 1.21 sets."""
-    for obj in snapshot.objects:
-        if obj.ref.kind == "Namespace" and obj.ref.name == "kube-system":
+    for obj in snapshot.of_kind("Namespace"):
+        if obj.ref.name == "kube-system":
             labels = labels_of(metadata(obj))
             if labels:
                 return labels
@@ -293,9 +292,7 @@ class WebhookCheck(Check):
         )
 
     def _apiservices(self, snapshot: Snapshot) -> Iterator[Finding]:
-        for obj in snapshot.objects:
-            if obj.ref.kind != "APIService":
-                continue
+        for obj in snapshot.of_kind("APIService"):
             for condition in as_maps(dig(obj.body, "status", "conditions")):
                 if condition.get("type") == "Available" and condition.get("status") == "False":
                     reason = condition.get("reason") or "no reason given"
