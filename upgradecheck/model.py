@@ -276,26 +276,26 @@ class Snapshot:
 
     def of_kind(self, *kinds: str) -> tuple[ObservedObject, ...]:
         """The objects of these kinds, in the snapshot's order. Most checks read a few kinds
-        of a snapshot of hundreds of thousands of objects: they are grouped once, on first
-        use."""
-        if len(kinds) == 1:
-            return self._kinds.get(kinds[0], ())
-        found = self._kind_sets.get(kinds)
+        of a snapshot of hundreds of thousands of objects: where each kind is, is found once,
+        on first use."""
+        found = self._of_kinds.get(kinds)
         if found is None:
-            wanted = frozenset(kinds)
-            found = tuple(o for o in self.objects if o.ref.kind in wanted)
-            self._kind_sets[kinds] = found
+            at = [i for kind in dict.fromkeys(kinds) for i in self._positions.get(kind, ())]
+            if len(kinds) > 1:
+                at.sort()
+            found = self._of_kinds[kinds] = tuple(self.objects[i] for i in at)
         return found
 
     @cached_property
-    def _kinds(self) -> Mapping[str, tuple[ObservedObject, ...]]:
-        grouped: dict[str, list[ObservedObject]] = {}
-        for obj in self.objects:
-            grouped.setdefault(obj.ref.kind, []).append(obj)
-        return {kind: tuple(objects) for kind, objects in grouped.items()}
+    def _positions(self) -> Mapping[str, list[int]]:
+        """Where in `objects` each kind is."""
+        positions: dict[str, list[int]] = {}
+        for i, obj in enumerate(self.objects):
+            positions.setdefault(obj.ref.kind, []).append(i)
+        return positions
 
     @cached_property
-    def _kind_sets(self) -> dict[tuple[str, ...], tuple[ObservedObject, ...]]:
+    def _of_kinds(self) -> dict[tuple[str, ...], tuple[ObservedObject, ...]]:
         return {}
 
 

@@ -182,6 +182,7 @@ def read_snapshot(path: str | Path, reduce: bool = True) -> Snapshot:
 
 _PIECE = 1 << 20
 _SPACE = re.compile(r"[ \t\n\r]*")
+_SPACES = frozenset(" \t\n\r")
 
 
 class _Truncated(Exception):
@@ -280,6 +281,8 @@ class _Parser:
     def _peek(self) -> str:
         """The next character that is not white space ("" at the end)."""
         while True:
+            if self._pos < len(self._buf) and self._buf[self._pos] not in _SPACES:
+                return self._buf[self._pos]  # compact JSON, as written: no space to skip
             self._pos = _SPACE.match(self._buf, self._pos).end()  # type: ignore[union-attr]
             if self._pos < len(self._buf):
                 return self._buf[self._pos]

@@ -147,6 +147,7 @@ class Workloads:
         self.pods: list[ObservedObject] = []
         # Several checks ask for the same owners and groups: each is computed once.
         self._owners: dict[int, ObjectRef] = {}
+        self._climbs: dict[int, tuple[ObjectRef, Mapping[str, Any] | None]] = {}
         self._groups: dict[bool, dict[ObjectRef, list[ObservedObject]]] = {}
         for obj in snapshot.objects:
             kind = obj.ref.kind
@@ -165,17 +166,41 @@ class Workloads:
         return known
 
     def _find_owner(self, obj: ObservedObject) -> ObjectRef:
+        meta = metadata(obj)
+        owner = _controller(meta)
+        if owner is None or owner.get("kind") == "Node":
+            return obj.ref
+        parent = self._parent(owner, obj.ref.namespace)
+        if parent is not None:
+            # The pods of one controller climb the same way from it: once per controller.
+            known = self._climbs.get(id(parent))
+            if known is None:
+                known = self._climbs[id(parent)] = self._climb(parent, 3)
+            top, owner = known
+            if owner is None:
+                return top
+        return self._absent_owner(owner, obj.ref.namespace, labels_of(meta))
+
+    def _climb(
+        self, obj: ObservedObject, steps: int
+    ) -> tuple[ObjectRef, Mapping[str, Any] | None]:
+        """The top controller within `steps` steps up from `obj` (Pod → ReplicaSet →
+        Deployment; Pod → Job → CronJob; no deeper), or the last one reached and the owner
+        reference it names that the snapshot does not hold."""
         ref, meta = obj.ref, metadata(obj)
-        for _ in range(4):  # Pod → ReplicaSet → Deployment; Pod → Job → CronJob; no deeper
+        for _ in range(steps):
             owner = _controller(meta)
             if owner is None or owner.get("kind") == "Node":
-                return ref
-            kind, name = as_str(owner.get("kind")) or "", as_str(owner.get("name")) or ""
-            parent = self.controllers.get((kind, ref.namespace, name))
+                return ref, None
+            parent = self._parent(owner, ref.namespace)
             if parent is None:
-                return self._absent_owner(owner, ref.namespace, labels_of(metadata(obj)))
+                return ref, owner
             ref, meta = parent.ref, metadata(parent)
-        return ref
+        return ref, None
+
+    def _parent(self, owner: Mapping[str, Any], namespace: str | None) -> ObservedObject | None:
+        kind, name = as_str(owner.get("kind")) or "", as_str(owner.get("name")) or ""
+        return self.controllers.get((kind, namespace, name))
 
     @staticmethod
     def _absent_owner(

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
+import pytest
+
 from upgradecheck.render.escaping import (
     clean,
+    inert_json,
     markdown_code,
     markdown_text,
     one_line,
@@ -60,3 +66,38 @@ def test_only_http_links() -> None:
     assert not is_http_url("//example.com")
     assert not is_http_url("https://")
     assert not is_http_url(None)
+
+
+# Every character below U+3000 (the C0 and C1 controls, DEL, the line separators and the
+# bidi overrides among them), quotes, backslashes, astral characters, empty containers,
+# large integers and key order: what a report can hold.
+_DOCUMENT = {
+    "z": "".join(chr(c) for c in range(0x3000)) + '"\\\U0001f600\ufeff',
+    "a": [[], {}, [{"b": None, "c": True, "d": False}], -(2**63), 2**64 - 1, 0],
+    "empty": "",
+}
+
+
+def test_json_without_floats_is_the_standard_librarys_whichever_writes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast = inert_json(_DOCUMENT, floats=False)
+    assert fast == inert_json(_DOCUMENT)  # the standard library's text, escaped alike
+    assert json.loads(fast) == _DOCUMENT
+    assert "\\u009b" in fast and "\\u202e" in fast and "\\u2028" in fast
+    monkeypatch.setitem(sys.modules, "orjson", None)  # as if it were not installed
+    assert inert_json(_DOCUMENT, floats=False) == fast
+
+
+def _nested(depth: int) -> object:
+    document: object = []
+    for _ in range(depth):
+        document = [document]
+    return document
+
+
+@pytest.mark.parametrize(
+    "document", [{"lone": "\ud800"}, {"big": 2**64}, {1: "integer key"}, _nested(300)]
+)
+def test_json_that_orjson_refuses_is_written_by_the_standard_library(document: object) -> None:
+    assert inert_json(document, floats=False) == inert_json(document)

@@ -80,13 +80,15 @@ def evidence_to_dict(e: Evidence, form: Form) -> dict[str, Any]:
     return out
 
 
+_SOURCES = {source.value: source for source in EvidenceSource}
+
+
 def evidence_from_dict(f: Fields, d: Mapping[str, Any], where: str) -> Evidence:
     """The Evidence of `evidence_to_dict`."""
     source = f.req(d, "source", where)
-    try:
-        kind = EvidenceSource(source)
-    except ValueError:
-        raise f.fail(f"{where}.source", f"unknown evidence source {source!r}") from None
+    kind = _SOURCES.get(source)
+    if kind is None:
+        raise f.fail(f"{where}.source", f"unknown evidence source {source!r}")
     return Evidence(
         source=kind,
         location=f.req(d, "location", where),

@@ -185,7 +185,12 @@ def compile_keep(keep: Keep) -> Callable[[Any], Any]:
     if callable(keep):
         return keep
     assert isinstance(keep, Mapping)
-    fields = tuple((key, compile_keep(sub)) for key, sub in keep.items() if key != "*")
+    # A field kept whole is copied without a call (most of a body's fields are leaves).
+    fields = tuple(
+        (key, None if sub is True else compile_keep(sub))
+        for key, sub in keep.items()
+        if key != "*"
+    )
     named = frozenset(key for key, _ in fields)
     other = compile_keep(keep["*"]) if "*" in keep else None
 
@@ -194,6 +199,9 @@ def compile_keep(keep: Keep) -> Callable[[Any], Any]:
             out = {}
             for key, inner in fields:
                 if key in value:
+                    if inner is None:
+                        out[key] = value[key]
+                        continue
                     kept = inner(value[key])
                     if kept is not DROP:
                         out[key] = kept

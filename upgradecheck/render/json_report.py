@@ -13,4 +13,5 @@ class JsonRenderer(Renderer[Report]):
 
     def render(self, report: Report) -> str:
         """The JSON document for `report`."""
-        return inert_json(report_to_dict(report))
+        # A report's fields are strings, integers, booleans and null: no float.
+        return inert_json(report_to_dict(report), floats=False)
