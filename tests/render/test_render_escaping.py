@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -78,26 +77,15 @@ _DOCUMENT = {
 }
 
 
-def test_json_without_floats_is_the_standard_librarys_whichever_writes_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_json_without_floats_is_the_standard_librarys() -> None:
     fast = inert_json(_DOCUMENT, floats=False)
     assert fast == inert_json(_DOCUMENT)  # the standard library's text, escaped alike
     assert json.loads(fast) == _DOCUMENT
     assert "\\u009b" in fast and "\\u202e" in fast and "\\u2028" in fast
-    monkeypatch.setitem(sys.modules, "orjson", None)  # as if it were not installed
-    assert inert_json(_DOCUMENT, floats=False) == fast
-
-
-def _nested(depth: int) -> object:
-    document: object = []
-    for _ in range(depth):
-        document = [document]
-    return document
 
 
 @pytest.mark.parametrize(
-    "document", [{"lone": "\ud800"}, {"big": 2**64}, {1: "integer key"}, _nested(300)]
+    "document", [{"lone": "\ud800"}, {"big": 2**64}, {True: "boolean key"}, {None: "null key"}]
 )
-def test_json_that_orjson_refuses_is_written_by_the_standard_library(document: object) -> None:
+def test_json_that_msgspec_refuses_is_written_by_the_standard_library(document: object) -> None:
     assert inert_json(document, floats=False) == inert_json(document)

@@ -317,17 +317,30 @@ def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[Observe
     """`objects`, less the pod specs and templates no check reads: a pod's spec when a
     collected controller above it carries its template (the checks judge the template, once
     per workload), a ReplicaSet's or Job's template when its Deployment or CronJob was
-    collected. Their metadata and status stay."""
+    collected. Their metadata and status stay. Only the objects that still hold a spec or
+    template are looked at (a snapshot the collector wrote has few)."""
+    holding = [i for i, obj in enumerate(objects) if _holds_template(obj)]
+    if not holding:
+        return tuple(objects)
     workloads = Workloads(Snapshot(source="cluster", collected_at="", objects=tuple(objects)))
-    out: list[ObservedObject] = []
-    for obj in objects:
-        kind = obj.ref.kind
-        if kind in _COVERABLE and "spec" in obj.body and workloads.covered(obj):
+    out = list(objects)
+    for i in holding:
+        obj = objects[i]
+        if workloads.covered(obj):
             # Built directly: dataclasses.replace costs nearly three times as much, per pod.
-            out.append(ObservedObject(obj.ref, obj.evidence, _less_template(obj.body, kind)))
-        else:
-            out.append(obj)
+            out[i] = ObservedObject(obj.ref, obj.evidence, _less_template(obj.body, obj.ref.kind))
     return tuple(out)
+
+
+def _holds_template(obj: ObservedObject) -> bool:
+    """Whether a pod has its spec, or a ReplicaSet or Job its pod template."""
+    kind = obj.ref.kind
+    if kind == "Pod":
+        return "spec" in obj.body
+    if kind not in _COVERABLE:
+        return False
+    spec = obj.body.get("spec")
+    return isinstance(spec, Mapping) and TEMPLATE_PATHS[kind][-1] in spec
 
 
 _COVERABLE = frozenset({"Pod", "ReplicaSet", "Job"})
