@@ -54,7 +54,7 @@ def dig(body: Mapping[str, Any], *keys: str) -> Any:
     """`body[k1][k2]...`, or None where a step is missing or not a mapping."""
     value: Any = body
     for key in keys:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value

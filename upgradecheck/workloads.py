@@ -149,12 +149,9 @@ class Workloads:
         self._owners: dict[int, ObjectRef] = {}
         self._climbs: dict[int, tuple[ObjectRef, Mapping[str, Any] | None]] = {}
         self._groups: dict[bool, dict[ObjectRef, list[ObservedObject]]] = {}
-        for obj in snapshot.objects:
-            kind = obj.ref.kind
-            if kind == "Pod":
-                self.pods.append(obj)
-            elif kind in TEMPLATE_PATHS:
-                self.controllers[(kind, obj.ref.namespace, obj.ref.name)] = obj
+        self.pods.extend(snapshot.of_kind("Pod"))
+        for obj in snapshot.of_kind(*TEMPLATE_PATHS):
+            self.controllers[(obj.ref.kind, obj.ref.namespace, obj.ref.name)] = obj
 
     def owner_of(self, obj: ObservedObject) -> ObjectRef:
         """The top controller of an object as far as the snapshot shows (a pod of a
@@ -217,6 +214,8 @@ class Workloads:
     def covered(self, obj: ObservedObject) -> bool:
         """Whether a collected controller above `obj` carries its pod template."""
         top = self.owner_of(obj)
+        if top is obj.ref:  # no owner: the common case, told without comparing fields
+            return False
         return top != obj.ref and (top.kind, top.namespace, top.name) in self.controllers
 
     def templates(self) -> tuple[PodSpec, ...]:

@@ -56,6 +56,7 @@ PDB_MATCHES_NOTHING = Rule(
 )
 
 _REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet")
+_POD_COUNT = "pods selected"
 
 
 def percent(value: Any) -> float | None:
@@ -193,7 +194,7 @@ def budget(pdb: ObservedObject, selection: Selection) -> Budget:
     if found is not None:
         return Budget(pdb, selector, found[0], f"replicas of {', '.join(found[1])}")
     if selection.pods_seen:
-        return Budget(pdb, selector, selection.pod_count(ns, selector), "pods selected")
+        return Budget(pdb, selector, selection.pod_count(ns, selector), _POD_COUNT)
     return Budget(pdb, selector, None, "unknown")
 
 
@@ -233,6 +234,15 @@ def _spec_reason(b: Budget) -> tuple[str, list[Evidence]] | None:
     return reason, [field_evidence(ref, "spec.minAvailable", f"{value} ({b.basis}: {b.expected})")]
 
 
+def _pods_selected(b: Budget, selection: Selection) -> int:
+    """How many collected pods the budget selects (counted already when they are its
+    expected pods)."""
+    if b.basis == _POD_COUNT:
+        assert b.expected is not None
+        return b.expected
+    return selection.pod_count(b.pdb.ref.namespace, b.selector)
+
+
 class DisruptionBudgetCheck(Check):
     """PodDisruptionBudgets that stop drains, or that protect nothing."""
 
@@ -269,7 +279,7 @@ class DisruptionBudgetCheck(Check):
             why = "its status counts 0 expected pods"
         elif b.basis == "status.expectedPods":
             return  # the controller's own count is better evidence than the pods collected
-        elif selection.pods_seen and selection.pod_count(ref.namespace, b.selector) == 0:
+        elif selection.pods_seen and _pods_selected(b, selection) == 0:
             evidence = field_evidence(ref, "spec.selector", b.selector)
             why = f"its selector matches none of the pods collected in {ref.namespace}"
         else:

@@ -50,7 +50,12 @@ def object_usages(
     objects: Iterable[ObservedObject] = snapshot.objects
     if wanted is not None:
         keys = _written_in(objects, wanted)
-        objects = [o for o in objects if (o.ref.kind, o.ref.namespace, o.ref.name) in keys]
+        kinds = {kind for kind, _, _ in keys}
+        objects = [
+            o
+            for o in objects
+            if o.ref.kind in kinds and (o.ref.kind, o.ref.namespace, o.ref.name) in keys
+        ]
     grouped: dict[tuple[str, str | None, str, str], tuple[ObjectRef, list[Evidence]]] = {}
     for obj in objects:
         ref = obj.ref
@@ -76,17 +81,17 @@ def _written_in(
 ) -> set[tuple[str, str | None, str]]:
     """The (kind, namespace, name) of the objects with evidence of being written in a
     version `wanted` wants (asked once per version and kind)."""
-    answers: dict[tuple[str, str], bool] = {}
+    answers: dict[str, dict[str, bool]] = {}  # kind → apiVersion → wanted
     keys: set[tuple[str, str | None, str]] = set()
     for obj in objects:
         ref = obj.ref
+        of_kind = answers.setdefault(ref.kind, {})
         for ev in obj.evidence:
             if ev.source not in _WRITE_SOURCES:
                 continue
-            pair = (ev.api_version, ref.kind)
-            answer = answers.get(pair)
+            answer = of_kind.get(ev.api_version)
             if answer is None:
-                answer = answers[pair] = wanted(*pair)
+                answer = of_kind[ev.api_version] = wanted(ev.api_version, ref.kind)
             if answer:
                 keys.add((ref.kind, ref.namespace, ref.name))
                 break

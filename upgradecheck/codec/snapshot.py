@@ -52,8 +52,10 @@ def object_from_dict(
     """The ObservedObject of `object_to_dict`; with `keep`, its body as `keep` reduces it
     (as it is read: the whole body is never held by the snapshot)."""
     evidence = tuple(
-        evidence_from_dict(f, e, f"{where}.evidence[{i}]")
-        for i, e in enumerate(f.lst(d, "evidence", where))
+        [
+            evidence_from_dict(f, e, f"{where}.evidence[{i}]")
+            for i, e in enumerate(f.lst(d, "evidence", where))
+        ]
     )
     ref = ref_from_dict(f, d, where)
     body = f.opt(d, "body", where, dict) or {}
