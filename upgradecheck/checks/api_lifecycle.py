@@ -7,6 +7,7 @@ another version there) is shown as info, not held against the target."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from upgradecheck.checks.freshness import judge_removed
 from upgradecheck.checks.interface import Check, CheckContext
@@ -168,14 +169,39 @@ def _request_detail(count: int | None, removed_release: str | None) -> str:
     return "; ".join(parts)
 
 
+class _Judged(NamedTuple):
+    rule: Rule
+    severity: Severity
+    hop: Minor | None
+    migration: Migration
+    message: str
+    fix: str
+
+
 class ApiLifecycleCheck(Check):
     """Built-in API removals and deprecations, from object evidence and request metrics."""
 
     rules = (API_REMOVED, STALE_LAST_APPLIED, API_DEPRECATED)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        self._judged: dict[int, _Judged | None] = {}
         yield from self._objects(ctx)
         yield from self._requests(ctx)
+
+    def _judge(self, entry: ApiLifecycle, ctx: CheckContext) -> _Judged | None:
+        """What using `entry` means at the target, worked out once per entry (thousands of
+        objects may use one)."""
+        key = id(entry)
+        if key not in self._judged:
+            verdict = classify(entry, ctx)
+            if verdict is None:
+                self._judged[key] = None
+            else:
+                rule, severity, hop = verdict
+                migration = plan_migration(entry, ctx)
+                message, fix = describe(entry, ctx, rule, migration, hop)
+                self._judged[key] = _Judged(rule, severity, hop, migration, message, fix)
+        return self._judged[key]
 
     def _finding(
         self,
@@ -186,12 +212,10 @@ class ApiLifecycleCheck(Check):
         subject: str | None = None,
         usage: Usage | None = None,
     ) -> Finding | None:
-        verdict = classify(entry, ctx)
-        if verdict is None:
+        judged = self._judge(entry, ctx)
+        if judged is None:
             return None
-        rule, severity, hop = verdict
-        migration = plan_migration(entry, ctx)
-        message, fix = describe(entry, ctx, rule, migration, hop)
+        rule, severity, hop, migration, message, fix = judged
         if rule is API_REMOVED and usage is not None:
             # How the object was written decides how much its use of a removed API weighs.
             judgement = judge_removed(usage, ctx.snapshot.collected_at)
