@@ -11,6 +11,7 @@ from upgradecheck.checks.disruption_budgets import (
     PDB_BLOCKS_DRAIN,
     PDB_MATCHES_NOTHING,
     DisruptionBudgetCheck,
+    Selection,
 )
 from upgradecheck.checks.rule import Rule
 from upgradecheck.model import ObservedObject, Severity, Snapshot
@@ -135,3 +136,27 @@ def test_selector_expressions_and_empty_selectors() -> None:
     assert findings(pdb(selector={}, maxUnavailable=1), *web_pods())[PDB_MATCHES_NOTHING] == []
     v1beta1 = pdb(selector={}, api_version="policy/v1beta1", maxUnavailable=1)
     assert findings(v1beta1, *web_pods())[PDB_MATCHES_NOTHING]
+
+
+def test_the_selection_narrows_by_indexed_labels_only_and_counts_like_a_full_scan() -> None:
+    pods = [
+        pod("shop", "a", labels={"app": "web", "tier": "front"}),
+        pod("shop", "b", labels={"app": "web", "tier": "back"}),
+        pod("shop", "c", labels={"app": "db", "tier": "front"}),
+        pod("other", "d", labels={"app": "web", "tier": "front"}),
+    ]
+    snap = cluster(*pods)
+    selectors: list[Any] = [
+        {"matchLabels": {"app": "web", "tier": "front"}},
+        {"matchLabels": {"tier": "front"}, "matchExpressions": [
+            {"key": "app", "operator": "NotIn", "values": ["db"]}]},
+        {"matchLabels": {"app": "nothing"}},
+        {},
+        None,
+    ]
+    expected = [1, 1, 0, 3, 0]
+    # Built for these selectors (only `app` and `tier` indexed), for one of them, for none:
+    # the counts are those of a scan of every pod of the namespace.
+    for given in (selectors, selectors[2:3], []):
+        selection = Selection(snap, given)
+        assert [selection.pod_count("shop", s) for s in selectors] == expected, given

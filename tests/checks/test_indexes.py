@@ -1,0 +1,56 @@
+"""The indexes the checks share: the snapshot's objects by kind, and the (object, authored
+apiVersion) pairs of the versions the knowledge base tracks."""
+
+from __future__ import annotations
+
+from upgradecheck.checks.interface import CheckContext
+from upgradecheck.checks.usage import object_usages
+from upgradecheck.knowledge import load_knowledge_base
+from upgradecheck.model import Evidence, EvidenceSource, ObjectRef, ObservedObject, Snapshot
+from upgradecheck.versions import parse_minor
+
+
+def _obj(api_version: str, kind: str, name: str, *written: str) -> ObservedObject:
+    evidence = tuple(
+        Evidence(EvidenceSource.MANAGED_FIELDS, f"manager m{i}", v) for i, v in enumerate(written)
+    )
+    return ObservedObject(ObjectRef(api_version, kind, "shop", name), evidence)
+
+
+def _snapshot(*objects: ObservedObject) -> Snapshot:
+    return Snapshot(source="cluster", collected_at="2026-01-01T00:00:00Z", objects=objects)
+
+
+def test_objects_of_several_kinds_come_in_the_snapshots_order() -> None:
+    a, b, c, d = (
+        _obj("v1", "Pod", "a"),
+        _obj("apps/v1", "Deployment", "b"),
+        _obj("v1", "Pod", "c"),
+        _obj("apps/v1", "StatefulSet", "d"),
+    )
+    snap = _snapshot(a, b, c, d, a)  # an object listed twice stays twice
+    assert snap.of_kind("Pod") == (a, c, a)
+    assert snap.of_kind("StatefulSet", "Pod") == (a, c, d, a)
+    assert snap.of_kind("Deployment", "StatefulSet", "Deployment") == (b, d)
+    assert snap.of_kind("Secret") == () and snap.of_kind() == ()
+
+
+def test_usages_keep_only_objects_written_in_a_tracked_version_with_all_their_versions() -> (
+    None
+):
+    kb = load_knowledge_base()
+    ingress = _obj("networking.k8s.io/v1", "Ingress", "web", "extensions/v1beta1")
+    # The same Ingress seen again (as a chart's object): its served version is one of the
+    # usage's `others`, though no lifecycle entry tracks networking.k8s.io/v1.
+    again = _obj("networking.k8s.io/v1", "Ingress", "web", "networking.k8s.io/v1")
+    pod = _obj("v1", "Pod", "web-1", "v1", "v1")
+    snap = _snapshot(pod, ingress, again)
+    ctx = CheckContext(
+        snapshot=snap, kb=kb, target=parse_minor("1.22"), current=parse_minor("1.21"),
+        hops=(parse_minor("1.22"),),
+    )
+    every = list(object_usages(snap))
+    assert [u for u in every if u.object.kind == "Ingress"] == list(ctx.usages)
+    [old, new] = ctx.usages
+    assert (old.api_version, new.api_version) == ("extensions/v1beta1", "networking.k8s.io/v1")
+    assert old.others == again.evidence and new.others == ingress.evidence
