@@ -49,6 +49,22 @@ def ref_to_dict(ref: ObjectRef | None) -> dict[str, Any] | None:
     }
 
 
+def plain_ref(d: Any) -> ObjectRef | None:
+    """The ObjectRef of `ref_to_dict` as written (a dict of strings, the namespace possibly
+    null), read without the per-field checks; None when any field is otherwise, for
+    `ref_from_dict` to name. A snapshot holds hundreds of thousands."""
+    if type(d) is not dict:
+        return None
+    api_version, kind, namespace, name = (
+        d.get("apiVersion"), d.get("kind"), d.get("namespace"), d.get("name")
+    )
+    if type(api_version) is str and type(kind) is str and type(name) is str and (
+        namespace is None or type(namespace) is str
+    ):
+        return ObjectRef(api_version, kind, namespace, name)
+    return None
+
+
 def ref_from_dict(f: Fields, d: Mapping[str, Any], where: str) -> ObjectRef:
     """The ObjectRef of `ref_to_dict`."""
     return ObjectRef(
@@ -81,6 +97,26 @@ def evidence_to_dict(e: Evidence, form: Form) -> dict[str, Any]:
 
 
 _SOURCES = {source.value: source for source in EvidenceSource}
+
+
+def plain_evidence(d: Any) -> Evidence | None:
+    """The Evidence of `evidence_to_dict` as written, read without the per-field checks;
+    None when any field is otherwise, for `evidence_from_dict` to name."""
+    if type(d) is not dict:
+        return None
+    source, location, api_version = d.get("source"), d.get("location"), d.get("api_version")
+    detail, time, left = d.get("detail"), d.get("time"), d.get("not_rendered_for")
+    kind = _SOURCES.get(source) if type(source) is str else None
+    if (
+        kind is None
+        or type(location) is not str
+        or type(api_version) is not str
+        or not (detail is None or type(detail) is str)
+        or not (time is None or type(time) is str)
+        or not (left is None or type(left) is str)
+    ):
+        return None
+    return Evidence(kind, location, api_version, detail or "", time, left or "")
 
 
 def evidence_from_dict(f: Fields, d: Mapping[str, Any], where: str) -> Evidence:

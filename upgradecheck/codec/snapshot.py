@@ -18,6 +18,8 @@ from upgradecheck.codec.common import (
     node_to_dict,
     note_from_dict,
     note_to_dict,
+    plain_evidence,
+    plain_ref,
     ref_from_dict,
     ref_to_dict,
 )
@@ -53,11 +55,11 @@ def object_from_dict(
     (as it is read: the whole body is never held by the snapshot)."""
     evidence = tuple(
         [
-            evidence_from_dict(f, e, f"{where}.evidence[{i}]")
+            plain_evidence(e) or evidence_from_dict(f, e, f"{where}.evidence[{i}]")
             for i, e in enumerate(f.lst(d, "evidence", where))
         ]
     )
-    ref = ref_from_dict(f, d, where)
+    ref = plain_ref(d) or ref_from_dict(f, d, where)
     body = f.opt(d, "body", where, dict) or {}
     if keep is not None and body:
         body = keep(body, ref.kind)
