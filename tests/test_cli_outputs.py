@@ -27,6 +27,7 @@ EVERY_EXTENSION = {
     "results.sarif": '"version": "2.1.0"',
     "junit.xml": "<testsuites",
     "plan.txt": "SEVERITY",
+    "reports.yaml": "kind: PolicyReport",
 }
 
 
@@ -39,6 +40,8 @@ def test_one_run_writes_every_format_its_extensions_name(monkeypatch, capsys, tm
     assert err.count("blocked:") == 1
     for fmt in ("html", "markdown", "checklist", "json", "sarif", "junit", "text"):
         assert f"{fmt} report written to" in err
+    assert f"PolicyReports written to {tmp_path / 'reports.yaml'}" in err
+    assert "policyreport report" not in err
     sarif = json.loads((tmp_path / "results.sarif").read_text())
     report = json.loads((tmp_path / "plan.json").read_text())
     assert len(sarif["runs"][0]["results"]) == len(report["findings"])

@@ -5,6 +5,7 @@ and nothing but the reports is ever written."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -368,3 +369,16 @@ def test_kubectl_applies_the_rendered_file(
         obj = back[(doc["metadata"].get("namespace"), doc["metadata"]["name"])]
         assert obj["results"] == doc["results"]
         assert obj["metadata"]["managedFields"][0]["manager"] == "kubectl"
+
+
+def test_text_utf8_cannot_hold_is_published_escaped(api: FakeApiServer) -> None:
+    """A message holding a lone surrogate (a name read from undecodable bytes) is published
+    with "?" in its place, not refused by the API server or failing to encode."""
+    odd = _bulk(1)
+    finding = dataclasses.replace(odd.findings[0], message="budget x-\ud800-y is old")
+    report = dataclasses.replace(odd, findings=(finding,))
+    PolicyReportPublisher(ClusterReports(load_endpoint(str(api.kubeconfig_path), None))).publish(
+        report, Reach()
+    )
+    (result,) = stored(api)[("shop", "upgradecheck")]["results"]
+    assert result["message"] == "budget x-?-y is old"

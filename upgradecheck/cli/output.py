@@ -132,6 +132,13 @@ def render_options(destination: Destination, fail_on: FailOn) -> RenderOptions:
     )
 
 
+def _written(fmt: OutputFormat, what: str) -> str:
+    """`html report written`; PolicyReports are Kubernetes objects, not a report's format."""
+    if fmt is OutputFormat.POLICYREPORT:
+        return "PolicyReports written"
+    return f"{fmt.value} {what} written"
+
+
 def emit(
     report: Report,
     where: Sequence[Destination],
@@ -169,9 +176,7 @@ def emit_result(
     for destination, text in documents:
         deliver(text, destination.path)
         if destination.path is not None:
-            written.append(
-                f"{destination.format.value} {formats.what} written to {destination.path}"
-            )
+            written.append(f"{_written(destination.format, formats.what)} to {destination.path}")
     if written and not quiet:
         print(f"upgradecheck: {summary}", file=sys.stderr)
         for line in written:

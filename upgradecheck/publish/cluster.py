@@ -95,7 +95,11 @@ class ClusterReports:
         meta = doc["metadata"]
         path = _path(plural, meta.get("namespace"), meta["name"])
         query = {"fieldManager": FIELD_MANAGER, "force": "true", **self._dry_run()}
-        body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+        # A lone surrogate (a path read from undecodable bytes) cannot be UTF-8, and as a
+        # JSON escape the API server's YAML reader refuses it: it is sent as "?".
+        body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode(
+            errors="replace"
+        )
         self._call(f"apply {_what(plural, meta)}", "PATCH", path, query, body, gone=True)
 
     def delete(self, plural: str, namespace: str | None, name: str) -> None:

@@ -346,5 +346,7 @@ def _summary(results: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 
 
 def _size(doc: Any) -> int:
-    return len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode())
+    # A lone surrogate (a name read from undecodable bytes) is counted, not refused.
+    text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    return len(text.encode(errors="surrogatepass"))
 
