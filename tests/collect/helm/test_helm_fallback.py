@@ -602,6 +602,8 @@ NAMES = [
     ('metadata: {name: "a, b}", namespace: n}\n', "a, b}"),
     ("metadata: {name: {{ include \"c.fullname\" . }}, namespace: n}\n",
      '{{ include "c.fullname" . }}'),
+    ('metadata: {name: {{ printf "%s}}" .Release.Name }}, namespace: n}\n',
+     '{{ printf "%s}}" .Release.Name }}'),
     ("metadata: {\n  namespace: n,\n  name: web\n}\n", "web"),
     ("metadata: {namespace: n}\n", "<unnamed>"),
     ("metadata: {}\n", "<unnamed>"),

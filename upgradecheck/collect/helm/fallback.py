@@ -36,6 +36,7 @@ from upgradecheck.collect.helm.branches import (
 from upgradecheck.collect.helm.chart import Chart, TemplateFile
 from upgradecheck.collect.helm.expressions import rendered_at
 from upgradecheck.collect.helm.parse import Action, Block, Define, Node, Text
+from upgradecheck.collect.helm.tokens import action_end
 from upgradecheck.model import CoverageNote, Evidence, EvidenceSource, ObjectRef, ObservedObject
 from upgradecheck.versions import Minor
 
@@ -350,8 +351,8 @@ def _flow_name(text: str) -> str | None:
     depth, i = 0, 0
     while i < len(text):
         if text.startswith("{{", i):
-            close = text.find("}}", i + 2)
-            stop = len(text) if close < 0 else close + 2
+            close = action_end(text, i + 2)
+            stop = len(text) if close < 0 else close
         elif text[i] in "\"'":
             close = text.find(text[i], i + 1)
             stop = len(text) if close < 0 else close + 1

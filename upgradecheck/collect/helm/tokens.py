@@ -72,7 +72,7 @@ def lex(text: str) -> Tokens:
         start = text.find("{{", pos)
         if start < 0:
             return Tokens(tuple(actions))
-        end = _action_end(text, start + 2)
+        end = action_end(text, start + 2)
         if end < 0:
             return Tokens(tuple(actions), start)
         inner = text[start + 2 : end - 2]
@@ -86,7 +86,7 @@ def lex(text: str) -> Tokens:
         pos = end
 
 
-def _action_end(text: str, pos: int) -> int:
+def action_end(text: str, pos: int) -> int:
     """The offset just after the `}}` that closes an action whose body starts at pos, or -1."""
     comment = _COMMENT_START.match(text, pos)
     if comment:
