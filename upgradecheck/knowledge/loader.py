@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from upgradecheck import resources, versions
+from upgradecheck import model, resources, versions
 from upgradecheck.knowledge import (
     _addons,
     _apis,
@@ -199,12 +199,14 @@ def _user_digest(users: Sequence[_Document]) -> str:
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str | None:
     """A digest of the code that builds a knowledge base from its files (this package's
-    modules and the version type), so that a changed builder never reads what the old one
-    built: in a checkout being worked on, the tool's version stays the same. None when the
-    source cannot be read (then nothing built is cached)."""
+    modules, the version type and the shared model, which holds ConfigUse), so that a
+    changed builder never reads what the old one built: in a checkout being worked on, the
+    tool's version stays the same. None when the source cannot be read (then nothing built
+    is cached)."""
     digest = hashlib.sha256()
+    shared = [Path(versions.__file__), Path(model.__file__)]
     try:
-        for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(versions.__file__)]:
+        for path in [*sorted(Path(__file__).parent.glob("*.py")), *shared]:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         return None
