@@ -41,7 +41,8 @@ render; compare beside assess; run composes them for the command line; nothing b
 command line (and `python -m`) imports the command line."""
 
 FOUNDATION = {"model", "versions", "shapes", "wording", "workloads", "nodepools", "safetext",
-              "safewrite", "gcpause", "resources", "exit_codes", "inventory", "semver_range"}
+              "safewrite", "gcpause", "lifetime", "resources", "exit_codes", "inventory",
+              "semver_range"}
 """Plain modules every stage may use; they import nothing above the model and the knowledge
 base."""
 

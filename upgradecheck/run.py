@@ -17,6 +17,7 @@ from upgradecheck.collect.files.scan import scan_manifests
 from upgradecheck.collect.helm.api_versions import capability_table, served_api_versions
 from upgradecheck.collect.local_clients import probe
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
+from upgradecheck.lifetime import outlive
 from upgradecheck.model import ClusterInfo, Report, Snapshot
 from upgradecheck.suppress import ExceptionsConfig, load_config
 from upgradecheck.versions import parse_minor
@@ -76,6 +77,7 @@ def report_for_manifests(
     snapshot = scan_manifests(
         paths, stdin=stdin, build=build, max_file_bytes=max_file_bytes, root=root
     )
+    outlive(snapshot)
     return assess(snapshot, kb, target=target, current=current, exceptions=exceptions)
 
 
@@ -97,6 +99,7 @@ def report_for_snapshot(
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
     snapshot = read_snapshot(path)
+    outlive(snapshot)
     if helm:
         others = tuple(c for c in snapshot.clients if c.name != "helm")
         local = tuple(probe("helm", p) for p in helm)
@@ -114,7 +117,9 @@ def collect_snapshot(
     `data`, names the APIs to read)."""
     from upgradecheck.collect.cluster.collector import collect_cluster
 
-    return collect_cluster(options, load_knowledge_base(user_data=data), progress)
+    snapshot = collect_cluster(options, load_knowledge_base(user_data=data), progress)
+    outlive(snapshot)
+    return snapshot
 
 
 def report_for_cluster(
@@ -148,6 +153,7 @@ def report_for_cluster(
         target_version(kb, parse_minor(cluster.server_version), target)
 
     snapshot = collect_cluster(options, kb, progress, check=check, endpoint=endpoint)
+    outlive(snapshot)
     if snapshot_out is not None:
         write_snapshot(snapshot, snapshot_out)
     return assess(snapshot, kb, target=target, exceptions=exceptions)
@@ -163,6 +169,7 @@ def comparison_for_files(
 
     mode = CompareMode.FIDELITY if fidelity else CompareMode.REHEARSAL
     snapshots = read_snapshot(first), read_snapshot(second)
+    outlive(snapshots)
     return compare_snapshots(*snapshots, mode=mode, files=(str(first), str(second)))
 
 

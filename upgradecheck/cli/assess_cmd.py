@@ -30,6 +30,7 @@ from upgradecheck.cli.publish_opts import (
     snapshot_endpoint,
 )
 from upgradecheck.exit_codes import FailOn
+from upgradecheck.lifetime import one_shot
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_snapshot
 
@@ -77,14 +78,15 @@ def assess(
             "--kubeconfig and --context name the cluster to publish to: add --publish",
             param_hint="'--kubeconfig' / '--context'",
         )
-    report = report_for_snapshot(
-        snapshot,
-        target=target,
-        current=current,
-        config=config,
-        data=data or (),
-        helm=helm or (),
-    )
+    with one_shot():
+        report = report_for_snapshot(
+            snapshot,
+            target=target,
+            current=current,
+            config=config,
+            data=data or (),
+            helm=helm or (),
+        )
     then = None
     if publish:
         from upgradecheck.collect.cluster.transport import TransportOptions

@@ -18,6 +18,7 @@ from upgradecheck.cli.collect_opts import (
 from upgradecheck.cli.options import Data
 from upgradecheck.cli.output import OUTPUT_HINT, check_writable_folder, snapshot_written
 from upgradecheck.collect.cluster.collector import CollectOptions
+from upgradecheck.lifetime import one_shot
 from upgradecheck.run import collect_snapshot
 from upgradecheck.snapshot_io import write_snapshot
 
@@ -45,7 +46,8 @@ def collect(
     check_writable_folder(output, OUTPUT_HINT)
     printer = progress_printer(quiet)
     try:
-        snapshot = collect_snapshot(cluster, printer, data or ())
+        with one_shot():
+            snapshot = collect_snapshot(cluster, printer, data or ())
     finally:
         end_progress(printer)
     write_snapshot(snapshot, output)

@@ -11,6 +11,7 @@ import typer
 from upgradecheck.cli.options import ComparisonFormat, FailOnOpt, Output
 from upgradecheck.cli.output import destinations, emit_result
 from upgradecheck.exit_codes import FailOn
+from upgradecheck.lifetime import one_shot
 from upgradecheck.render import COMPARISON_FORMATS
 from upgradecheck.render.comparison.view import counts_text
 from upgradecheck.run import comparison_for_files
@@ -55,6 +56,7 @@ def compare(
       upgradecheck compare prod.json.gz test.json.gz --fidelity --format markdown
     """
     where = destinations(COMPARISON_FORMATS, fmt, output)
-    comparison = comparison_for_files(before, after, fidelity=fidelity)
+    with one_shot():
+        comparison = comparison_for_files(before, after, fidelity=fidelity)
     summary = f"{comparison.mode.value} {comparison.verdict.value}: {counts_text(comparison)}"
     emit_result(comparison, COMPARISON_FORMATS, where, fail_on, summary)

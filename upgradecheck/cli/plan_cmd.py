@@ -27,6 +27,7 @@ from upgradecheck.cli.publish_opts import (
 from upgradecheck.collect.cluster.collector import CollectOptions
 from upgradecheck.collect.cluster.endpoint import load_endpoint
 from upgradecheck.exit_codes import FailOn
+from upgradecheck.lifetime import one_shot
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_cluster
 
@@ -77,15 +78,16 @@ def plan(
     endpoint = load_endpoint(cluster.kubeconfig, cluster.context) if publish else None
     printer = progress_printer(quiet)
     try:
-        report = report_for_cluster(
-            cluster,
-            target=target,
-            progress=printer,
-            config=config,
-            data=data or (),
-            snapshot_out=snapshot_out,
-            endpoint=endpoint,
-        )
+        with one_shot():
+            report = report_for_cluster(
+                cluster,
+                target=target,
+                progress=printer,
+                config=config,
+                data=data or (),
+                snapshot_out=snapshot_out,
+                endpoint=endpoint,
+            )
     finally:
         end_progress(printer)
     if snapshot_out is not None and not quiet:

@@ -20,6 +20,7 @@ from upgradecheck.cli.options import (
 from upgradecheck.cli.output import destinations, emit
 from upgradecheck.collect.binaries import RUN_TIMEOUT
 from upgradecheck.exit_codes import FailOn
+from upgradecheck.lifetime import one_shot
 from upgradecheck.render import REPORT_FORMATS
 from upgradecheck.run import report_for_manifests
 
@@ -123,18 +124,19 @@ def scan(
             param_hint="'--publish'",
         )
     where = destinations(REPORT_FORMATS, fmt, output)
-    report = report_for_manifests(
-        paths,
-        target=target,
-        current=current,
-        stdin=sys.stdin,
-        helm=helm,
-        kubectl=kubectl,
-        values=values or (),
-        config=config,
-        max_file_bytes=max_file_size * 1024 * 1024,
-        data=data or (),
-        root=root,
-        client_timeout=client_timeout,
-    )
+    with one_shot():
+        report = report_for_manifests(
+            paths,
+            target=target,
+            current=current,
+            stdin=sys.stdin,
+            helm=helm,
+            kubectl=kubectl,
+            values=values or (),
+            config=config,
+            max_file_bytes=max_file_size * 1024 * 1024,
+            data=data or (),
+            root=root,
+            client_timeout=client_timeout,
+        )
     emit(report, where, fail_on, quiet=quiet)
