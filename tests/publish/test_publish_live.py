@@ -30,6 +30,7 @@ from upgradecheck.model import Finding, ObjectRef, Report, Severity, Verdict
 from upgradecheck.publish import Reach
 from upgradecheck.publish.cluster import ClusterReports
 from upgradecheck.publish.policyreports import PolicyReportPublisher
+from upgradecheck.render.policyreport import dump_documents, policy_reports
 
 GROUP, VERSION = "wgpolicyk8s.io", "v1alpha2"
 
@@ -382,3 +383,22 @@ def test_text_utf8_cannot_hold_is_published_escaped(api: FakeApiServer) -> None:
     )
     (result,) = stored(api)[("shop", "upgradecheck")]["results"]
     assert result["message"] == "budget x-?-y is old"
+
+
+def test_a_rendered_file_holding_a_lone_surrogate_is_applied_as_published(
+    api: FakeApiServer, tmp_path: Path
+) -> None:
+    """kubectl's YAML reader refuses a surrogate's escape: the file holds "?" in its place,
+    so that applying it stores what publishing stores (the test above)."""
+    odd = _bulk(1)
+    finding = dataclasses.replace(odd.findings[0], message="budget x-\ud800-y is old")
+    out = tmp_path / "reports.yaml"
+    out.write_text(dump_documents(policy_reports(dataclasses.replace(odd, findings=(finding,)))))
+    result = subprocess.run(
+        [str(newest_kubectl()), "--kubeconfig", str(api.kubeconfig_path), "--cache-dir",
+         str(tmp_path / "cache"), "apply", "--server-side", "--validate=false", "-f", str(out)],
+        capture_output=True, text=True, timeout=60, env={"HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (result_entry,) = stored(api)[("shop", "upgradecheck")]["results"]
+    assert result_entry["message"] == "budget x-?-y is old"

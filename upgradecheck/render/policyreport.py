@@ -130,9 +130,11 @@ def _block(mapping: dict[str, Any], pad: str, out: list[str]) -> None:
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _./()+,;=@-]*")
 _RESERVED = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 # What JSON leaves as it is but YAML may not hold raw: DEL and C1 controls, the Unicode line
-# and paragraph separators (a double-quoted scalar folds them), surrogates, the BOM and
-# non-characters.
-_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# and paragraph separators (a double-quoted scalar folds them), the BOM and non-characters.
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# A lone surrogate (a name read from undecodable bytes) is no character: kubectl's YAML
+# reader refuses its escape, so the file holds "?" in its place, as publishing sends it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _scalar(value: Any) -> str:
@@ -155,7 +157,7 @@ def _text(text: str) -> str:
     result)."""
     if _PLAIN.fullmatch(text) and text[-1] != " " and text.lower() not in _RESERVED:
         return text
-    quoted = json.dumps(text, ensure_ascii=False)
+    quoted = json.dumps(_SURROGATE.sub("?", text), ensure_ascii=False)
     return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
