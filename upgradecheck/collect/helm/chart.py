@@ -17,6 +17,7 @@ from typing import Any
 
 from upgradecheck.collect.contain import Listing, Tree, list_folder, read_regular
 from upgradecheck.collect.folder_files import CHART_FILE
+from upgradecheck.collect.helm.dependencies import Gate, gate, merged_values, subchart_values
 from upgradecheck.collect.yaml_documents import Document, first_mapping, iter_yaml_documents
 from upgradecheck.model import CoverageNote
 
@@ -49,7 +50,10 @@ class TemplateFile:
     renders: bool = True
     """False for partials (`_helpers.tpl`) and library charts: only their defines count."""
     values: Mapping[str, Any] = field(default_factory=dict)
-    """The values of its chart (`values.yaml`, with `--values` over it), for `.Values.x`."""
+    """The values of its chart (`values.yaml`, with `--values` over it; a subchart's as its
+    parent's values make them), for `.Values.x`."""
+    gates: tuple[Gate, ...] = ()
+    """The switches of the dependencies on the way to its chart, the outermost first."""
 
 
 @dataclass
@@ -123,8 +127,11 @@ def load_chart(
         except OSError as exc:
             chart.values_notes.append(_unreadable(path, exc))
             continue
-        values = _merged(values, first_mapping(text, path, chart.values_notes))
-    _add_chart(chart, files, meta, (chart.name,), chart.library, 0, values)
+        values = merged_values(values, first_mapping(text, path, chart.values_notes))
+    tags = values.get("tags")
+    top = _Instance(prefixes=(chart.name,), values=values, gates=(),
+                    tags=tags if isinstance(tags, dict) else {})  # fmt: skip
+    _add_chart(chart, files, meta, chart.library, 0, top)
     return chart
 
 
@@ -267,17 +274,6 @@ def _dependencies(files: _Files, meta: dict[str, Any]) -> list[dict[str, Any]]:
     return [d for d in deps if isinstance(d, dict)] if isinstance(deps, list) else []
 
 
-def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Values `over` laid on `base`, maps merged key by key (as helm does)."""
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merged(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def _chart_values(files: _Files, notes: list[CoverageNote]) -> dict[str, Any]:
     if "values.yaml" not in files.readers:
         return {}
@@ -291,16 +287,23 @@ def _chart_values(files: _Files, notes: list[CoverageNote]) -> dict[str, Any]:
 # ---- templates, CRDs and subcharts -------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Instance:
+    """One chart as helm renders it: a subchart listed under two aliases is two."""
+
+    prefixes: tuple[str, ...]
+    """helm's path prefixes for its files (one per instance of each chart above it)."""
+    values: dict[str, Any]
+    gates: tuple[Gate, ...]
+    tags: Mapping[str, Any]
+    """The top chart's `tags`, which decide dependencies at every depth."""
+
+
 def _add_chart(
-    chart: Chart,
-    files: _Files,
-    meta: dict[str, Any],
-    prefixes: tuple[str, ...],
-    library: bool,
-    depth: int,
-    values: dict[str, Any],
+    chart: Chart, files: _Files, meta: dict[str, Any], library: bool, depth: int, at: _Instance
 ) -> None:
     """Add one chart's templates and CRDs under helm's path prefixes, then its subcharts."""
+    prefixes = at.prefixes
     for rel in files.under("templates"):
         base = rel.rsplit("/", 1)[-1]
         if not base.lower().endswith(_TEMPLATE_SUFFIXES) or base == "NOTES.txt":
@@ -312,7 +315,7 @@ def _add_chart(
             continue
         renders = not library and not base.startswith("_") and base.endswith(_RENDERED_SUFFIXES)
         template = TemplateFile(
-            f"{prefixes[0]}/{rel}", files.display(rel), text, renders, values
+            f"{prefixes[0]}/{rel}", files.display(rel), text, renders, at.values, at.gates
         )
         chart.templates.append(template)
         for prefix in prefixes:
@@ -332,11 +335,11 @@ def _add_chart(
         crd = TemplateFile(f"{prefixes[0]}/{rel}", files.display(rel), text, renders=False)
         for prefix in prefixes:
             chart.by_source[f"{prefix}/{rel}"] = crd
-    _add_subcharts(chart, files, meta, prefixes, depth)
+    _add_subcharts(chart, files, meta, depth, at)
 
 
 def _add_subcharts(
-    chart: Chart, files: _Files, meta: dict[str, Any], prefixes: tuple[str, ...], depth: int
+    chart: Chart, files: _Files, meta: dict[str, Any], depth: int, at: _Instance
 ) -> None:
     deps = _dependencies(files, meta)
     found: set[str] = set()
@@ -346,7 +349,7 @@ def _add_subcharts(
     for sub in subfolders:
         if f"charts/{sub}/{CHART_FILE}" not in files.readers:
             continue
-        found.add(_add_subchart(chart, _subfolder(files, sub), deps, prefixes, depth, sub))
+        found.add(_add_subchart(chart, _subfolder(files, sub), deps, depth, sub, at))
     for index, rel in enumerate(archives):
         where = files.display(rel)
         if chart.archives_over_budget:
@@ -362,7 +365,7 @@ def _add_subcharts(
             why = str(exc) if isinstance(exc, _OverBudget) else f"cannot read packaged chart: {exc}"
             chart.notes.append(CoverageNote(where, f"{where}: {why}", "gap"))
             continue
-        found.add(_add_subchart(chart, sub_files, deps, prefixes, depth, top))
+        found.add(_add_subchart(chart, sub_files, deps, depth, top, at))
     for dep in deps:
         name = dep.get("name")
         if isinstance(name, str) and name not in found and depth == 0:
@@ -373,20 +376,29 @@ def _add_subchart(
     chart: Chart,
     files: _Files,
     deps: list[dict[str, Any]],
-    parents: tuple[str, ...],
     depth: int,
     folder: str,
+    parent: _Instance,
 ) -> str:
+    """Add a subchart once per dependency entry that names it (each alias is an instance of
+    its own, with its own values and switch); once, unswitched, when none does."""
     meta = _metadata(files, chart.notes)
     name = meta.get("name") if isinstance(meta.get("name"), str) else folder
     assert isinstance(name, str)
     if depth >= MAX_CHART_DEPTH:
         return name
-    aliases = [
-        d["alias"] for d in deps if d.get("name") == name and isinstance(d.get("alias"), str)
-    ]
-    names = tuple(aliases) or (name,)
-    prefixes = tuple(f"{parent}/charts/{n}" for parent in parents for n in names)
-    values = _chart_values(files, chart.values_notes)
-    _add_chart(chart, files, meta, prefixes, meta.get("type") == "library", depth + 1, values)
+    own = _chart_values(files, chart.values_notes)
+    library = meta.get("type") == "library"
+    for entry in [d for d in deps if d.get("name") == name] or [{}]:
+        alias = entry.get("alias")
+        key = alias if isinstance(alias, str) and alias else name
+        values = subchart_values(own, parent.values, key)
+        switch = gate(entry, key, parent.values, values, parent.tags)
+        at = _Instance(
+            prefixes=tuple(f"{p}/charts/{key}" for p in parent.prefixes),
+            values=values,
+            gates=parent.gates + ((switch,) if switch is not None else ()),
+            tags=parent.tags,
+        )
+        _add_chart(chart, files, meta, library, depth + 1, at)
     return name

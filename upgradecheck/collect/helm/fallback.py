@@ -152,6 +152,11 @@ def _read_file(
             "gap",
         ))
     items = reader.lines(template)
+    # A subchart's dependency switches come first: each a branch the parent's values take,
+    # or rule out (block -1-i: no template's block is numbered so).
+    gates = tuple(
+        Step((-1 - i,), 0, g.label, off=g.off) for i, g in enumerate(template.file.gates)
+    )
     seen: set[tuple[str, str, str, str]] = set()
     found: list[_Found] = []
     for index, item in enumerate(items):
@@ -178,7 +183,7 @@ def _read_file(
                     kind_steps = merge(kind_item.path, kind.steps)
                     if not compatible(api_steps, kind_steps):
                         continue
-                    steps = merge(api_steps, kind_steps)
+                    steps = gates + merge(api_steps, kind_steps)
                     api_version, kind_name = _clean(api.value), _clean(kind.value)
                     key = (api_version, kind_name, location, _detail(steps))
                     if key in seen:
