@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+import yaml
+
 from upgradecheck.collect.yaml_documents import (
     Chunk,
     Document,
@@ -53,6 +56,21 @@ def test_document_end_marker_closes_a_document() -> None:
     text = "apiVersion: v1\nkind: A\n...\n%YAML 1.1\n---\napiVersion: v1\nkind: B\n"
     assert _starts(text) == [1, 4]
     assert _lines(iter_yaml_documents(text)) == [("doc", 1), ("doc", 6)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["apiVersion: v1\nkind: A\n...\n...\n---\napiVersion: v1\nkind: B\n",
+     "apiVersion: v1\nkind: A\n...\n# only a comment\n...\n...\n",
+     "apiVersion: v1\nkind: A\n... # ends\n...\n"],
+)  # fmt: skip
+def test_a_stray_end_marker_after_one_ends_nothing(text: str) -> None:
+    # As PyYAML reads the whole stream: the documents, and no problem.
+    outcomes = list(iter_yaml_documents(text))
+    assert [o.data for o in outcomes if isinstance(o, Document)] == [
+        d for d in yaml.safe_load_all(text) if d is not None
+    ]
+    assert all(isinstance(o, Document) for o in outcomes)
 
 
 def test_directive_before_the_first_marker() -> None:

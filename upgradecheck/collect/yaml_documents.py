@@ -45,7 +45,11 @@ MAX_ALIAS_EXPANSION = 1_000_000
 
 # A line that holds YAML content: not blank, not a comment, not a directive and not a
 # bare `---` marker (which may carry a comment). Anything else starts a document's body.
-_CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#.*)?\r?$)(?!%)(?!---[ \t]*(?:#.*)?\r?$)", re.M)
+# A line that is not blank, a comment, a directive or a bare marker: a chunk without one
+# holds no document (a stray `...` after a `...` ends nothing, as YAML readers take it).
+_CONTENT_LINE = re.compile(
+    r"^(?![ \t]*(?:#.*)?\r?$)(?!%)(?!(?:---|\.\.\.)[ \t]*(?:#.*)?\r?$)", re.M
+)
 _JSON_API_VERSION_KEY = re.compile(r'"apiVersion"\s*:')
 # A string (passed over whole: it may hold brackets) or a bracket.
 _JSON_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
