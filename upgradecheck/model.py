@@ -128,6 +128,10 @@ class ClusterInfo:
     """The kubeconfig context it was reached through."""
     credential_expires: str | None = None
     """notAfter (ISO 8601) of the kubeconfig's client certificate, when it uses one."""
+    uid: str | None = None
+    """The uid of its kube-system namespace, read from a saved snapshot's objects: who the
+    cluster is, whatever its contexts are called (`assess --publish` checks it). None when
+    the snapshot does not hold it; never written to a file (the objects hold it)."""
 
 
 @dataclass(frozen=True)

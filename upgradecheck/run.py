@@ -21,6 +21,7 @@ from upgradecheck.lifetime import outlive
 from upgradecheck.model import ClusterInfo, Report, Snapshot
 from upgradecheck.suppress import ExceptionsConfig, load_config
 from upgradecheck.versions import parse_minor
+from upgradecheck.workloads import metadata
 
 # The cluster collector (HTTP and TLS), the snapshot codec and compare are imported by the
 # jobs that use them: `scan` runs on every commit, and its start-up is most of its time.
@@ -100,6 +101,7 @@ def report_for_snapshot(
     kb = _knowledge(exceptions, data)
     snapshot = read_snapshot(path)
     outlive(snapshot)
+    snapshot = _identified(snapshot)
     if helm:
         others = tuple(c for c in snapshot.clients if c.name != "helm")
         local = tuple(probe("helm", p) for p in helm)
@@ -108,6 +110,18 @@ def report_for_snapshot(
                 raise AssessError(f"--helm {client.path}: no version ({client.error})")
         snapshot = dataclasses.replace(snapshot, clients=others + local)
     return assess(snapshot, kb, target=target, current=current, exceptions=exceptions)
+
+
+def _identified(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with its cluster's uid: its kube-system namespace's, when it holds one."""
+    if snapshot.cluster is None:
+        return snapshot
+    for o in snapshot.of_kind("Namespace"):
+        uid = metadata(o).get("uid") if o.ref.name == "kube-system" else None
+        if isinstance(uid, str) and uid:
+            cluster = dataclasses.replace(snapshot.cluster, uid=uid)
+            return dataclasses.replace(snapshot, cluster=cluster)
+    return snapshot
 
 
 def collect_snapshot(

@@ -5,6 +5,7 @@ never publishes into a cluster nobody named (`assess` of a snapshot from another
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -139,6 +140,51 @@ def test_assess_publishes_to_the_current_context_only_if_it_collected_the_snapsh
     code, _, err = run_cli(monkeypatch, capsys, "assess", str(snapshot), "--target", "1.25",
                            "--publish", "--context", "staging", "-f", "json")
     assert code == 1 and "published" in err and "(context staging)" in err, err
+
+
+def test_a_context_of_the_same_name_on_another_cluster_is_refused(
+    api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path
+) -> None:
+    """Context names repeat across kubeconfig files: the snapshot's kube-system namespace
+    uid must be the cluster's when the cluster tells it."""
+    snapshot = collected(api, monkeypatch, capsys, tmp_path)
+    doc = json.loads(gzip.decompress(snapshot.read_bytes()))
+    (kube_system,) = [o for o in doc["objects"]
+                      if o["kind"] == "Namespace" and o["name"] == "kube-system"]  # fmt: skip
+    live_uid = kube_system["body"]["metadata"]["uid"]
+    kube_system["body"]["metadata"]["uid"] = "0000-another-cluster"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(doc))
+    assert api.kubeconfig_path is not None
+    monkeypatch.setenv("KUBECONFIG", str(api.kubeconfig_path))
+    api.clear_requests()
+    code, out, err = run_cli(monkeypatch, capsys, "assess", str(other), "--target", "1.25",
+                             "--publish", "-f", "json")
+    assert code == 2 and not out, err
+    line = " ".join(err.split())
+    assert "Traceback" not in line
+    assert "collected from another cluster than context 'fake' reaches now" in line
+    assert f"uid {live_uid}, the snapshot's 0000-another-cluster" in line
+    assert "--context" in line
+    assert [(r.method, r.path) for r in api.requests] == [
+        ("GET", "/api/v1/namespaces/kube-system")
+    ]
+    # Named, the cluster is taken as asked.
+    code, _, err = run_cli(monkeypatch, capsys, "assess", str(other), "--target", "1.25",
+                           "--publish", "--context", "fake", "-f", "json")
+    assert code == 1 and "published" in err, err
+
+
+def test_a_cluster_that_does_not_tell_its_uid_goes_by_the_context_name(
+    api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path
+) -> None:
+    snapshot = collected(api, monkeypatch, capsys, tmp_path)
+    assert api.kubeconfig_path is not None
+    monkeypatch.setenv("KUBECONFIG", str(api.kubeconfig_path))
+    api.faults.forbid("/api/v1/namespaces/kube-system")
+    code, _, err = run_cli(monkeypatch, capsys, "assess", str(snapshot), "--target", "1.25",
+                           "--publish", "-f", "json")
+    assert code == 1 and "published" in err, err
 
 
 def test_scan_has_no_cluster_to_publish_to(monkeypatch: Any, capsys: Any) -> None:

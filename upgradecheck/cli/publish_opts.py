@@ -68,8 +68,9 @@ def reach_of_snapshot(report: Report) -> Reach:
 def snapshot_endpoint(report: Report, kubeconfig: str | None, context: str | None) -> Endpoint:
     """The cluster to publish a saved snapshot's report to. One named by `--kubeconfig` or
     `--context` is taken as asked; the default kubeconfig's current context only when the
-    snapshot was collected through a context of that name, so that a report is never
-    published into another cluster by accident (a usage error says so)."""
+    snapshot was collected through a context of that name and, when both the snapshot and
+    the cluster say it, from the cluster of the same kube-system namespace uid, so that a
+    report is never published into another cluster by accident (a usage error says so)."""
     from upgradecheck.collect.cluster.endpoint import load_endpoint
 
     endpoint = load_endpoint(kubeconfig, context)
@@ -77,8 +78,19 @@ def snapshot_endpoint(report: Report, kubeconfig: str | None, context: str | Non
         return endpoint
     collected = report.cluster.context if report.cluster is not None else None
     if collected == endpoint.context:
-        return endpoint
-    if collected is None:
+        # Context names repeat across kubeconfig files (kubeadm calls every one
+        # kubernetes-admin@kubernetes): the cluster's own identity decides when both sides
+        # have it.
+        uid = report.cluster.uid if report.cluster is not None else None
+        live = _cluster_uid(endpoint) if uid is not None else None
+        if live is None or live == uid:
+            return endpoint
+        why = (
+            f"the snapshot was collected from another cluster than context "
+            f"'{printable(endpoint.context or '', 80)}' reaches now (its kube-system "
+            f"namespace has uid {printable(live, 40)}, the snapshot's {printable(uid or '', 40)})"
+        )
+    elif collected is None:
         why = "the snapshot does not say which cluster it was collected from"
     else:
         why = (
@@ -89,6 +101,17 @@ def snapshot_endpoint(report: Report, kubeconfig: str | None, context: str | Non
         f"{why}: name the cluster to publish to with --context or --kubeconfig",
         param_hint="'--publish'",
     )
+
+
+def _cluster_uid(endpoint: Endpoint) -> str | None:
+    from upgradecheck.collect.cluster.transport import TransportOptions
+    from upgradecheck.publish.cluster import ClusterReports
+
+    reports = ClusterReports(endpoint, TransportOptions())
+    try:
+        return reports.cluster_uid()
+    finally:
+        reports.close()
 
 
 def publisher_step(

@@ -1,5 +1,6 @@
 """The requests publishing makes, and no others: list the tool's own reports, server-side
-apply one, delete one, on wgpolicyk8s.io policyreports and clusterpolicyreports only. They go
+apply one, delete one, on wgpolicyk8s.io policyreports and clusterpolicyreports only, and
+read the kube-system namespace to tell which cluster it is. They go
 through the collector's Endpoint and Transport: the same kubeconfig checks, credentials, TLS
 verification and its errors, deadline for each whole request, retries and answer size cap."""
 
@@ -70,6 +71,18 @@ class ClusterReports:
     def close(self) -> None:
         """Release the connection."""
         self._transport.close()
+
+    def cluster_uid(self) -> str | None:
+        """The uid of the cluster's kube-system namespace (who the cluster is); None when it
+        cannot be read (no permission to get namespaces, no answer): the caller then goes by
+        what else it knows."""
+        try:
+            doc = self._transport.get_json("/api/v1/namespaces/kube-system")
+        except RequestFailed:
+            return None
+        meta = doc.get("metadata") if isinstance(doc, Mapping) else None
+        uid = meta.get("uid") if isinstance(meta, Mapping) else None
+        return uid if isinstance(uid, str) and uid else None
 
     def list(self, plural: str) -> list[Mapping[str, Any]]:
         """The metadata of every report of `plural` (in every namespace) that carries the
