@@ -513,8 +513,8 @@ def test_an_interrupted_snapshot_write_keeps_the_earlier_file(
     good = snap.read_bytes()
     chunks = snapshot_io._chunks
 
-    def interrupted(snapshot: Any) -> Iterator[bytes]:
-        pieces = chunks(snapshot)
+    def interrupted(*args: Any) -> Iterator[bytes]:
+        pieces = chunks(*args)
         yield next(pieces)
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C half way through the write
         yield from pieces

@@ -169,7 +169,7 @@ def report_for_cluster(
     snapshot = collect_cluster(options, kb, progress, check=check, endpoint=endpoint)
     outlive(snapshot)
     if snapshot_out is not None:
-        write_snapshot(snapshot, snapshot_out)
+        write_snapshot(snapshot, snapshot_out, reduced=True)  # collected: bodies already kept
     return assess(snapshot, kb, target=target, exceptions=exceptions)
 
 

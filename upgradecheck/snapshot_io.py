@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import re
 import zlib
@@ -15,7 +16,11 @@ from typing import Any, BinaryIO
 
 from upgradecheck.codec import snapshot as codec
 from upgradecheck.codec.reading import DecodeError
-from upgradecheck.collect.sanitize import reduce_body, without_unread_templates
+from upgradecheck.collect.sanitize import (
+    ALLOW_LIST_REVISION,
+    reduce_body,
+    without_unread_templates,
+)
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.model import SNAPSHOT_SCHEMA, Snapshot
 from upgradecheck.safewrite import replacing
@@ -23,6 +28,8 @@ from upgradecheck.safewrite import replacing
 _SCHEMA_PREFIX = "upgradecheck.snapshot/v"
 _SUPPORTED_MAJOR = 1
 _BATCH = 1000
+ALLOW_LIST_FIELD = "body_allow_list"
+"""The header field that says every body was kept to the allow-list of that revision."""
 
 
 class SnapshotError(Exception):
@@ -32,19 +39,37 @@ class SnapshotError(Exception):
 # ---- writing -------------------------------------------------------------------------------
 
 
-def _chunks(snapshot: Snapshot) -> Iterator[bytes]:
+def _chunks(snapshot: Snapshot, reduced: bool) -> Iterator[bytes]:
     """The snapshot's JSON, in pieces: the objects in batches, so that a large snapshot is
-    never one string (and its bytes copy) in memory at once."""
+    never one string (and its bytes copy) in memory at once. Each object is written on a
+    line of its own (JSON strings hold no raw newline, so the lines split safely), and with
+    `reduced` the allow-list's revision before them (`body_allow_list`): a reader can then
+    decode the objects in batches of lines and leave the bodies as they are."""
     doc = codec.snapshot_to_dict(replace(snapshot, objects=()))
+    if reduced:
+        doc = _with_allow_list(doc)
     head = json.dumps(doc, separators=(",", ":"))
     marker = '"objects":[]'
     before, after = head.split(marker, 1)
-    yield (before + '"objects":[').encode("utf-8")
+    yield (before + '"objects":[\n').encode("utf-8")
     encode = _fast_encoder() if snapshot.source == "cluster" else None
     for start in range(0, len(snapshot.objects), _BATCH):
-        batch = [codec.object_to_dict(o) for o in snapshot.objects[start : start + _BATCH]]
-        yield (b"," if start else b"") + _json(batch, encode)[1:-1]
-    yield ("]" + after).encode("utf-8")
+        lines = [
+            _json(codec.object_to_dict(o), encode)
+            for o in snapshot.objects[start : start + _BATCH]
+        ]
+        yield (b",\n" if start else b"") + b",\n".join(lines)
+    yield (("\n]" if snapshot.objects else "]") + after).encode("utf-8")
+
+
+def _with_allow_list(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with `body_allow_list` right before `objects` (a reader sees it first)."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key == "objects":
+            out[ALLOW_LIST_FIELD] = ALLOW_LIST_REVISION
+        out[key] = value
+    return out
 
 
 def _fast_encoder() -> Callable[[Any], bytes]:
@@ -72,9 +97,12 @@ def _json(value: Any, encode: Callable[[Any], bytes] | None) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
-def write_snapshot(snapshot: Snapshot, path: str | Path) -> None:
+def write_snapshot(snapshot: Snapshot, path: str | Path, *, reduced: bool = False) -> None:
     """Write `snapshot` to `path` (gzip when the name ends in `.gz`); an interrupted write
-    leaves the earlier file at `path` whole."""
+    leaves the earlier file at `path` whole. `reduced`: the caller vouches that every body
+    is already kept to the allow-list (`reduce_body`), as the collector and `read_snapshot`
+    keep them; the file says so, and a reader of the same allow-list does not reduce them
+    again."""
     target = Path(path)
     try:
         with gc_paused(), replacing(target) as raw:
@@ -84,10 +112,10 @@ def write_snapshot(snapshot: Snapshot, path: str | Path) -> None:
                 with gzip.GzipFile(
                     filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6
                 ) as gz:
-                    for chunk in _chunks(snapshot):
+                    for chunk in _chunks(snapshot, reduced):
                         gz.write(chunk)
             else:
-                for chunk in _chunks(snapshot):
+                for chunk in _chunks(snapshot, reduced):
                     raw.write(chunk)
     except OSError as exc:
         raise SnapshotError(f"cannot write snapshot {target}: {exc.strerror or exc}") from exc
@@ -154,10 +182,17 @@ def read_snapshot(path: str | Path, reduce: bool = True) -> Snapshot:
         raise SnapshotError(f"{source} is a folder, not a snapshot file") from None
     except OSError as exc:
         raise SnapshotError(f"cannot read snapshot {source}: {exc.strerror or exc}") from exc
+    with handle, gc_paused():
+        fast = _read_lines(handle, str(source), reduce) if source.is_file() else None
+    if fast is not None:
+        with gc_paused():
+            return _build(fast[0], str(source), reduce, fast[1])
     read = codec.ObjectReader(str(source), _keep(reduce))
     try:
-        with handle, gc_paused():
+        with source.open("rb") as handle, gc_paused():
             document = _Parser(_Text(handle), read).document()
+    except FileNotFoundError:
+        raise SnapshotError(f"no such snapshot file: {source}") from None
     except _Truncated as exc:
         raise SnapshotError(f"{source}: corrupt or truncated gzip data ({exc})") from None
     except IsADirectoryError:
@@ -189,13 +224,12 @@ class _Truncated(Exception):
     """The gzip stream is corrupt or ends early."""
 
 
-class _Text:
-    """The file's text in pieces: gunzipped when it starts with gzip's magic bytes (one or
-    several members, as `gzip` writes and reads them), decoded as UTF-8."""
+class _Raw:
+    """The file's bytes in pieces: gunzipped when it starts with gzip's magic bytes (one or
+    several members, as `gzip` writes and reads them)."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
         first = handle.read(_PIECE)
         while 0 < len(first) < 2:  # gzip's two magic bytes decide, however the file reads
             more = handle.read(_PIECE)
@@ -206,17 +240,17 @@ class _Text:
         self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if self._gzip else None
         self._pending = first
 
-    def more(self) -> str | None:
-        """The next piece of text (may be empty), or None at the end."""
+    def more(self) -> bytes | None:
+        """The next piece of the file's (gunzipped) bytes, never empty, or None at the end."""
         while True:
             raw = self._pending if self._pending else self._handle.read(_PIECE)
             self._pending = b""
             if not raw:
                 if self._inflate is not None and not self._inflate.eof:
                     raise _Truncated("the stream ends early")
-                return self._decoder.decode(b"", final=True) or None
+                return None
             if self._inflate is None:
-                return self._decoder.decode(raw)
+                return raw
             try:
                 data = self._inflate.decompress(raw)
                 while self._inflate.eof and self._inflate.unused_data:
@@ -226,7 +260,22 @@ class _Text:
             except zlib.error as exc:
                 raise _Truncated(str(exc)) from None
             if data:
-                return self._decoder.decode(data)
+                return data
+
+
+class _Text:
+    """The file's text in pieces: its bytes (`_Raw`) decoded as UTF-8."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._raw = _Raw(handle)
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def more(self) -> str | None:
+        """The next piece of text (may be empty), or None at the end."""
+        data = self._raw.more()
+        if data is None:
+            return self._decoder.decode(b"", final=True) or None
+        return self._decoder.decode(data)
 
 
 # The standard decoder's scanner: one JSON value from a position of a string, and where it
@@ -247,6 +296,8 @@ class _Parser:
         self._end = False
         self._line = 1  # the line, and its first offset, of the text already let go
         self._col = 0
+        self.lists = 0
+        """How many `objects` lists went to the reader (a later one replaces an earlier)."""
 
     # -- the buffer
 
@@ -356,6 +407,7 @@ class _Parser:
         return doc
 
     def _objects(self) -> None:
+        self.lists += 1
         self._read.objects.clear()
         self._read.count = 0
         self._pos += 1
@@ -395,3 +447,102 @@ def _is_snapshot(doc: Mapping[str, Any]) -> bool:
         return False
     major = schema[len(_SCHEMA_PREFIX) :]
     return major.isdigit() and int(major) <= _SUPPORTED_MAJOR
+
+
+# ---- the fast path: a file of object lines -------------------------------------------------
+
+_OBJECTS = b'"objects":['
+_REDUCED = b'"%s":"%s",%s' % (
+    ALLOW_LIST_FIELD.encode(), ALLOW_LIST_REVISION.encode(), _OBJECTS
+)
+_HEAD_LIMIT = 64 << 20  # a header (nodes, clients) longer than this is read the other way
+_BATCH_LIMIT = 64 << 20  # likewise object lines that do not end in ",\n"
+
+
+def _read_lines(
+    handle: BinaryIO, origin: str, reduce: bool
+) -> tuple[dict[str, Any], codec.ObjectReader] | None:
+    """The document and its objects of a file in the line layout `_chunks` writes (the
+    header up to `"objects":[` on the first line, then one object a line, then the rest on
+    a line that starts with `]`): the object lines decoded in batches by msgspec, the rest
+    by the streaming parser. None, for the streaming reader to read the file from its
+    start, when the file is not in that layout or anything in it may decode otherwise."""
+    try:
+        return _lines(_Raw(handle), origin, reduce)
+    except (_Truncated, OSError, ValueError, RecursionError):
+        return None
+
+
+def _lines(
+    raw: _Raw, origin: str, reduce: bool
+) -> tuple[dict[str, Any], codec.ObjectReader] | None:
+    from upgradecheck.codec.lines import decode_lines
+
+    buf = b""
+    while (newline := buf.find(b"\n")) < 0:
+        at = buf.find(_OBJECTS)
+        if len(buf) > _HEAD_LIMIT or 0 <= at < len(buf) - len(_OBJECTS):
+            return None  # an older file: the objects follow on the same line
+        piece = raw.more()
+        if piece is None:
+            return None
+        buf += piece
+    head, buf = buf[:newline], buf[newline + 1 :]
+    if not head.endswith(_OBJECTS):
+        return None
+    # Bodies the file says were kept to this very allow-list are not kept to it again (the
+    # document must say so too, below).
+    reduced = head.endswith(_REDUCED)
+    keep = _keep(reduce) if not reduced else None
+    objects: list[Any] = []
+    # The batch being gathered: "[" and the lines after the last batch decoded. A batch
+    # ends at the last ",\n" (the comma becomes its "]"); the objects end at the first line
+    # after it that starts with "]" (one before it makes the batch fail: not one object a
+    # line). Each is searched for in what was added since the last search.
+    batch = bytearray(b"[") + buf
+    searched = 1
+    while True:
+        cut = batch.rfind(b",\n", max(searched - 1, 1))
+        if cut > 0:
+            count = batch.count(b"\n", 1, cut + 2)
+            batch[cut] = 0x5D  # "]"
+            done = decode_lines(memoryview(batch)[: cut + 1], count, keep)
+            if done is None:
+                return None
+            objects += done
+            batch = bytearray(b"[") + batch[cut + 2 :]
+            searched = 1
+        end = 1 if batch[1:2] == b"]" else batch.find(b"\n]", max(searched - 1, 1)) + 1
+        if end > 0:
+            tail = bytes(batch[end:])
+            if end == 1:
+                if objects:
+                    return None  # a comma before the `]`: JSON's error, the other way
+                break
+            count = batch.count(b"\n", 1, end)
+            batch[end - 1] = 0x5D
+            done = decode_lines(memoryview(batch)[:end], count, keep)
+            if done is None:
+                return None
+            objects += done
+            break
+        if len(batch) > _BATCH_LIMIT:
+            return None
+        searched = len(batch)
+        piece = raw.more()
+        if piece is None:
+            return None
+        batch += piece
+    rest = [tail]
+    while (piece := raw.more()) is not None:
+        rest.append(piece)
+    read = codec.ObjectReader(origin, _keep(reduce))
+    parser = _Parser(_Text(io.BytesIO(head + b"".join(rest))), read)
+    document = parser.document()
+    if type(document) is not dict or "objects" in document or parser.lists != 1:
+        return None  # the objects were not the one list of a snapshot
+    if reduced and document.get(ALLOW_LIST_FIELD) != ALLOW_LIST_REVISION:
+        return None
+    read.objects = objects
+    read.count = len(objects)
+    return document, read

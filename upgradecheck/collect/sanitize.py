@@ -241,6 +241,41 @@ def reduce_body(body: Mapping[str, Any], kind: str) -> dict[str, Any]:
     return kept
 
 
+def _spelled(keep: Keep) -> Any:
+    """`keep` as plain JSON data: a function by its qualified name (their code is not read:
+    a function that changes what it keeps must change its name, or `_REVISION_SALT`)."""
+    if keep is True:
+        return True
+    if callable(keep):
+        return f"{keep.__module__}.{keep.__qualname__}"
+    assert isinstance(keep, Mapping)
+    return {key: _spelled(sub) for key, sub in sorted(keep.items())}
+
+
+# Raised by hand when a Keep function changes what it keeps under the same name.
+_REVISION_SALT = "1"
+
+
+def _revision() -> str:
+    import hashlib
+    import json
+
+    spelled = {
+        "salt": _REVISION_SALT,
+        "last_applied": LAST_APPLIED,
+        "other": _spelled(body_keep("")),
+        "kinds": {kind: _spelled(body_keep(kind)) for kind in sorted(_BODIES)},
+    }
+    text = json.dumps(spelled, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+ALLOW_LIST_REVISION = _revision()
+"""The revision of the allow-list `reduce_body` applies (a digest of what it keeps of every
+kind, the detectors' template reads included): a snapshot whose bodies were kept to it says
+so (`body_allow_list`), and a reader of the same revision need not reduce them again."""
+
+
 # ConfigMaps whose data the configmap-value detectors read, and the keys: every other key,
 # and every other ConfigMap, keeps nothing of its data. The collector derives this from its
 # knowledge base (`configmap_keys`); this is the bundled knowledge base's.
@@ -319,7 +354,10 @@ def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[Observe
     per workload), a ReplicaSet's or Job's template when its Deployment or CronJob was
     collected. Their metadata and status stay. Only the objects that still hold a spec or
     template are looked at (a snapshot the collector wrote has few)."""
-    holding = [i for i, obj in enumerate(objects) if _holds_template(obj)]
+    coverable = _COVERABLE  # the kind first: most objects are of no other kind
+    holding = [
+        i for i, obj in enumerate(objects) if obj.ref.kind in coverable and _holds_template(obj)
+    ]
     if not holding:
         return tuple(objects)
     workloads = Workloads(Snapshot(source="cluster", collected_at="", objects=tuple(objects)))
