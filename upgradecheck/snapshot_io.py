@@ -171,8 +171,11 @@ def read_snapshot(path: str | Path, reduce: bool = True) -> Snapshot:
     """Read a snapshot file (gzip-compressed or not, told apart by its first bytes), in
     pieces: the file is decompressed and decoded as it is read, each object built as soon
     as it is decoded, so that neither the file's text nor its decoded document is ever
-    whole in memory. With `reduce` (the default) every body is kept to the allow-list,
-    whatever wrote the file."""
+    whole in memory. A file in the writer's line layout has its object lines decoded in
+    batches (`_read_lines`); any other file, or one that batch decoding is not sure of, is
+    read by the streaming parser. With `reduce` (the default) every body is kept to the
+    allow-list, whatever wrote the file (a file whose header names this allow-list's
+    revision already is)."""
     source = Path(path)
     try:
         handle = source.open("rb")
