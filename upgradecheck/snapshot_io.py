@@ -458,6 +458,7 @@ _OBJECTS = b'"objects":['
 _REDUCED = b'"%s":"%s",%s' % (
     ALLOW_LIST_FIELD.encode(), ALLOW_LIST_REVISION.encode(), _OBJECTS
 )
+_ALWAYS_KEPT = frozenset({"Secret"})
 _HEAD_LIMIT = 64 << 20  # a header (nodes, clients) longer than this is read the other way
 _BATCH_LIMIT = 64 << 20  # likewise object lines that do not end in ",\n"
 
@@ -494,9 +495,11 @@ def _lines(
     if not head.endswith(_OBJECTS):
         return None
     # Bodies the file says were kept to this very allow-list are not kept to it again (the
-    # document must say so too, below).
+    # document must say so too, below), but Secrets' are: a header that lies (a hand-edited
+    # file) may cost memory, never hold a Secret's data.
     reduced = head.endswith(_REDUCED)
-    keep = _keep(reduce) if not reduced else None
+    keep = _keep(reduce)
+    kinds = _ALWAYS_KEPT if reduced else None
     objects: list[Any] = []
     # The batch being gathered: "[" and the lines after the last batch decoded. A batch
     # ends at the last ",\n" (the comma becomes its "]"); the objects end at the first line
@@ -509,7 +512,7 @@ def _lines(
         if cut > 0:
             count = batch.count(b"\n", 1, cut + 2)
             batch[cut] = 0x5D  # "]"
-            done = decode_lines(memoryview(batch)[: cut + 1], count, keep)
+            done = decode_lines(memoryview(batch)[: cut + 1], count, keep, kinds)
             if done is None:
                 return None
             objects += done
@@ -524,7 +527,7 @@ def _lines(
                 break
             count = batch.count(b"\n", 1, end)
             batch[end - 1] = 0x5D
-            done = decode_lines(memoryview(batch)[:end], count, keep)
+            done = decode_lines(memoryview(batch)[:end], count, keep, kinds)
             if done is None:
                 return None
             objects += done

@@ -5,7 +5,7 @@ decodes as the standard library decodes it."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 import msgspec
@@ -33,14 +33,18 @@ _new = object.__new__
 
 
 def decode_lines(
-    batch: bytes | bytearray | memoryview, count: int, keep: BodyFilter | None
+    batch: bytes | bytearray | memoryview,
+    count: int,
+    keep: BodyFilter | None,
+    kinds: Container[str] | None = None,
 ) -> list[ObservedObject] | None:
     """The objects of `batch` (a JSON array of `count` objects, one per line of the file),
-    their bodies reduced by `keep` when given; None when msgspec does not decode it into
-    `count` objects: JSON that only Python's decoder reads (NaN, Infinity, numbers out of a
-    float's range, lone surrogate escapes) or reads otherwise (integers of more digits than
-    Python reads), fields of another type, lines that are not one object each. The streaming
-    reader then reads the file, to the same result or error."""
+    their bodies reduced by `keep` when given (only those of `kinds`, when given); None
+    when msgspec does not decode it into `count` objects: JSON that only Python's decoder
+    reads (NaN, Infinity, numbers out of a float's range, lone surrogate escapes) or reads
+    otherwise (integers of more digits than Python reads), fields of another type, lines
+    that are not one object each. The streaming reader then reads the file, to the same
+    result or error."""
     try:
         items = _DECODER.decode(batch)
     except (msgspec.MsgspecError, RecursionError):
@@ -61,7 +65,7 @@ def decode_lines(
         fields["namespace"] = None if namespace is None else intern(namespace)
         fields["name"] = item.name
         body: Mapping[str, Any] = item.body or {}
-        if keep is not None and body:
+        if keep is not None and body and (kinds is None or kind in kinds):
             body = keep(body, kind)
         obj = _new(ObservedObject)
         fields = obj.__dict__
