@@ -29,7 +29,9 @@ POD_TEMPLATE_HASH = "pod-template-hash"
 
 def metadata(obj: ObservedObject) -> Mapping[str, Any]:
     """The object's metadata."""
-    return as_map(obj.body.get("metadata"))
+    meta = obj.body.get("metadata")
+    # Read hundreds of thousands of times per assessment: the plain dict JSON gives first.
+    return meta if type(meta) is dict else as_map(meta)
 
 
 def labels_of(meta: Mapping[str, Any]) -> Mapping[str, str]:
@@ -50,7 +52,11 @@ def statuses(pod: ObservedObject) -> list[Mapping[str, Any]]:
 
 def is_mirror_pod(obj: ObservedObject) -> bool:
     """Whether a pod is the mirror of a static pod (kubelet-managed, never drained)."""
-    return MIRROR_ANNOTATION in annotations_of(metadata(obj))
+    return _is_mirror(metadata(obj))
+
+
+def _is_mirror(meta: Mapping[str, Any]) -> bool:
+    return MIRROR_ANNOTATION in as_map(meta.get("annotations"))
 
 
 def containers(spec: Mapping[str, Any], init: bool = False) -> list[Mapping[str, Any]]:
@@ -176,7 +182,7 @@ class Workloads:
             top, owner = known
             if owner is None:
                 return top
-        return self._absent_owner(owner, obj.ref.namespace, labels_of(meta))
+        return self._absent_owner(owner, obj.ref.namespace, as_map(meta.get("labels")))
 
     def _climb(
         self, obj: ObservedObject, steps: int
@@ -201,11 +207,12 @@ class Workloads:
 
     @staticmethod
     def _absent_owner(
-        owner: Mapping[str, Any], namespace: str | None, pod_labels: Mapping[str, str]
+        owner: Mapping[str, Any], namespace: str | None, pod_labels: Mapping[str, Any]
     ) -> ObjectRef:
         kind, name = as_str(owner.get("kind")) or "", as_str(owner.get("name")) or ""
         api_version = as_str(owner.get("apiVersion")) or ""
-        suffix = pod_labels.get(POD_TEMPLATE_HASH)
+        hashed = pod_labels.get(POD_TEMPLATE_HASH, _ABSENT)
+        suffix = None if hashed is _ABSENT else str(hashed)
         if kind == "ReplicaSet" and suffix and name.endswith("-" + suffix):
             # A Deployment names its ReplicaSets `<deployment>-<pod-template-hash>`.
             return ObjectRef("apps/v1", "Deployment", namespace, name[: -len(suffix) - 1])
@@ -250,10 +257,37 @@ class Workloads:
 
     def _group_pods(self, include_mirror: bool) -> dict[ObjectRef, list[ObservedObject]]:
         groups: dict[ObjectRef, list[ObservedObject]] = {}
+        # Each group's list by the id of the owner found, which is one shared ObjectRef for
+        # every pod of a collected controller: no hashing of the owner per pod. The owner is
+        # kept with it, so that its id is not reused while the loop runs.
+        by_id: dict[int, tuple[ObjectRef, list[ObservedObject]]] = {}
+        controllers, climbs = self.controllers, self._climbs
         for pod in self.pods:
-            if not include_mirror and is_mirror_pod(pod):
+            meta = pod.body.get("metadata")
+            if type(meta) is not dict:
+                meta = as_map(meta)
+            if not include_mirror and _is_mirror(meta):
                 continue
-            groups.setdefault(self.owner_of(pod), []).append(pod)
+            # The common shape, a single owner reference to a collected controller, told
+            # here as _find_owner would tell it; any other shape goes the whole way.
+            top = None
+            refs = meta.get("ownerReferences")
+            if type(refs) is list and len(refs) == 1 and type(refs[0]) is dict:
+                kind, name = refs[0].get("kind"), refs[0].get("name")
+                if type(kind) is str and type(name) is str and kind != "Node":
+                    parent = controllers.get((kind, pod.ref.namespace, name))
+                    if parent is not None:
+                        climbed = climbs.get(id(parent))
+                        if climbed is None:
+                            climbed = climbs[id(parent)] = self._climb(parent, 3)
+                        if climbed[1] is None:
+                            top = climbed[0]
+            if top is None:
+                top = self.owner_of(pod)
+            known = by_id.get(id(top))
+            if known is None:
+                known = by_id[id(top)] = (top, groups.setdefault(top, []))
+            known[1].append(pod)
         return groups
 
     def pod_groups(self, include_covered: bool = False) -> tuple[PodSpec, ...]:
@@ -298,5 +332,7 @@ class Workloads:
 def _name(obj: ObservedObject) -> str:
     return obj.ref.name
 
+
+_ABSENT = object()
 
 _TEMPLATE_AT = {kind: ".".join(path) for kind, path in TEMPLATE_PATHS.items()}

@@ -83,6 +83,31 @@ def test_oom_killed_last_state() -> None:
     assert len(f.evidence) == 2 and f.evidence[0].detail.startswith("OOMKilled at 2026-11-24")
 
 
+def test_every_status_shape_a_test_reads_is_judged() -> None:
+    # Quiet containers (few restarts, a running state) are passed over in a few look-ups;
+    # each shape either test reads must still be judged, malformed neighbours or not.
+    quiet: list[dict[str, Any]] = [
+        {"name": "a", "restartCount": 9, "state": {"running": {}}, "lastState": {}},
+        {"name": "b", "restartCount": True, "state": [], "lastState": "x"},
+        {"name": "c", "restartCount": 2**70, "state": None},
+    ]
+    loud: list[tuple[dict[str, Any], str]] = [
+        ({"name": "d", "restartCount": 10, "state": {"running": {}}}, "pod-crashloop"),
+        ({"name": "e", "state": {"waiting": {"reason": "CrashLoopBackOff"}}}, "pod-crashloop"),
+        ({"name": "f", "state": {"terminated": {"reason": "OOMKilled"}}}, "pod-oomkilled"),
+        ({"name": "g", "lastState": {"terminated": {"reason": "OOMKilled"}}}, "pod-oomkilled"),
+    ]
+    pods = [
+        pod("shop", f"p-{i}", status={"containerStatuses": [*quiet, container]})
+        for i, (container, _) in enumerate(loud)
+    ]
+    found = list(CHECK.run(context(cluster(*pods))))
+    assert sorted((f.rule, f.evidence[0].location) for f in found) == sorted(
+        (rule, f"pod p-{i} container {container['name']}")
+        for i, (container, rule) in enumerate(loud)
+    )
+
+
 def test_pending_pvcs() -> None:
     pending = obj(
         "v1",

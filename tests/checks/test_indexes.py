@@ -54,3 +54,45 @@ def test_usages_keep_only_objects_written_in_a_tracked_version_with_all_their_ve
     [old, new] = ctx.usages
     assert (old.api_version, new.api_version) == ("extensions/v1beta1", "networking.k8s.io/v1")
     assert old.others == again.evidence and new.others == ingress.evidence
+
+
+def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape() -> None:
+    # Grouping reads the common shape (one reference to a collected controller) in a few
+    # look-ups: every pod must still land where owner_of, which reads any shape, puts it.
+    from support.riskfixtures import cluster, deployment, owner, pod, workload
+
+    from upgradecheck.workloads import MIRROR_ANNOTATION, Workloads
+
+    rs = workload("ReplicaSet", "shop", "web-5d9c")
+    rs.body["metadata"]["ownerReferences"] = [owner("Deployment", "web")]
+    hashed = {"pod-template-hash": "77aa"}
+    shapes: list[tuple[ObservedObject, tuple[str, str]]] = [
+        (pod("shop", "a", owners=[owner("ReplicaSet", "web-5d9c")]), ("Deployment", "web")),
+        (pod("shop", "b", owners=[owner("ReplicaSet", "api-77aa")], labels=hashed),
+         ("Deployment", "api")),
+        (pod("shop", "c", owners=[{"kind": "ReplicaSet", "name": "web-5d9c"}, owner("Job", "j")]),
+         ("Job", "j")),
+        (pod("shop", "d", owners=[owner("Node", "n1", "v1")]), ("Pod", "d")),
+        (pod("shop", "e", owners=[{"kind": ["ReplicaSet"], "name": "web-5d9c"}]), ("", "web-5d9c")),
+        (pod("shop", "f"), ("Pod", "f")),
+        (pod("shop", "g", owners=[owner("ReplicaSet", "web-5d9c")],
+             annotations={MIRROR_ANNOTATION: "x"}), ("Deployment", "web")),
+        (pod("other", "h", owners=[owner("ReplicaSet", "web-5d9c")]), ("ReplicaSet", "web-5d9c")),
+        (pod("shop", "i", owners=[owner("ReplicaSet", "web-5d9c")]), ("Deployment", "web")),
+    ]  # fmt: skip
+    pods = [p for p, _ in shapes]
+    pods[5].body["metadata"]["ownerReferences"] = ["ReplicaSet"]  # not a mapping: no owner
+    snap = cluster(deployment("shop", "web"), rs, *pods)
+    groups = Workloads(snap).pods_by_owner()
+    every = Workloads(snap)
+    expected: dict[ObjectRef, list[str]] = {}
+    for p, (kind, name) in shapes:
+        found = every.owner_of(p)
+        assert (found.kind, found.name) == (kind, name), p.ref.name
+        expected.setdefault(found, []).append(p.ref.name)
+    assert {o: [p.ref.name for p in ps] for o, ps in groups.items()} == expected
+    assert list(groups) == list(expected)
+    without_mirror = Workloads(snap).pods_by_owner(include_mirror=False)
+    assert {o: [p.ref.name for p in ps] for o, ps in without_mirror.items()} == {
+        o: [n for n in names if n != "g"] for o, names in expected.items()
+    }
