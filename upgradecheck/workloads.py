@@ -114,7 +114,7 @@ class PodSpec:
     @property
     def mirror(self) -> bool:
         """Whether the spec was read from a mirror pod (a kubelet's static pod)."""
-        return MIRROR_ANNOTATION in annotations_of(self.metadata)
+        return _is_mirror(self.metadata)
 
     @property
     def from_pods(self) -> bool:
