@@ -257,38 +257,44 @@ class Workloads:
 
     def _group_pods(self, include_mirror: bool) -> dict[ObjectRef, list[ObservedObject]]:
         groups: dict[ObjectRef, list[ObservedObject]] = {}
-        # Each group's list by the id of the owner found, which is one shared ObjectRef for
-        # every pod of a collected controller: no hashing of the owner per pod. The owner is
-        # kept with it, so that its id is not reused while the loop runs.
-        by_id: dict[int, tuple[ObjectRef, list[ObservedObject]]] = {}
-        controllers, climbs = self.controllers, self._climbs
+        # The common shape, a single owner reference to a collected controller, names the
+        # same owner for every pod that names that controller: its group's list is found
+        # by the reference (kind, namespace, name) in one look-up per pod. Any other shape,
+        # and a reference whose owner depends on the pod's labels, goes the whole way.
+        named: dict[tuple[str, str | None, str], list[ObservedObject] | None] = {}
         for pod in self.pods:
             meta = pod.body.get("metadata")
             if type(meta) is not dict:
                 meta = as_map(meta)
             if not include_mirror and _is_mirror(meta):
                 continue
-            # The common shape, a single owner reference to a collected controller, told
-            # here as _find_owner would tell it; any other shape goes the whole way.
-            top = None
             refs = meta.get("ownerReferences")
             if type(refs) is list and len(refs) == 1 and type(refs[0]) is dict:
                 kind, name = refs[0].get("kind"), refs[0].get("name")
-                if type(kind) is str and type(name) is str and kind != "Node":
-                    parent = controllers.get((kind, pod.ref.namespace, name))
-                    if parent is not None:
-                        climbed = climbs.get(id(parent))
-                        if climbed is None:
-                            climbed = climbs[id(parent)] = self._climb(parent, 3)
-                        if climbed[1] is None:
-                            top = climbed[0]
-            if top is None:
-                top = self.owner_of(pod)
-            known = by_id.get(id(top))
-            if known is None:
-                known = by_id[id(top)] = (top, groups.setdefault(top, []))
-            known[1].append(pod)
+                if type(kind) is str and type(name) is str:
+                    key = (kind, pod.ref.namespace, name)
+                    found = named.get(key, _UNKNOWN)
+                    if found is _UNKNOWN:
+                        top = self._shared_owner(key)
+                        found = named[key] = None if top is None else groups.setdefault(top, [])
+                    if found is not None:
+                        found.append(pod)
+                        continue
+            groups.setdefault(self.owner_of(pod), []).append(pod)
         return groups
+
+    def _shared_owner(self, key: tuple[str, str | None, str]) -> ObjectRef | None:
+        """The top controller of every object whose only owner reference names the
+        controller `key` (kind, namespace, name), as _find_owner finds it; None when that
+        depends on the object (no such controller collected, or a Node)."""
+        parent = self.controllers.get(key) if key[0] != "Node" else None
+        if parent is None:
+            return None
+        climbed = self._climbs.get(id(parent))
+        if climbed is None:
+            climbed = self._climbs[id(parent)] = self._climb(parent, 3)
+        top, owner = climbed
+        return top if owner is None else None
 
     def pod_groups(self, include_covered: bool = False) -> tuple[PodSpec, ...]:
         """One spec per owner, read from its first pod: by default only for the pods whose
@@ -317,7 +323,12 @@ class Workloads:
                 pods=len(pods),
                 pod=first.ref.name,
             )
-            specs.append((spec, self.covered(first)))
+            # Whether a collected controller covers it, as covered(first) tells it: the
+            # group's owner is the owner of each of its pods.
+            covered = owner != first.ref and (owner.kind, owner.namespace, owner.name) in (
+                self.controllers
+            )
+            specs.append((spec, covered))
         return tuple(specs)
 
     def pod_specs(self) -> tuple[PodSpec, ...]:
@@ -334,5 +345,8 @@ def _name(obj: ObservedObject) -> str:
 
 
 _ABSENT = object()
+
+_UNKNOWN: list[ObservedObject] = []
+"""What `_group_pods` finds for a reference it has not met yet (told by identity)."""
 
 _TEMPLATE_AT = {kind: ".".join(path) for kind, path in TEMPLATE_PATHS.items()}

@@ -160,3 +160,27 @@ def test_the_selection_narrows_by_indexed_labels_only_and_counts_like_a_full_sca
     for given in (selectors, selectors[2:3], []):
         selection = Selection(snap, given)
         assert [selection.pod_count("shop", s) for s in selectors] == expected, given
+
+
+def test_labels_of_other_types_are_counted_as_strings_as_a_full_scan_counts_them() -> None:
+    # Labels are indexed as read: a value or key another type wrote (YAML's 1 or null)
+    # still counts as its string, and a selector key such a key is written as still finds it.
+    pods = [
+        pod("shop", "a", labels={"app": "web", "port": 80}),  # type: ignore[dict-item]
+        pod("shop", "b", labels={"app": None, "1": "x"}),  # type: ignore[dict-item]
+        pod("shop", "c", labels={1: "x", None: "y"}),  # type: ignore[dict-item]
+        pod("shop", "d", labels={"app": "web", "port": "80"}),
+    ]
+    pods[3].body["metadata"]["labels"] = [("app", "web")]  # not a mapping: no labels
+    selectors: list[Any] = [
+        {"matchLabels": {"port": "80"}},
+        {"matchLabels": {"app": "None"}},
+        {"matchLabels": {"1": "x"}},
+        {"matchLabels": {"None": "y", "app": "web"}},
+        {"matchLabels": {"None": "y"}},
+        {"matchLabels": {"app": "web"}},
+    ]
+    expected = [1, 1, 2, 0, 1, 1]
+    for given in (selectors, selectors[:2], selectors[2:3], []):
+        selection = Selection(cluster(*pods), given)
+        assert [selection.pod_count("shop", s) for s in selectors] == expected, given

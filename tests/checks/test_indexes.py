@@ -65,6 +65,8 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
 
     rs = workload("ReplicaSet", "shop", "web-5d9c")
     rs.body["metadata"]["ownerReferences"] = [owner("Deployment", "web")]
+    orphan = workload("ReplicaSet", "shop", "old-1")  # its Deployment was not collected
+    orphan.body["metadata"]["ownerReferences"] = [owner("Deployment", "old")]
     hashed = {"pod-template-hash": "77aa"}
     shapes: list[tuple[ObservedObject, tuple[str, str]]] = [
         (pod("shop", "a", owners=[owner("ReplicaSet", "web-5d9c")]), ("Deployment", "web")),
@@ -79,10 +81,12 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
              annotations={MIRROR_ANNOTATION: "x"}), ("Deployment", "web")),
         (pod("other", "h", owners=[owner("ReplicaSet", "web-5d9c")]), ("ReplicaSet", "web-5d9c")),
         (pod("shop", "i", owners=[owner("ReplicaSet", "web-5d9c")]), ("Deployment", "web")),
+        (pod("shop", "j", owners=[owner("ReplicaSet", "old-1")]), ("Deployment", "old")),
+        (pod("shop", "k", owners=[owner("ReplicaSet", "old-1")]), ("Deployment", "old")),
     ]  # fmt: skip
     pods = [p for p, _ in shapes]
     pods[5].body["metadata"]["ownerReferences"] = ["ReplicaSet"]  # not a mapping: no owner
-    snap = cluster(deployment("shop", "web"), rs, *pods)
+    snap = cluster(deployment("shop", "web"), rs, orphan, *pods)
     groups = Workloads(snap).pods_by_owner()
     every = Workloads(snap)
     expected: dict[ObjectRef, list[str]] = {}
@@ -96,3 +100,12 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
     assert {o: [p.ref.name for p in ps] for o, ps in without_mirror.items()} == {
         o: [n for n in names if n != "g"] for o, names in expected.items()
     }
+    # Each group's spec says whether a collected controller covers it as covered() does.
+    fresh = Workloads(snap)
+    by_name = {p.ref.name: p for p in pods}
+    assert [(s.workload, s.pod) for s in Workloads(snap).pod_groups()] == [
+        (s.workload, s.pod)
+        for s in fresh.pod_groups(include_covered=True)
+        if not fresh.covered(by_name[s.pod])
+    ]
+    assert {s.pod for s in fresh.pod_groups()} == {"b", "c", "d", "e", "f", "h", "j"}

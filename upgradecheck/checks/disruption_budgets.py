@@ -108,6 +108,16 @@ class _ByLabel:
             if value is not None:
                 self.by_label.setdefault((namespace, key, value), []).append(item)
 
+    def add_raw(self, namespace: str | None, labels: dict[Any, Any]) -> None:
+        """`add(namespace, labels_of(labels), labels)` for labels as read, when no indexed
+        key is what another type than a string writes (see `_no_other_type_writes`)."""
+        self.all.setdefault(namespace, []).append(labels)
+        for key in self.keys:
+            if key in labels:
+                value = labels[key]
+                value = value if type(value) is str else str(value)
+                self.by_label.setdefault((namespace, key, value), []).append(labels)
+
     def candidates(self, namespace: str | None, selector: Any) -> list[Any]:
         """The items of the namespace that the selector may select, in their order."""
         found = self.all.get(namespace, [])
@@ -118,6 +128,26 @@ class _ByLabel:
             if len(narrower) < len(found):
                 found = narrower
         return found
+
+
+def _no_other_type_writes(key: str) -> bool:
+    """Whether no label key of another type than a string (YAML reads `1`, `1.5`, `true`,
+    `null`, `2024-01-01` as such) is written as `key`: then a label is indexed under `key`
+    exactly when the labels as read hold `key` itself."""
+    if key in ("True", "False", "None") or key[:1].isdigit() or key[:1] in "+-.":
+        return False
+    try:
+        float(key)  # inf, nan, 1e3, 1_000
+    except ValueError:
+        return True
+    return False
+
+
+def _strings(labels: Mapping[Any, Any]) -> Mapping[str, str]:
+    """Labels as read, with their keys and values made strings (as labels_of makes them)."""
+    if all(type(k) is str and type(v) is str for k, v in labels.items()):
+        return labels
+    return {str(k): str(v) for k, v in labels.items()}
 
 
 class Selection:
@@ -132,9 +162,19 @@ class Selection:
         self._workloads = _ByLabel(keys)
         pods = snapshot.of_kind("Pod")
         self.pods_seen = bool(pods)
+        # Every pod's labels are indexed as they are read (a plain dict of strings, almost
+        # always): only the indexed keys are looked up, and only the candidates of a
+        # selector are made strings to be matched. Keys that some other type writes as
+        # (`1`, `True`, a date) would need each label key made a string: then every pod's.
+        raw = all(_no_other_type_writes(key) for key in keys)
         for obj in pods:
-            labels = labels_of(metadata(obj))
-            self._pods.add(obj.ref.namespace, labels, labels)
+            meta = metadata(obj)
+            labels = meta.get("labels")
+            if raw and type(labels) is dict:
+                self._pods.add_raw(obj.ref.namespace, labels)
+            else:
+                converted = labels_of(meta)
+                self._pods.add(obj.ref.namespace, converted, converted)
         for obj in snapshot.of_kind(*_REPLICATED):
             if not as_map(metadata(obj)).get("ownerReferences"):
                 labels = labels_of(as_map(dig(obj.body, "spec", "template", "metadata")))
@@ -143,7 +183,7 @@ class Selection:
     def pod_count(self, namespace: str | None, selector: Any) -> int:
         """How many collected pods of the namespace the selector selects."""
         candidates = self._pods.candidates(namespace, selector)
-        return sum(1 for labels in candidates if selector_matches(selector, labels))
+        return sum(1 for labels in candidates if selector_matches(selector, _strings(labels)))
 
     def replicas(self, namespace: str | None, selector: Any) -> tuple[int, list[str]] | None:
         """The desired replicas of the workloads the selector covers, and their names."""
