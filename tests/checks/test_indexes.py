@@ -109,3 +109,26 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
         if not fresh.covered(by_name[s.pod])
     ]
     assert {s.pod for s in fresh.pod_groups()} == {"b", "c", "d", "e", "f", "h", "j"}
+
+
+def test_annotations_by_prefix_are_those_a_reading_of_every_annotation_finds() -> None:
+    from support.riskfixtures import cluster, deployment, pod
+
+    from upgradecheck.checks.feature_detectors import Scene
+
+    keyed = [
+        {"a/b": "1", "a/bc": "2", "z": "3"},
+        {"a/": "4", "a0": "5", "a/b": "6"},
+        {"b": "7"},
+        {"a/bb": "8", "a.b": "9", "": "10"},
+    ]
+    objects = [deployment("shop", f"d{i}", annotations=a) for i, a in enumerate(keyed)]
+    objects.append(pod("shop", "bare", annotations={"a/b/c": "11", "a": "12"}))
+    scene = Scene(cluster(*objects))
+    for prefix in ("a/b", "a/", "a", "", "b", "a/bd", "zz", "a/b/c/d"):
+        expected = [
+            (spec, [(k, v) for k, v in items if k.startswith(prefix)])
+            for spec, items in scene.annotated
+            if any(k.startswith(prefix) for k, _ in items)
+        ]
+        assert scene.annotated_with(prefix) == expected, prefix

@@ -145,8 +145,6 @@ def _no_other_type_writes(key: str) -> bool:
 
 def _strings(labels: Mapping[Any, Any]) -> Mapping[str, str]:
     """Labels as read, with their keys and values made strings (as labels_of makes them)."""
-    if all(type(k) is str and type(v) is str for k, v in labels.items()):
-        return labels
     return {str(k): str(v) for k, v in labels.items()}
 
 

@@ -51,10 +51,11 @@ def object_usages(
     if wanted is not None:
         keys = _written_in(objects, wanted)
         kinds = {kind for kind, _, _ in keys}
+        # The objects of those kinds, in the snapshot's order, from its index by kind.
         objects = [
             o
-            for o in objects
-            if o.ref.kind in kinds and (o.ref.kind, o.ref.namespace, o.ref.name) in keys
+            for o in snapshot.of_kind(*sorted(kinds))
+            if (o.ref.kind, o.ref.namespace, o.ref.name) in keys
         ]
     grouped: dict[tuple[str, str | None, str, str], tuple[ObjectRef, list[Evidence]]] = {}
     for obj in objects:
