@@ -84,6 +84,12 @@ def test_json_without_floats_is_the_standard_librarys() -> None:
     assert "\\u009b" in fast and "\\u202e" in fast and "\\u2028" in fast
 
 
+def test_json_of_ascii_alone_still_escapes_del() -> None:
+    # An ASCII report is written without searching it, unless it holds DEL.
+    assert inert_json({"a": "x\x7fy"}, floats=False) == '{\n  "a": "x\\u007fy"\n}\n'
+    assert inert_json({"a": "x~y"}, floats=False) == '{\n  "a": "x~y"\n}\n'
+
+
 @pytest.mark.parametrize(
     "document", [{"lone": "\ud800"}, {"big": 2**64}, {True: "boolean key"}, {None: "null key"}]
 )

@@ -95,6 +95,10 @@ def inert_json(document: Any, *, floats: bool = True) -> str:
     promises that the document holds no float (a report: strings, integers, booleans and
     null), which lets msgspec write it: see `_indented`."""
     text = _indented(document) if not floats else _stdlib_indented(document)
+    if text.isascii() and "\x7f" not in text:
+        # Nothing to escape (the one ASCII character escaped is DEL): told in a few
+        # milliseconds where the search takes a fifth of a second on a 50 MB report.
+        return text + "\n"
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
