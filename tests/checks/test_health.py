@@ -101,11 +101,19 @@ def test_every_status_shape_a_test_reads_is_judged() -> None:
         pod("shop", f"p-{i}", status={"containerStatuses": [*quiet, container]})
         for i, (container, _) in enumerate(loud)
     ]
+    oom = {"name": "h", "state": {"terminated": {"reason": "OOMKilled"}}}
+    pods += [
+        pod("shop", "q-0", status={"containerStatuses": ["x", None, oom]}),
+        pod("shop", "q-1", status={"initContainerStatuses": [oom], "containerStatuses": "x"}),
+        pod("shop", "q-2", status={"containerStatuses": {"name": "h"}}),
+    ]
+    pods[-1].body["status"] = ["not", "a", "mapping"]
     found = list(CHECK.run(context(cluster(*pods))))
     assert sorted((f.rule, f.evidence[0].location) for f in found) == sorted(
-        (rule, f"pod p-{i} container {container['name']}")
-        for i, (container, rule) in enumerate(loud)
-    )
+        [(rule, f"pod p-{i} container {container['name']}")
+         for i, (container, rule) in enumerate(loud)]
+        + [("pod-oomkilled", "pod q-0 container h"), ("pod-oomkilled", "pod q-1 container h")]
+    )  # fmt: skip
 
 
 def test_pending_pvcs() -> None:

@@ -131,9 +131,19 @@ def _containers_seen(
     hits: list[dict[ObjectRef, list[tuple[str, Evidence]]]] = [{} for _ in tests]
     for owner, pods in groups.items():
         for pod in pods:
-            for status in statuses(pod):
-                if _uneventful(status):
-                    continue
+            body_status = pod.body.get("status")
+            if type(body_status) is dict and body_status.get("initContainerStatuses") is None:
+                # The common shape, read in place: what statuses() would list.
+                found_here = body_status.get("containerStatuses")
+                seen_here = found_here if type(found_here) is list else []
+            else:
+                seen_here = statuses(pod)
+            for status in seen_here:
+                if type(status) is dict:
+                    if _uneventful(status):
+                        continue
+                elif not isinstance(status, Mapping):
+                    continue  # statuses() leaves out what is not a mapping
                 for test, found in zip(tests, hits, strict=True):
                     seen = test(status)
                     if seen is not None:
