@@ -54,8 +54,10 @@ def addon_versions(snapshot: Snapshot) -> tuple[AddonVersion, ...]:
 def _find(snapshot: Snapshot) -> Iterator[AddonVersion]:
     for obj in snapshot.of_kind(*_KINDS):
         name = next((label for pattern, label in _KNOWN if pattern.search(obj.ref.name)), None)
+        if name is None:
+            continue
         containers = _containers(obj)
-        if name is None or not containers:
+        if not containers:
             continue
         image = as_str(containers[0].get("image")) or ""
         yield AddonVersion(name, obj.ref.display(), image, _tag(image))
