@@ -221,7 +221,10 @@ class Workloads:
 
     def covered(self, obj: ObservedObject) -> bool:
         """Whether a collected controller above `obj` carries its pod template."""
-        top = self._shared_owner_of(metadata(obj), obj.ref.namespace)
+        meta = metadata(obj)
+        if not meta.get("ownerReferences"):
+            return False  # no owner (what _find_owner reads of an empty or falsy list)
+        top = self._shared_owner_of(meta, obj.ref.namespace)
         if top is None:
             top = self.owner_of(obj)
             if top is obj.ref:  # no owner: the common case, told without comparing fields
