@@ -156,6 +156,7 @@ class Workloads:
         self._owners: dict[int, ObjectRef] = {}
         self._climbs: dict[int, tuple[ObjectRef, Mapping[str, Any] | None]] = {}
         self._groups: dict[bool, dict[ObjectRef, list[ObservedObject]]] = {}
+        self._unowned: list[ObservedObject] = []
         self.pods.extend(snapshot.of_kind("Pod"))
         for obj in snapshot.of_kind(*TEMPLATE_PATHS):
             self.controllers[(obj.ref.kind, obj.ref.namespace, obj.ref.name)] = obj
@@ -296,8 +297,16 @@ class Workloads:
                     if found is not None:
                         found.append(pod)
                         continue
+            if include_mirror and not refs:
+                self._unowned.append(pod)
             groups.setdefault(self.owner_of(pod), []).append(pod)
         return groups
+
+    def unowned_pods(self) -> list[ObservedObject]:
+        """The pods whose metadata names no owner reference (mirror pods included), in
+        their order: gathered while grouping every pod, not read again."""
+        self.pods_by_owner()
+        return self._unowned
 
     def _shared_owner(self, key: tuple[str, str | None, str]) -> ObjectRef | None:
         """The top controller of every object whose only owner reference names the

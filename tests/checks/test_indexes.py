@@ -83,6 +83,8 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
         (pod("shop", "i", owners=[owner("ReplicaSet", "web-5d9c")]), ("Deployment", "web")),
         (pod("shop", "j", owners=[owner("ReplicaSet", "old-1")]), ("Deployment", "old")),
         (pod("shop", "k", owners=[owner("ReplicaSet", "old-1")]), ("Deployment", "old")),
+        (pod("shop", "l"), ("Pod", "l")),
+        (pod("shop", "m", annotations={MIRROR_ANNOTATION: "x"}), ("Pod", "m")),
     ]  # fmt: skip
     pods = [p for p, _ in shapes]
     pods[5].body["metadata"]["ownerReferences"] = ["ReplicaSet"]  # not a mapping: no owner
@@ -97,9 +99,12 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
     assert {o: [p.ref.name for p in ps] for o, ps in groups.items()} == expected
     assert list(groups) == list(expected)
     without_mirror = Workloads(snap).pods_by_owner(include_mirror=False)
+    mirrors = ("g", "m")
     assert {o: [p.ref.name for p in ps] for o, ps in without_mirror.items()} == {
-        o: [n for n in names if n != "g"] for o, names in expected.items()
+        o: kept for o, names in expected.items() if (kept := [n for n in names if n not in mirrors])
     }
+    # The pods naming no owner are gathered while grouping, mirror pods included.
+    assert [p.ref.name for p in Workloads(snap).unowned_pods()] == ["l", "m"]
     # Each group's spec says whether a collected controller covers it as covered() does.
     fresh = Workloads(snap)
     by_name = {p.ref.name: p for p in pods}
@@ -108,7 +113,7 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
         for s in fresh.pod_groups(include_covered=True)
         if not fresh.covered(by_name[s.pod])
     ]
-    assert {s.pod for s in fresh.pod_groups()} == {"b", "c", "d", "e", "f", "h", "j"}
+    assert {s.pod for s in fresh.pod_groups()} == {"b", "c", "d", "e", "f", "h", "j", "l", "m"}
 
 
 def test_annotations_by_prefix_are_those_a_reading_of_every_annotation_finds() -> None:

@@ -89,7 +89,7 @@ class DrainCheck(Check):
 
     def _unmanaged(self, ctx: CheckContext) -> Iterator[Finding]:
         by_namespace: dict[str, list[ObservedObject]] = {}
-        for obj in ctx.snapshot.of_kind("Pod"):
+        for obj in ctx.workloads.unowned_pods():
             if bare(obj):
                 by_namespace.setdefault(obj.ref.namespace or "", []).append(obj)
         for namespace, pods in sorted(by_namespace.items()):

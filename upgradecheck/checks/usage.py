@@ -86,7 +86,9 @@ def _written_in(
     keys: set[tuple[str, str | None, str]] = set()
     for obj in objects:
         ref = obj.ref
-        of_kind = answers.setdefault(ref.kind, {})
+        of_kind = answers.get(ref.kind)
+        if of_kind is None:  # not setdefault: it would make a dict per object to drop
+            of_kind = answers[ref.kind] = {}
         for ev in obj.evidence:
             if ev.source not in _WRITE_SOURCES:
                 continue
