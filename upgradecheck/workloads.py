@@ -146,6 +146,16 @@ def _controller(meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return refs[0] if refs else None
 
 
+def _sole_reference(refs: Any, namespace: str | None) -> tuple[str, str | None, str] | None:
+    """(kind, namespace, name) of the controller that `refs`, an ownerReferences value, names
+    when it is the common shape (one reference with a string kind and name); else None."""
+    if type(refs) is list and len(refs) == 1 and type(refs[0]) is dict:
+        kind, name = refs[0].get("kind"), refs[0].get("name")
+        if type(kind) is str and type(name) is str:
+            return kind, namespace, name
+    return None
+
+
 class Workloads:
     """A snapshot's pods and controllers, indexed once: O(n) to build, O(1) per look-up."""
 
@@ -235,12 +245,8 @@ class Workloads:
     def _shared_owner_of(self, meta: Mapping[str, Any], namespace: str | None) -> ObjectRef | None:
         """`_shared_owner` of the controller that `meta`'s only owner reference names, if it
         has one of the common shape; else None (owner_of goes the whole way)."""
-        refs = meta.get("ownerReferences")
-        if type(refs) is list and len(refs) == 1 and type(refs[0]) is dict:
-            kind, name = refs[0].get("kind"), refs[0].get("name")
-            if type(kind) is str and type(name) is str:
-                return self._shared_owner((kind, namespace, name))
-        return None
+        key = _sole_reference(meta.get("ownerReferences"), namespace)
+        return None if key is None else self._shared_owner(key)
 
     def templates(self) -> tuple[PodSpec, ...]:
         """The pod template of each top controller in the snapshot (a ReplicaSet of a
@@ -280,23 +286,19 @@ class Workloads:
         # and a reference whose owner depends on the pod's labels, goes the whole way.
         named: dict[tuple[str, str | None, str], list[ObservedObject] | None] = {}
         for pod in self.pods:
-            meta = pod.body.get("metadata")
-            if type(meta) is not dict:
-                meta = as_map(meta)
+            meta = metadata(pod)
             if not include_mirror and _is_mirror(meta):
                 continue
             refs = meta.get("ownerReferences")
-            if type(refs) is list and len(refs) == 1 and type(refs[0]) is dict:
-                kind, name = refs[0].get("kind"), refs[0].get("name")
-                if type(kind) is str and type(name) is str:
-                    key = (kind, pod.ref.namespace, name)
-                    found = named.get(key, _UNKNOWN)
-                    if found is _UNKNOWN:
-                        top = self._shared_owner(key)
-                        found = named[key] = None if top is None else groups.setdefault(top, [])
-                    if found is not None:
-                        found.append(pod)
-                        continue
+            key = _sole_reference(refs, pod.ref.namespace)
+            if key is not None:
+                found = named.get(key, _UNKNOWN)
+                if found is _UNKNOWN:
+                    top = self._shared_owner(key)
+                    found = named[key] = None if top is None else groups.setdefault(top, [])
+                if found is not None:
+                    found.append(pod)
+                    continue
             if include_mirror and not refs:
                 self._unowned.append(pod)
             groups.setdefault(self.owner_of(pod), []).append(pod)
