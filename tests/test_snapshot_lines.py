@@ -18,9 +18,14 @@ from upgradecheck.codec.report import report_to_dict
 from upgradecheck.codec.snapshot import snapshot_to_dict
 from upgradecheck.collect.cluster.collector import CollectOptions, collect_cluster
 from upgradecheck.collect.cluster.transport import TransportOptions
-from upgradecheck.collect.sanitize import ALLOW_LIST_REVISION, reduce_body
+from upgradecheck.collect.sanitize import reduce_body
 from upgradecheck.knowledge import load_knowledge_base
-from upgradecheck.snapshot_io import SnapshotError, read_snapshot, write_snapshot
+from upgradecheck.snapshot_io import (
+    ALLOW_LIST_REVISION,
+    SnapshotError,
+    read_snapshot,
+    write_snapshot,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "cluster-1.23.snapshot.json"

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from upgradecheck.codec import snapshot as codec
 from upgradecheck.codec.reading import DecodeError
 from upgradecheck.collect.sanitize import (
-    ALLOW_LIST_REVISION,
+    allow_list_revision,
     reduce_body,
     without_unread_templates,
 )
@@ -30,6 +30,7 @@ _SUPPORTED_MAJOR = 1
 _BATCH = 1000
 ALLOW_LIST_FIELD = "body_allow_list"
 """The header field that says every body was kept to the allow-list of that revision."""
+ALLOW_LIST_REVISION = allow_list_revision()
 
 
 class SnapshotError(Exception):

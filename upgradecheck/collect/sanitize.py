@@ -11,6 +11,7 @@ detector type cannot read a field that was never collected.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any, TypeAlias
 
 from upgradecheck.knowledge.model import TEMPLATE_READS
@@ -256,7 +257,13 @@ def _spelled(keep: Keep) -> Any:
 _REVISION_SALT = "1"
 
 
-def _revision() -> str:
+@cache
+def allow_list_revision() -> str:
+    """The revision of the allow-list `reduce_body` applies (a digest of what it keeps of
+    every kind, the detectors' template reads included): a snapshot whose bodies were kept
+    to it says so (`body_allow_list`), and a reader of the same revision need not reduce
+    them again. Worked out when a snapshot is read or written, not when this module is
+    imported: `scan` keeps bodies to the allow-list too, and starts on every commit."""
     import hashlib
     import json
 
@@ -268,12 +275,6 @@ def _revision() -> str:
     }
     text = json.dumps(spelled, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-ALLOW_LIST_REVISION = _revision()
-"""The revision of the allow-list `reduce_body` applies (a digest of what it keeps of every
-kind, the detectors' template reads included): a snapshot whose bodies were kept to it says
-so (`body_allow_list`), and a reader of the same revision need not reduce them again."""
 
 
 # ConfigMaps whose data the configmap-value detectors read, and the keys: every other key,
@@ -371,12 +372,11 @@ def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[Observe
 
 
 def _holds_template(obj: ObservedObject) -> bool:
-    """Whether a pod has its spec, or a ReplicaSet or Job its pod template."""
+    """Whether a pod has its spec, or a ReplicaSet or Job its pod template (`obj` is of one
+    of those kinds)."""
     kind = obj.ref.kind
     if kind == "Pod":
         return "spec" in obj.body
-    if kind not in _COVERABLE:
-        return False
     spec = obj.body.get("spec")
     return isinstance(spec, Mapping) and TEMPLATE_PATHS[kind][-1] in spec
 
