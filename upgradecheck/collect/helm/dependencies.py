@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from upgradecheck.shapes import dig
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -71,9 +73,8 @@ def gate(
     condition = entry.get("condition")
     # As helm splits it: the whole trimmed, its paths not (` b.c` names no value).
     paths = [p for p in condition.strip().split(",") if p] if isinstance(condition, str) else []
-    names = [t for t in entry.get("tags") or () if isinstance(t, str)] if isinstance(
-        entry.get("tags"), list
-    ) else []
+    listed = entry.get("tags")
+    names = [t for t in listed if isinstance(t, str)] if isinstance(listed, list) else []
     if not paths and not names:
         return None
     on = _by_tags(names, tags)
@@ -100,9 +101,5 @@ def _by_tags(names: list[str], tags: Mapping[str, Any]) -> bool | None:
 def _path_value(values: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted path, None when there is none or it is a map (as helm reads a
     condition's path)."""
-    here: Any = values
-    for part in path.split("."):
-        if not isinstance(here, dict) or part not in here:
-            return None
-        here = here[part]
-    return None if isinstance(here, dict) else here
+    found = dig(values, *path.split("."))
+    return None if isinstance(found, Mapping) else found
