@@ -117,12 +117,18 @@ def test_publishing_answers_keep_to_max_response_size(
     assert {r.method for r in api.requests} == {"GET"}
 
 
-def test_assess_publishes_to_the_current_context_only_if_it_collected_the_snapshot(
-    api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path
-) -> None:
+def collected_here(api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path) -> Path:
+    """A snapshot collected from `api`, whose kubeconfig is then the current one."""
     snapshot = collected(api, monkeypatch, capsys, tmp_path)
     assert api.kubeconfig_path is not None
     monkeypatch.setenv("KUBECONFIG", str(api.kubeconfig_path))
+    return snapshot
+
+
+def test_assess_publishes_to_the_current_context_only_if_it_collected_the_snapshot(
+    api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path
+) -> None:
+    snapshot = collected_here(api, monkeypatch, capsys, tmp_path)
     code, _, err = run_cli(monkeypatch, capsys, "assess", str(snapshot), "--target", "1.25",
                            "--publish", "-f", "json")
     assert code == 1 and "published" in err, err
@@ -147,7 +153,7 @@ def test_a_context_of_the_same_name_on_another_cluster_is_refused(
 ) -> None:
     """Context names repeat across kubeconfig files: the snapshot's kube-system namespace
     uid must be the cluster's when the cluster tells it."""
-    snapshot = collected(api, monkeypatch, capsys, tmp_path)
+    snapshot = collected_here(api, monkeypatch, capsys, tmp_path)
     doc = json.loads(gzip.decompress(snapshot.read_bytes()))
     (kube_system,) = [o for o in doc["objects"]
                       if o["kind"] == "Namespace" and o["name"] == "kube-system"]  # fmt: skip
@@ -155,8 +161,6 @@ def test_a_context_of_the_same_name_on_another_cluster_is_refused(
     kube_system["body"]["metadata"]["uid"] = "0000-another-cluster"
     other = tmp_path / "other.json"
     other.write_text(json.dumps(doc))
-    assert api.kubeconfig_path is not None
-    monkeypatch.setenv("KUBECONFIG", str(api.kubeconfig_path))
     api.clear_requests()
     code, out, err = run_cli(monkeypatch, capsys, "assess", str(other), "--target", "1.25",
                              "--publish", "-f", "json")
@@ -178,9 +182,7 @@ def test_a_context_of_the_same_name_on_another_cluster_is_refused(
 def test_a_cluster_that_does_not_tell_its_uid_goes_by_the_context_name(
     api: FakeApiServer, monkeypatch: Any, capsys: Any, tmp_path: Path
 ) -> None:
-    snapshot = collected(api, monkeypatch, capsys, tmp_path)
-    assert api.kubeconfig_path is not None
-    monkeypatch.setenv("KUBECONFIG", str(api.kubeconfig_path))
+    snapshot = collected_here(api, monkeypatch, capsys, tmp_path)
     api.faults.forbid("/api/v1/namespaces/kube-system")
     code, _, err = run_cli(monkeypatch, capsys, "assess", str(snapshot), "--target", "1.25",
                            "--publish", "-f", "json")
