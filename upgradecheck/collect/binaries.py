@@ -168,12 +168,12 @@ class BuildOptions:
     """What `.Capabilities` answers at each Kubernetes version, for charts read without
     helm (None: conditions on the cluster stay undecided). Worked out when such a chart is
     met (`capability_table`): a scan of plain files does not pay for it."""
+    timeout: float = RUN_TIMEOUT
+    """Seconds one client run may take."""
 
     def capability_table(self) -> CapabilityTable | None:
         """The table `capabilities` gives, if any."""
         return None if self.capabilities is None else self.capabilities()
-    timeout: float = RUN_TIMEOUT
-    """Seconds one client run may take."""
 
 
 @dataclass(frozen=True)
