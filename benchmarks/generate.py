@@ -37,7 +37,7 @@ from typing import Any
 
 import yaml
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 """Bump when the output of a generator changes: cached inputs are then made again."""
 
 Obj = dict[str, Any]
@@ -373,6 +373,26 @@ def pdb(g: Gen, app: str, ns: str, labels: dict[str, str], api: str) -> Obj:
         spec["minAvailable"] = g.rng.choice((1, 1, 2, "50%"))
     return {"apiVersion": api, "kind": "PodDisruptionBudget",
             "metadata": _meta(app, ns, labels), "spec": spec}
+
+
+def pdb_status(spec: Obj, pods: int) -> Obj:
+    """The status the disruption controller writes on a budget whose `pods` pods are all
+    healthy: a live cluster's budgets always carry one."""
+    def scaled(value: int | str) -> int:
+        if isinstance(value, str):
+            return -(-int(value.rstrip("%")) * pods // 100)  # rounded up, as the controller
+        return value
+
+    if "maxUnavailable" in spec:
+        desired = max(0, pods - scaled(spec["maxUnavailable"]))
+    else:
+        desired = scaled(spec["minAvailable"])
+    return {"currentHealthy": pods, "desiredHealthy": desired, "expectedPods": pods,
+            "disruptionsAllowed": max(0, pods - desired),
+            "conditions": [{"type": "DisruptionAllowed",
+                            "status": "True" if pods > desired else "False",
+                            "reason": "SufficientPods" if pods > desired else "InsufficientPods",
+                            "lastTransitionTime": _T0.strftime("%Y-%m-%dT%H:%M:%SZ")}]}
 
 
 def cronjob(g: Gen, app: str, ns: str, labels: dict[str, str], api: str) -> Obj:
@@ -1045,7 +1065,8 @@ class ClusterBuilder:
                                  g.rng.choice(self.node_names),
                                  f"{rs['metadata']['name']}-{g.suffix()}", rs_hash)
             if g.chance(0.5):
-                emit(pdb(g, name, ns, labels, "policy/v1"), ("policy/v1beta1",))
+                budget = emit(pdb(g, name, ns, labels, "policy/v1"), ("policy/v1beta1",))
+                budget["status"] = pdb_status(budget["spec"], replicas)
             if g.chance(0.4):
                 emit(hpa(g, name, ns, labels, "autoscaling/v2"),
                      ("autoscaling/v2beta1", "autoscaling/v2beta2"))

@@ -113,9 +113,13 @@ class Spawner:
     @classmethod
     def call(cls, request: dict[str, Any]) -> dict[str, Any]:
         if cls._proc is None:
+            # An installed upgradecheck runs from compiled bytecode (pip compiles it at
+            # install; the warm-up run writes it for a source checkout): a shell with
+            # PYTHONDONTWRITEBYTECODE set would have every measured run compile every module.
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
             cls._proc = subprocess.Popen(
                 [PYTHON, "-S", str(HERE / "spawner.py")], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, text=True,
+                stdout=subprocess.PIPE, text=True, env=env,
             )
         assert cls._proc.stdin is not None and cls._proc.stdout is not None
         cls._proc.stdin.write(json.dumps(request) + "\n")

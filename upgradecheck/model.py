@@ -55,7 +55,11 @@ class EvidenceSource(StrEnum):
     OBJECT = "object"
 
 
-@dataclass(frozen=True)
+# The records made once per object or piece of evidence (hundreds of thousands of each in a
+# large cluster's snapshot) have slots: no dictionary per instance, a quarter of the memory.
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectRef:
     """Which object: its apiVersion and kind, namespace (None when cluster-scoped) and name."""
 
@@ -84,7 +88,7 @@ class ObjectRef:
         return f"{self.kind} {where}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One observation of the apiVersion an object was written or requested in."""
 
@@ -104,7 +108,7 @@ class Evidence:
     out, so a cluster of those versions never receives it; `""`: none known."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObservedObject:
     """An object seen in a file or a cluster, with the evidence of how it was written."""
 
@@ -348,7 +352,7 @@ class AddonLifecycle:
     """The first add-on release that serves the replacement, where the data says."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing that matters for the upgrade, with why it was raised and what to do."""
 

@@ -184,3 +184,19 @@ def test_labels_of_other_types_are_counted_as_strings_as_a_full_scan_counts_them
     for given in (selectors, selectors[:2], selectors[2:3], []):
         selection = Selection(cluster(*pods), given)
         assert [selection.pod_count("shop", s) for s in selectors] == expected, given
+
+
+def test_budgets_that_count_their_pods_leave_the_pods_unindexed() -> None:
+    # A live cluster's budgets carry status.expectedPods: the check then never indexes the
+    # pods' labels (150,000 pods at the envelope), and still finds what the status says.
+    pods = web_pods()
+    pods[0].body["metadata"]["labels"] = None  # read by nothing, so not an error either
+    budgets = [pdb({"expectedPods": 3, "disruptionsAllowed": 0}, minAvailable=3)]
+    snap = cluster(*budgets, *pods)
+    found = findings(snap=snap)
+    assert [f.object.name for f in found[PDB_BLOCKS_DRAIN]] == ["web"]
+    selection = Selection(snap, [SELECTOR])
+    assert selection.pods_seen
+    assert "_pods" not in vars(selection) and "_workloads" not in vars(selection)
+    assert selection.pod_count("shop", SELECTOR) == 2  # built when asked
+    assert "_pods" in vars(selection)

@@ -8,7 +8,9 @@ import pytest
 
 from upgradecheck.render.escaping import (
     clean,
+    encoded,
     inert_json,
+    inert_json_bytes,
     markdown_code,
     markdown_text,
     one_line,
@@ -95,3 +97,21 @@ def test_json_of_ascii_alone_still_escapes_del() -> None:
 )
 def test_json_that_msgspec_refuses_is_written_by_the_standard_library(document: object) -> None:
     assert inert_json(document, floats=False) == inert_json(document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        _DOCUMENT,  # escapes
+        {"a": "x\x7fy"},  # ASCII with DEL
+        {"a": "plain", "n": [1, None, True]},  # the usual report: ASCII, written as it comes
+        {"a": "1.23 → 1.24, café"},  # no lead byte of an escape: not searched
+        {"a": "£1 \u2027 \u2030 \u2065 \u206a \xa0"},  # lead bytes, neighbours of escapes
+        {"lone": "\ud800"},  # refused by msgspec, written escaped in UTF-8
+        {True: "boolean key"},
+    ],
+)
+def test_json_bytes_are_the_texts_utf8(document: object) -> None:
+    # What a JSON report's file receives, made without the text between.
+    assert inert_json_bytes(document) == encoded(inert_json(document, floats=False))
+

@@ -21,6 +21,7 @@ from upgradecheck.render import (
     RenderError,
     templating,
 )
+from upgradecheck.render.escaping import encoded
 from upgradecheck.render.registry import SUFFIXES, format_of
 
 REPORT_CHOICES = ["html", "markdown", "checklist", "json", "text", "sarif", "junit", "policyreport"]
@@ -142,9 +143,12 @@ BUILDERS = {
 @pytest.mark.parametrize("fmt", list(OutputFormat))
 @pytest.mark.parametrize("build", list(BUILDERS.values()), ids=list(BUILDERS))
 def test_every_renderer_renders(fmt: OutputFormat, build: Callable[[], Report]) -> None:
-    text = REPORT_FORMATS.renderer(fmt).render(build())
+    renderer = REPORT_FORMATS.renderer(fmt)
+    text = renderer.render(build())
     assert text.strip()
     assert text.endswith("\n")
+    # What a file or standard output receives is that text's UTF-8 (JSON makes it directly).
+    assert renderer.render_bytes(build()) == encoded(text)
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat))

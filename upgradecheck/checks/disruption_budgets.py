@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from upgradecheck.checks.evidence import field_evidence
@@ -150,33 +151,42 @@ def _strings(labels: Mapping[Any, Any]) -> Mapping[str, str]:
 
 class Selection:
     """Pods and replicated workloads of a snapshot by namespace, for the label selectors
-    `selectors` (those of every budget)."""
+    `selectors` (those of every budget). Each index is built when first asked: the budgets
+    of a live cluster carry status.expectedPods, and then neither is."""
 
     def __init__(self, snapshot: Snapshot, selectors: Iterable[Any] = ()) -> None:
-        keys = frozenset(
+        self._snapshot = snapshot
+        self._keys = frozenset(
             str(key) for s in selectors for key in as_map(as_map(s).get("matchLabels"))
         )
-        self._pods = _ByLabel(keys)
-        self._workloads = _ByLabel(keys)
-        pods = snapshot.of_kind("Pod")
-        self.pods_seen = bool(pods)
+        self.pods_seen = bool(snapshot.of_kind("Pod"))
+
+    @cached_property
+    def _pods(self) -> _ByLabel:
+        pods = _ByLabel(self._keys)
         # Every pod's labels are indexed as they are read (a plain dict of strings, almost
         # always): only the indexed keys are looked up, and only the candidates of a
         # selector are made strings to be matched. Keys that some other type writes as
         # (`1`, `True`, a date) would need each label key made a string: then every pod's.
-        raw = all(_no_other_type_writes(key) for key in keys)
-        for obj in pods:
+        raw = all(_no_other_type_writes(key) for key in self._keys)
+        for obj in self._snapshot.of_kind("Pod"):
             meta = metadata(obj)
             labels = meta.get("labels")
             if raw and type(labels) is dict:
-                self._pods.add_raw(obj.ref.namespace, labels)
+                pods.add_raw(obj.ref.namespace, labels)
             else:
                 converted = labels_of(meta)
-                self._pods.add(obj.ref.namespace, converted, converted)
-        for obj in snapshot.of_kind(*_REPLICATED):
+                pods.add(obj.ref.namespace, converted, converted)
+        return pods
+
+    @cached_property
+    def _workloads(self) -> _ByLabel:
+        workloads = _ByLabel(self._keys)
+        for obj in self._snapshot.of_kind(*_REPLICATED):
             if not as_map(metadata(obj)).get("ownerReferences"):
                 labels = labels_of(as_map(dig(obj.body, "spec", "template", "metadata")))
-                self._workloads.add(obj.ref.namespace, labels, _Workload(obj, labels))
+                workloads.add(obj.ref.namespace, labels, _Workload(obj, labels))
+        return workloads
 
     def pod_count(self, namespace: str | None, selector: Any) -> int:
         """How many collected pods of the namespace the selector selects."""

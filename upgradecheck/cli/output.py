@@ -16,7 +16,6 @@ import typer
 from upgradecheck.exit_codes import FailOn, exit_code
 from upgradecheck.model import Report, Snapshot
 from upgradecheck.render import REPORT_FORMATS, Formats, OutputFormat, RenderError
-from upgradecheck.render.escaping import encoded
 from upgradecheck.render.interface import R, RenderOptions
 from upgradecheck.render.registry import SUFFIXES, format_of
 from upgradecheck.render.view import coverage_counts, summary_text
@@ -170,11 +169,10 @@ def emit_result(
     documents = []
     for destination in where:
         renderer = formats.renderer(destination.format, render_options(destination, fail_on))
-        text = renderer.render(result)
-        documents.append((destination, text if text.endswith("\n") else text + "\n"))
+        documents.append((destination, renderer.render_bytes(result)))
     written = []
-    for destination, text in documents:
-        deliver(text, destination.path)
+    for destination, data in documents:
+        deliver(data, destination.path)
         if destination.path is not None:
             written.append(f"{_written(destination.format, formats.what)} to {destination.path}")
     if written and not quiet:
@@ -186,11 +184,10 @@ def emit_result(
     raise SystemExit(int(exit_code(result, fail_on)))
 
 
-def deliver(text: str, output: Path | None) -> None:
-    """Write `text` to standard output, or replace the file `output` with it: the earlier
-    file stays whole if writing fails or is interrupted. Characters UTF-8 cannot hold are
-    written escaped (see `encoded`). RenderError when the file cannot be written."""
-    data = encoded(text)
+def deliver(data: bytes, output: Path | None) -> None:
+    """Write `data` (a rendered document, `Renderer.render_bytes`) to standard output, or
+    replace the file `output` with it: the earlier file stays whole if writing fails or is
+    interrupted. RenderError when the file cannot be written."""
     if output is None:
         sys.stdout.flush()
         buffer = getattr(sys.stdout, "buffer", None)

@@ -43,3 +43,12 @@ class Renderer(ABC, Generic[R]):
     def render(self, result: R) -> str:  # pragma: no cover
         """The whole document for `result`, ending with a newline."""
         raise NotImplementedError
+
+    def render_bytes(self, result: R) -> bytes:
+        """The document's bytes as a file or standard output receives them: `render`'s
+        text with a final newline, in UTF-8 (see `escaping.encoded`). A renderer that makes
+        bytes itself overrides it, sparing a large document's copies."""
+        from upgradecheck.render.escaping import encoded
+
+        text = self.render(result)
+        return encoded(text if text.endswith("\n") else text + "\n")
