@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 SNAPSHOT_SCHEMA = "upgradecheck.snapshot/v1"
@@ -253,6 +254,10 @@ class CoverageNote:
         return self.kind == "error"
 
 
+_KIND = attrgetter("ref.kind")
+"""An object's kind (read in C: the index by kind reads hundreds of thousands)."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Everything known of one cluster or set of manifests at one moment."""
@@ -294,12 +299,19 @@ class Snapshot:
             found = self._of_kinds[kinds] = tuple(self.objects[i] for i in at)
         return found
 
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of the objects, in the order they first appear."""
+        return tuple(self._positions)
+
     @cached_property
     def _positions(self) -> Mapping[str, list[int]]:
         """Where in `objects` each kind is."""
         positions: dict[str, list[int]] = {}
-        for i, obj in enumerate(self.objects):
-            positions.setdefault(obj.ref.kind, []).append(i)
+        for i, kind in enumerate(map(_KIND, self.objects)):
+            at = positions.get(kind)
+            if at is None:  # not setdefault: it would make a list per object to drop
+                at = positions[kind] = []
+            at.append(i)
         return positions
 
     @cached_property

@@ -33,6 +33,7 @@ def test_objects_of_several_kinds_come_in_the_snapshots_order() -> None:
     assert snap.of_kind("StatefulSet", "Pod") == (a, c, d, a)
     assert snap.of_kind("Deployment", "StatefulSet", "Deployment") == (b, d)
     assert snap.of_kind("Secret") == () and snap.of_kind() == ()
+    assert snap.kinds() == ("Pod", "Deployment", "StatefulSet")  # as they first appear
 
 
 def test_usages_keep_only_objects_written_in_a_tracked_version_with_all_their_versions() -> (
@@ -54,6 +55,31 @@ def test_usages_keep_only_objects_written_in_a_tracked_version_with_all_their_ve
     [old, new] = ctx.usages
     assert (old.api_version, new.api_version) == ("extensions/v1beta1", "networking.k8s.io/v1")
     assert old.others == again.evidence and new.others == ingress.evidence
+
+
+def test_usages_ask_once_per_kind_and_version_and_count_only_evidence_of_writing() -> None:
+    asked: list[tuple[str, str]] = []
+
+    def wanted(api_version: str, kind: str) -> bool:
+        asked.append((api_version, kind))
+        return api_version == "extensions/v1beta1"
+
+    written = _obj("networking.k8s.io/v1", "Ingress", "web", "extensions/v1beta1")
+    # The same version seen by other means than a write (a field read, a node): no usage.
+    seen = ObservedObject(
+        ObjectRef("networking.k8s.io/v1", "Ingress", "shop", "api"),
+        (Evidence(EvidenceSource.OBJECT, "spec.rules", "extensions/v1beta1"),),
+    )
+    pods = [_obj("v1", "Pod", f"p{i}", "v1", "v1") for i in range(3)]
+    deployment = _obj("apps/v1", "Deployment", "web", "extensions/v1beta1", "apps/v1")
+    usages = list(object_usages(_snapshot(*pods, written, seen, deployment), wanted))
+    assert [(u.object.kind, u.object.name, u.api_version) for u in usages] == [
+        ("Ingress", "web", "extensions/v1beta1"),  # in the snapshot's order
+        ("Deployment", "web", "extensions/v1beta1"),
+        ("Deployment", "web", "apps/v1"),
+    ]
+    assert sorted(asked) == sorted(set(asked))  # each (version, kind) once
+    assert ("v1", "Pod") in asked
 
 
 def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape() -> None:

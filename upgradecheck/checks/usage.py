@@ -49,7 +49,7 @@ def object_usages(
     grouping them is most of the work."""
     objects: Iterable[ObservedObject] = snapshot.objects
     if wanted is not None:
-        keys = _written_in(objects, wanted)
+        keys = _written_in(snapshot, wanted)
         kinds = {kind for kind, _, _ in keys}
         # The objects of those kinds, in the snapshot's order, from its index by kind.
         objects = [
@@ -78,26 +78,25 @@ def object_usages(
 
 
 def _written_in(
-    objects: Iterable[ObservedObject], wanted: Callable[[str, str], bool]
+    snapshot: Snapshot, wanted: Callable[[str, str], bool]
 ) -> set[tuple[str, str | None, str]]:
     """The (kind, namespace, name) of the objects with evidence of being written in a
-    version `wanted` wants (asked once per version and kind)."""
-    answers: dict[str, dict[str, bool]] = {}  # kind → apiVersion → wanted
+    version `wanted` wants. Kind by kind: the versions its objects' evidence names are
+    gathered first and asked about once each, and only a kind with a wanted version among
+    them has its objects looked at one by one (at the envelope, 4,000 objects of 273,000)."""
     keys: set[tuple[str, str | None, str]] = set()
-    for obj in objects:
-        ref = obj.ref
-        of_kind = answers.get(ref.kind)
-        if of_kind is None:  # not setdefault: it would make a dict per object to drop
-            of_kind = answers[ref.kind] = {}
-        for ev in obj.evidence:
-            if ev.source not in _WRITE_SOURCES:
-                continue
-            answer = of_kind.get(ev.api_version)
-            if answer is None:
-                answer = of_kind[ev.api_version] = wanted(ev.api_version, ref.kind)
-            if answer:
-                keys.add((ref.kind, ref.namespace, ref.name))
-                break
+    for kind in snapshot.kinds():
+        objects = snapshot.of_kind(kind)
+        named = {ev.api_version for obj in objects for ev in obj.evidence}
+        versions = {v for v in named if wanted(v, kind)}
+        if not versions:
+            continue
+        for obj in objects:
+            for ev in obj.evidence:
+                if ev.api_version in versions and ev.source in _WRITE_SOURCES:
+                    ref = obj.ref
+                    keys.add((ref.kind, ref.namespace, ref.name))
+                    break
     return keys
 
 

@@ -24,7 +24,7 @@ class _Object(msgspec.Struct):
     kind: str
     name: str
     namespace: str | None = None
-    evidence: list[Evidence] = []
+    evidence: tuple[Evidence, ...] = ()
     body: dict[str, Any] | None = None
 
 
@@ -83,7 +83,7 @@ def decode_lines(
             body = keep(body, kind)
         obj = _new(ObservedObject)
         _obj_ref(obj, ref)
-        _obj_evidence(obj, tuple(item.evidence))
+        _obj_evidence(obj, item.evidence)
         _obj_body(obj, body)
         append(obj)
     return out
