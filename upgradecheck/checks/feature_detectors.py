@@ -3,7 +3,6 @@ each reads one part of a snapshot and yields hits, one per node pool, workload o
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -100,24 +99,28 @@ class Scene:
         return found
 
     @cached_property
-    def _annotation_keys(self) -> list[tuple[str, int, str]]:
-        """Every annotation of `annotated` as (key, its pod spec's place, value), sorted:
-        the keys that start with one prefix are next to each other."""
-        return sorted(
-            (key, i, value) for i, (_, items) in enumerate(self.annotated) for key, value in items
-        )
+    def _by_annotation_key(self) -> dict[str, list[tuple[int, str]]]:
+        """Every annotation of `annotated` by its key: (its pod spec's place, value), in
+        the specs' order. A cluster's specs carry tens of thousands of annotations under a
+        few dozen keys."""
+        index: dict[str, list[tuple[int, str]]] = {}
+        for i, (_, items) in enumerate(self.annotated):
+            for key, value in items:
+                at = index.get(key)
+                if at is None:
+                    at = index[key] = []
+                at.append((i, value))
+        return index
 
     def annotated_with(self, prefix: str) -> list[tuple[PodSpec, list[tuple[str, str]]]]:
         """The pod specs of `annotated` with annotations whose key starts with `prefix`,
-        in their order, each with those annotations sorted: found by a binary search, not
-        by reading every annotation of every spec for each prefix asked."""
-        keys = self._annotation_keys
+        in their order, each with those annotations sorted: found among the keys, not by
+        reading every annotation of every spec for each prefix asked."""
+        index = self._by_annotation_key
         found: dict[int, list[tuple[str, str]]] = {}
-        for at in range(bisect.bisect_left(keys, (prefix,)), len(keys)):
-            key, i, value = keys[at]
-            if not key.startswith(prefix):
-                break
-            found.setdefault(i, []).append((key, value))
+        for key in sorted(k for k in index if k.startswith(prefix)):
+            for i, value in index[key]:
+                found.setdefault(i, []).append((key, value))
         return [(self.annotated[i][0], found[i]) for i in sorted(found)]
 
     @cached_property
