@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from operator import attrgetter
@@ -298,6 +298,16 @@ class Snapshot:
                 at.sort()
             found = self._of_kinds[kinds] = tuple(self.objects[i] for i in at)
         return found
+
+    def replaced(self, **changes: Any) -> Snapshot:
+        """`dataclasses.replace(self, **changes)`, with the index by kind of the objects
+        kept when they stay the same: a snapshot of 273,000 objects is indexed once."""
+        new = replace(self, **changes)
+        if "objects" not in changes:
+            for name in ("_positions", "_of_kinds"):
+                if name in self.__dict__:
+                    new.__dict__[name] = self.__dict__[name]
+        return new
 
     def kinds(self) -> tuple[str, ...]:
         """The kinds of the objects, in the order they first appear."""

@@ -108,7 +108,7 @@ def report_for_snapshot(
         for client in local:
             if client.version is None:
                 raise AssessError(f"--helm {client.path}: no version ({client.error})")
-        snapshot = dataclasses.replace(snapshot, clients=others + local)
+        snapshot = snapshot.replaced(clients=others + local)
     return assess(snapshot, kb, target=target, current=current, exceptions=exceptions)
 
 
@@ -120,7 +120,7 @@ def _identified(snapshot: Snapshot) -> Snapshot:
         uid = metadata(o).get("uid") if o.ref.name == "kube-system" else None
         if isinstance(uid, str) and uid:
             cluster = dataclasses.replace(snapshot.cluster, uid=uid)
-            return dataclasses.replace(snapshot, cluster=cluster)
+            return snapshot.replaced(cluster=cluster)
     return snapshot
 
 

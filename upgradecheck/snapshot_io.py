@@ -19,7 +19,7 @@ from upgradecheck.codec.reading import DecodeError
 from upgradecheck.collect.sanitize import (
     allow_list_revision,
     reduce_body,
-    without_unread_templates,
+    unread_templates_dropped,
 )
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.model import SNAPSHOT_SCHEMA, Snapshot
@@ -160,7 +160,7 @@ def _build(document: Any, origin: str, reduce: bool, read: codec.ObjectReader | 
         raise SnapshotError(str(exc)) from None
     if not reduce:
         return snapshot
-    return replace(snapshot, objects=without_unread_templates(snapshot.objects))
+    return unread_templates_dropped(snapshot)
 
 
 def _keep(reduce: bool) -> codec.BodyFilter | None:

@@ -163,3 +163,36 @@ def test_annotations_by_prefix_are_those_a_reading_of_every_annotation_finds() -
             if any(k.startswith(prefix) for k, _ in items)
         ]
         assert scene.annotated_with(prefix) == expected, prefix
+
+
+def test_a_snapshot_replaced_keeps_its_index_by_kind_unless_its_objects_change() -> None:
+    a, b = _obj("v1", "Pod", "a"), _obj("apps/v1", "Deployment", "b")
+    snap = _snapshot(a, b)
+    assert snap.of_kind("Pod") == (a,)
+    same = snap.replaced(tool_version="x")
+    assert same.tool_version == "x" and same.objects == snap.objects
+    assert same.of_kind("Pod") is snap.of_kind("Pod")  # the index came along, not rebuilt
+    other = snap.replaced(objects=(b,))
+    assert other.of_kind("Pod") == () and other.kinds() == ("Deployment",)
+
+
+def test_a_read_snapshot_without_templates_to_drop_is_the_one_read() -> None:
+    from support.riskfixtures import cluster, deployment, pod, workload
+
+    from upgradecheck.collect.sanitize import unread_templates_dropped, without_unread_templates
+
+    web = deployment("shop", "web")
+    rs = workload("ReplicaSet", "shop", "web-1")
+    rs.body["metadata"]["ownerReferences"] = [
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "controller": True}
+    ]
+    owned = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "controller": True}
+    covered = pod("shop", "web-1-x", owners=[owned])
+    covered.body["spec"] = {"containers": [{"name": "c"}]}
+    snap = cluster(web, rs, covered)
+    dropped = unread_templates_dropped(snap)
+    assert dropped.objects == without_unread_templates(snap.objects) != snap.objects
+    assert "spec" not in dropped.objects[2].body
+    assert "template" not in dropped.objects[1].body["spec"]
+    again = unread_templates_dropped(dropped)
+    assert again is dropped  # nothing left to drop: the same snapshot, its index kept

@@ -11,6 +11,7 @@ detector type cannot read a field that was never collected.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any, TypeAlias
 
@@ -347,6 +348,16 @@ def kept_configmap_data(obj: Mapping[str, Any], configmaps: ConfigMapKeys | None
 
 
 # ---- what a whole snapshot does not need ---------------------------------------------------
+
+
+def unread_templates_dropped(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with its objects `without_unread_templates`; the same snapshot (its index
+    by kind kept, which the checks read next) when no object holds a spec or template, as
+    in any snapshot the collector wrote: told from the objects of the kinds that can."""
+    kinds = sorted(_COVERABLE)
+    if not any(_holds_template(o) for kind in kinds for o in snapshot.of_kind(kind)):
+        return snapshot
+    return replace(snapshot, objects=without_unread_templates(snapshot.objects))
 
 
 def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[ObservedObject, ...]:
