@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec import structs
 
 from upgradecheck import snapshot_io
 from upgradecheck.assess import assess
@@ -335,7 +336,7 @@ def test_a_header_that_lies_gives_the_same_findings(tmp_path: Path) -> None:
     # never other findings than the streaming reader's reduced bodies give.
     example = read_snapshot(EXAMPLE, reduce=False)
     whole = replace(
-        example, objects=tuple(replace(o, body=_unreduced(o.body)) for o in example.objects)
+        example, objects=tuple(structs.replace(o, body=_unreduced(o.body)) for o in example.objects)
     )
     lying, honest = tmp_path / "lying.json", tmp_path / "honest.json"
     write_snapshot(whole, lying, reduced=True)

@@ -13,6 +13,8 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
+import msgspec
+
 SNAPSHOT_SCHEMA = "upgradecheck.snapshot/v1"
 REPORT_SCHEMA = "upgradecheck.report/v1"
 
@@ -57,11 +59,14 @@ class EvidenceSource(StrEnum):
 
 
 # The records made once per object or piece of evidence (hundreds of thousands of each in a
-# large cluster's snapshot) have slots: no dictionary per instance, a quarter of the memory.
+# large cluster's snapshot) are frozen msgspec Structs rather than dataclasses: made and
+# hashed in C (a frozen dataclass's __init__ sets each field through object.__setattr__),
+# no dictionary per instance, and decoded by msgspec straight from a snapshot's lines
+# (docs/benchmarks.md, "Envelope"). They are used as dataclasses are: fields, equality,
+# hashing, immutability; `msgspec.structs.replace` replaces a field.
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectRef:
+class ObjectRef(msgspec.Struct, frozen=True):
     """Which object: its apiVersion and kind, namespace (None when cluster-scoped) and name."""
 
     api_version: str
@@ -89,8 +94,7 @@ class ObjectRef:
         return f"{self.kind} {where}"
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(msgspec.Struct, frozen=True):
     """One observation of the apiVersion an object was written or requested in."""
 
     source: EvidenceSource
@@ -109,15 +113,14 @@ class Evidence:
     out, so a cluster of those versions never receives it; `""`: none known."""
 
 
-@dataclass(frozen=True, slots=True)
-class ObservedObject:
+class ObservedObject(msgspec.Struct, frozen=True):
     """An object seen in a file or a cluster, with the evidence of how it was written."""
 
     ref: ObjectRef
     """The object; for a live object the apiVersion it was listed through."""
     evidence: tuple[Evidence, ...]
     """Every observation of the apiVersion it was written in."""
-    body: Mapping[str, Any] = field(default_factory=dict)
+    body: Mapping[str, Any] = msgspec.field(default_factory=dict)
     """What the checks need of the object (metadata, spec, some status); never Secret data."""
 
 

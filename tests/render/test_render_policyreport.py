@@ -15,6 +15,7 @@ import yaml
 from fakeapi.policyreports import problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec import structs
 from support.render_reports import GENERATED_AT, bulk, empty, hostile, pdb, realistic
 
 from upgradecheck.model import (
@@ -173,7 +174,7 @@ def test_result_ids_survive_new_dates_wording_evidence_and_severity() -> None:
         replace(
             f,
             message=f.message.replace("1.25", "1309 days before the snapshot"),
-            evidence=tuple(replace(e, time="2026-01-01T00:00:00Z") for e in f.evidence),
+            evidence=tuple(structs.replace(e, time="2026-01-01T00:00:00Z") for e in f.evidence),
             severity=Severity.WARNING if f.severity is Severity.BLOCKER else f.severity,
         )
         for f in first.findings
@@ -188,7 +189,7 @@ def test_result_ids_change_with_the_object_or_the_rule() -> None:
     base = realistic()
     web = base.findings[0]
     assert web.object is not None
-    moved = replace(web, object=replace(web.object, name="web-2"))
+    moved = replace(web, object=structs.replace(web.object, name="web-2"))
     other_rule = replace(web, rule="api-deprecated")
     variants = replace(empty(), findings=(web, moved, other_rule))
     assert len(set(ids(documents(variants)))) == 3

@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from msgspec import structs
 from support.clients import helm_binary
 from support.render_reports import GENERATED_AT, bulk, empty, hostile, realistic
 
@@ -165,7 +166,7 @@ def test_fingerprints_are_unique_and_stable_across_runs_and_dates() -> None:
                 message=f.message + " Seen 412 days ago, on 2024-11-02.",
                 remediation=f.remediation + " (by 2026-02-01)",
                 evidence=tuple(
-                    replace(e, location=e.location.replace(":12", ":40"), time="2026-01-01")
+                    structs.replace(e, location=e.location.replace(":12", ":40"), time="2026-01-01")
                     for e in f.evidence
                 ),
             )
@@ -178,7 +179,7 @@ def test_fingerprints_are_unique_and_stable_across_runs_and_dates() -> None:
 def test_what_a_finding_is_about_changes_its_fingerprint() -> None:
     base = file_finding("manifests/pdb.yaml:3")
     others = [
-        replace(base, object=replace(base.object, name="api")),  # type: ignore[type-var]
+        replace(base, object=structs.replace(base.object, name="api")),  # type: ignore[type-var]
         replace(base, rule="api-deprecated"),
         replace(base, evidence=(Evidence(EvidenceSource.FILE, "other/pdb.yaml:3", "x"),)),
     ]

@@ -5,7 +5,7 @@ decodes as the standard library decodes it."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 import msgspec
@@ -29,24 +29,6 @@ class _Object(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(list[_Object])
-_new = object.__new__
-
-
-def _slot(cls: type, field: str) -> Callable[[Any, Any], None]:
-    """What sets `field` of a `cls` (a frozen record with slots) without its __init__."""
-    setter: Callable[[Any, Any], None] = vars(cls)[field].__set__
-    return setter
-
-
-# The frozen records are filled through their slots: their __init__ costs three times as
-# much, at hundreds of thousands of objects; the fields are the same.
-_ref_api_version = _slot(ObjectRef, "api_version")
-_ref_kind = _slot(ObjectRef, "kind")
-_ref_namespace = _slot(ObjectRef, "namespace")
-_ref_name = _slot(ObjectRef, "name")
-_obj_ref = _slot(ObservedObject, "ref")
-_obj_evidence = _slot(ObservedObject, "evidence")
-_obj_body = _slot(ObservedObject, "body")
 
 
 def decode_lines(
@@ -72,18 +54,16 @@ def decode_lines(
     append = out.append
     intern = sys.intern
     for item in items:
-        ref = _new(ObjectRef)
-        _ref_api_version(ref, intern(item.apiVersion))
-        _ref_kind(ref, kind := intern(item.kind))
+        kind = intern(item.kind)
         namespace = item.namespace
-        _ref_namespace(ref, None if namespace is None else intern(namespace))
-        _ref_name(ref, item.name)
+        ref = ObjectRef(
+            intern(item.apiVersion),
+            kind,
+            None if namespace is None else intern(namespace),
+            item.name,
+        )
         body: Mapping[str, Any] = item.body or {}
         if keep is not None and body and (kinds is None or kind in kinds):
             body = keep(body, kind)
-        obj = _new(ObservedObject)
-        _obj_ref(obj, ref)
-        _obj_evidence(obj, item.evidence)
-        _obj_body(obj, body)
-        append(obj)
+        append(ObservedObject(ref, item.evidence, body))
     return out
