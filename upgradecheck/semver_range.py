@@ -10,23 +10,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from packaging.version import Version
-
 _PART = r"(?:\d+|[xX*])"
 _VERSION_TEXT = (
     rf"v?{_PART}(?:\.{_PART})?(?:\.{_PART})?(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
     r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
-_VERSION = re.compile(
+# Patterns as text, compiled by `re` when first used (and kept in its cache): `scan FILE`
+# starts without compiling them.
+_VERSION = (
     r"^v?(?P<maj>\d+|[xX*])(?:\.(?P<min>\d+|[xX*]))?(?:\.(?P<pat>\d+|[xX*]))?"
     r"(?:-(?P<pre>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$"
 )
 _OPS = {"": "=", "=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "=>": ">=",
         "<=": "<=", "=<": "<=", "~": "~", "~>": "~", "^": "^"}  # fmt: skip
-_TERM = re.compile(rf"(?P<op>>=|=>|<=|=<|!=|~>|[=<>~^])?\s*(?P<ver>{_VERSION_TEXT})")
-_SEPARATOR = re.compile(r"^(?:\s+|\s*,\s*)$")
+_TERM = rf"(?P<op>>=|=>|<=|=<|!=|~>|[=<>~^])?\s*(?P<ver>{_VERSION_TEXT})"
+_SEPARATOR = r"^(?:\s+|\s*,\s*)$"
 # `A - B` is the range `>= A, <= B`, rewritten in the text before anything else is read.
-_HYPHEN = re.compile(rf"(?P<low>{_VERSION_TEXT})\s+-\s+(?P<high>{_VERSION_TEXT})")
+_HYPHEN = rf"(?P<low>{_VERSION_TEXT})\s+-\s+(?P<high>{_VERSION_TEXT})"
 _WILD = {"x", "X", "*"}
 MAX_CONSTRAINT = 1000
 """Longer constraints are refused unread: charts write tens of characters."""
@@ -58,6 +58,8 @@ check applies the per-group rule (semver's change #267)."""
 def rule_for_helm(version: str) -> PrereleaseRule | None:
     """The pre-release rule of a helm binary from the version it reports (`v3.17.2`,
     `v4.1.4+g05fa379`); None when the text is not a version."""
+    from packaging.version import Version  # here: `scan FILE` starts without it
+
     try:
         release = Version(version.strip()).release
     except ValueError:  # InvalidVersion, and int() refusing thousands of digits
@@ -103,7 +105,7 @@ def _pre(text: str | None) -> tuple[tuple[int, int | str], ...]:
 
 def parse_version(text: str) -> SemVer:
     """`v1.33.2-eks-1` → SemVer(1, 33, 2, pre=eks-1). Missing parts are 0."""
-    m = _VERSION.match(text.strip())
+    m = re.match(_VERSION, text.strip())
     if not m or any(m[p] in _WILD for p in ("maj", "min", "pat") if m[p]):
         raise ConstraintError(f"{text!r} is not a version")
     return SemVer(int(m["maj"]), int(m["min"] or 0), int(m["pat"] or 0), _pre(m["pre"]))
@@ -235,7 +237,7 @@ class Constraint:
 
 
 def _comparator(op: str, text: str) -> Comparator:
-    m = _VERSION.match(text)
+    m = re.match(_VERSION, text)
     if not m:
         raise ConstraintError(f"{text!r} is not a version")
     parts = [m["maj"], m["min"], m["pat"]]
@@ -252,16 +254,16 @@ def parse_constraint(text: str) -> Constraint:
     """Parse `>=1.19.0-0 <1.26.0-0`, `^1.20`, `1.2 - 1.4 || >=2`, ..."""
     if len(text) > MAX_CONSTRAINT:  # the range rewrite takes time quadratic in the length
         raise ConstraintError(f"a constraint of {len(text)} characters is not a version range")
-    rewritten = _HYPHEN.sub(lambda m: f">= {m['low']}, <= {m['high']} ", text)
+    rewritten = re.sub(_HYPHEN, lambda m: f">= {m['low']}, <= {m['high']} ", text)
     groups = []
     for alternative in rewritten.split("||"):
-        terms = list(_TERM.finditer(alternative))
+        terms = list(re.finditer(_TERM, alternative))
         if not terms:
             raise ConstraintError(f"{text!r}: empty constraint")
         # Between terms only spaces or one comma; nothing before the first or after the last.
         gaps = [alternative[: terms[0].start()], alternative[terms[-1].end() :]]
         joints = [alternative[a.end() : b.start()] for a, b in itertools.pairwise(terms)]
-        if any(g.strip() for g in gaps) or not all(_SEPARATOR.match(j) for j in joints):
+        if any(g.strip() for g in gaps) or not all(re.match(_SEPARATOR, j) for j in joints):
             raise ConstraintError(f"{text!r} is not a version constraint")
         groups.append(tuple(_comparator(t["op"] or "", t["ver"]) for t in terms))
     return Constraint(text, tuple(groups))

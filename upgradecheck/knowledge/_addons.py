@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.version import Version
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 from upgradecheck.knowledge._fields import (
     Where,
@@ -46,6 +47,8 @@ def component_version(data: Mapping[str, Any], key: str, where: Where) -> str | 
 
 def version_key(text: str | None) -> Version | None:
     """An add-on release for ordering (`"1.6"` equals `"1.6.0"`), None when absent."""
+    from packaging.version import Version  # here: a command that reads no add-on starts without it
+
     return None if text is None else Version(text)
 
 
