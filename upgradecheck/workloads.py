@@ -187,14 +187,18 @@ class Workloads:
             return obj.ref
         parent = self._parent(owner, obj.ref.namespace)
         if parent is not None:
-            # The pods of one controller climb the same way from it: once per controller.
-            known = self._climbs.get(id(parent))
-            if known is None:
-                known = self._climbs[id(parent)] = self._climb(parent, 3)
-            top, owner = known
+            top, owner = self._climbed(parent)
             if owner is None:
                 return top
         return self._absent_owner(owner, obj.ref.namespace, as_map(meta.get("labels")))
+
+    def _climbed(self, parent: ObservedObject) -> tuple[ObjectRef, Mapping[str, Any] | None]:
+        """`_climb(parent, 3)`, once per controller: the pods of one controller climb the
+        same way from it."""
+        known = self._climbs.get(id(parent))
+        if known is None:
+            known = self._climbs[id(parent)] = self._climb(parent, 3)
+        return known
 
     def _climb(
         self, obj: ObservedObject, steps: int
@@ -240,7 +244,12 @@ class Workloads:
             top = self.owner_of(obj)
             if top is obj.ref:  # no owner: the common case, told without comparing fields
                 return False
-        return top != obj.ref and (top.kind, top.namespace, top.name) in self.controllers
+        return self._collected_above(top, obj.ref)
+
+    def _collected_above(self, top: ObjectRef, ref: ObjectRef) -> bool:
+        """Whether `top`, the top controller found for the object `ref`, is another object
+        and one the snapshot holds."""
+        return top != ref and (top.kind, top.namespace, top.name) in self.controllers
 
     def _shared_owner_of(self, meta: Mapping[str, Any], namespace: str | None) -> ObjectRef | None:
         """`_shared_owner` of the controller that `meta`'s only owner reference names, if it
@@ -317,10 +326,7 @@ class Workloads:
         parent = self.controllers.get(key) if key[0] != "Node" else None
         if parent is None:
             return None
-        climbed = self._climbs.get(id(parent))
-        if climbed is None:
-            climbed = self._climbs[id(parent)] = self._climb(parent, 3)
-        top, owner = climbed
+        top, owner = self._climbed(parent)
         return top if owner is None else None
 
     def pod_groups(self, include_covered: bool = False) -> tuple[PodSpec, ...]:
@@ -352,10 +358,7 @@ class Workloads:
             )
             # Whether a collected controller covers it, as covered(first) tells it: the
             # group's owner is the owner of each of its pods.
-            covered = owner != first.ref and (owner.kind, owner.namespace, owner.name) in (
-                self.controllers
-            )
-            specs.append((spec, covered))
+            specs.append((spec, self._collected_above(owner, first.ref)))
         return tuple(specs)
 
     def pod_specs(self) -> tuple[PodSpec, ...]:

@@ -105,25 +105,21 @@ def inert_json(document: Any, *, floats: bool = True) -> str:
 def inert_json_bytes(document: Any) -> bytes:
     """`encoded(inert_json(document, floats=False))`, made as bytes: the document goes from
     msgspec to the file without becoming text and bytes again (three copies of a 50 MB
-    report spared), and is searched for what to escape only when it holds a byte that
-    starts one (the usual report holds none, arrows and accents aside)."""
+    report spared) unless it holds a byte that starts a character to escape (the usual
+    report holds none, arrows and accents aside); then it is escaped as text."""
     data = _msgspec_indented(document)
     if data is None:
         return encoded(inert_json(document, floats=False))
-    searched = not data.isascii() or b"\x7f" in data
-    if searched and any(lead in data for lead in _UNSAFE_LEADS):
-        data = _JSON_UNSAFE_UTF8.sub(_escaped_utf8, data)
+    maybe = not data.isascii() or b"\x7f" in data  # told at once for ASCII
+    if maybe and any(lead in data for lead in _UNSAFE_LEADS):
+        return encoded(_inert(str(data, "utf-8")) + "\n")
     return data + b"\n"
 
 
-# `_JSON_UNSAFE` in UTF-8 (msgspec writes valid UTF-8, where these lead bytes start nothing
-# else): DEL, the C1 controls U+0080-U+009F, U+2028-U+202E, U+2066-U+2069.
-_JSON_UNSAFE_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+# The UTF-8 bytes that start a character of `_JSON_UNSAFE` (msgspec writes valid UTF-8,
+# where they start nothing else): DEL; U+0080-U+00BF, the C1 controls among them;
+# U+2000-U+207F, the line separators, bidi overrides and isolates among them.
 _UNSAFE_LEADS = (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81")
-
-
-def _escaped_utf8(match: re.Match[bytes]) -> bytes:
-    return b"\\u%04x" % ord(match.group().decode("utf-8"))
 
 
 def _inert(text: str) -> str:
