@@ -102,6 +102,9 @@ class Run:
     code: int
     stdout: Path
     stderr: Path
+    user: float = 0.0
+    """The user part of `cpu` (the rest is the kernel's: on a VM, first touches of memory
+    cost system time that varies from run to run)."""
 
 
 class Spawner:
@@ -144,7 +147,8 @@ def measure(cmd: Sequence[str], out_dir: Path, name: str, ok: Sequence[int] = (0
     stdout, stderr = out_dir / f"{name}.out", out_dir / f"{name}.err"
     got = Spawner.call({"cmd": list(cmd), "stdout": str(stdout), "stderr": str(stderr)})
     code = int(got["code"])
-    run = Run(got["wall"], got["cpu"], got["maxrss_kb"] / 1024, code, stdout, stderr)
+    run = Run(got["wall"], got["cpu"], got["maxrss_kb"] / 1024, code, stdout, stderr,
+              got.get("user", 0.0))
     if code not in ok:
         tail = stderr.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{' '.join(cmd)} exited {code}:\n{tail}")
@@ -851,6 +855,17 @@ def envelope_table(results: Sequence[Result]) -> list[str]:
             f"| {'yes' if r.met else '**no**'} (peak {r.rss:.0f} MiB of ≤ "
             f"{ENVELOPE_RSS_LIMIT_MB} MiB{'; ' + extra if extra else ''}) |")
         tool_cpu = median([x.cpu for x in r.tool])
+        if len(r.tool) == len(r.strict):
+            # Each round runs the bare work then the tool: the ratio of each round shows
+            # how much the machine's noise moves the median's.
+            rounds = ", ".join(
+                f"{t.cpu / b.cpu:.2f}x" for t, b in zip(r.tool, r.strict, strict=True))
+            tool_user = median([x.user for x in r.tool])
+            bare_user = median([x.user for x in r.strict])
+            cells = ["↳ user time alone; each round's CPU-time ratio", "", "", "",
+                     f"{tool_user:.2f} s", "", "", f"{bare_user:.2f} s", "",
+                     f"{tool_user / max(bare_user, 1e-9):.2f}x; rounds: {rounds}", "", ""]
+            lines.append("| " + " | ".join(cells) + " |")
         for name, runs in getattr(r, "others", {}).items():
             lines.append(
                 f"| ↳ against {name} | | | | | | {_fmt_time(median([x.wall for x in runs]))} "

@@ -26,7 +26,7 @@ def run(cmd: list[str], stdout: str, stderr: str) -> dict[str, float | int]:
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = code = os.waitstatus_to_exitcode(status)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "user": usage.ru_utime,
             "maxrss_kb": usage.ru_maxrss, "code": code}
 
 

@@ -53,3 +53,37 @@ def test_the_addon_phase_names_what_it_saw(kb: KnowledgeBase) -> None:
         t.startswith("metrics-server unknown (Deployment kube-system/metrics-server)")
         for t in texts
     )
+
+
+def test_every_known_pattern_is_found_by_the_one_search_as_by_itself() -> None:
+    # The patterns are searched as one alternation: each name is named by the first
+    # pattern, in _KNOWN's order, that matches it on its own, and by no other.
+    import re
+
+    from upgradecheck.inventory import _KNOWN
+
+    names = ["coredns", "kube-dns", "kube-proxy-x", "aws-node", "aws-node-2", "calico-node",
+             "calico-kube-controllers", "cilium", "cilium-operator", "kube-flannel-ds",
+             "weave-net", "antrea-agent", "ebs-csi-controller", "efs-csi-node",
+             "csi-azuredisk-node", "pdcsi-node", "gce-pd-csi-driver", "metrics-server",
+             "cluster-autoscaler-aws", "aws-load-balancer-controller",
+             "ingress-nginx-controller", "nginx-ingress-x", "cert-manager", "my-coredns",
+             "x-kube-proxy", "web", ""]
+    objects = tuple(workload("Deployment", n, "img:v1") for n in names)
+    snapshot = Snapshot(source="cluster", collected_at="", objects=objects)
+    seen = {a.workload.split("/")[-1]: a.name for a in addon_versions(snapshot)}
+    alone = {}
+    for n in names:
+        first = next((label for p, label in _KNOWN if re.search(p, n)), None)
+        if first is not None:
+            alone[n] = first
+    assert seen == alone
+    assert len(set(alone.values())) == len(_KNOWN)  # every pattern met by some name
+
+
+def test_every_known_pattern_is_anchored_at_the_start() -> None:
+    # What lets the one pattern be matched at the start of the name only.
+    from upgradecheck.inventory import _KNOWN
+
+    for pattern, _ in _KNOWN:
+        assert all(alternative.startswith("^") for alternative in pattern.split("|")), pattern

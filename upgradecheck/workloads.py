@@ -91,7 +91,7 @@ def selector_matches(selector: Any, labels: Mapping[str, str]) -> bool:
     return all(_requirement(e, labels) for e in as_maps(selector.get("matchExpressions")))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PodSpec:
     """One pod spec to judge: a controller's template, or a pod no collected controller covers
     (one per owner: the pods of one controller share their spec)."""
