@@ -90,8 +90,16 @@ def test_an_object_is_written_alike_in_a_snapshot_and_a_finding() -> None:
                "namespace": None, "name": "web"}  # fmt: skip
     snapshot_object = object_to_dict(ObservedObject(ref, ()))
     assert {k: snapshot_object[k] for k in written} == written
-    finding = Finding("api-removed", Severity.BLOCKER, "m", "r", object=ref)
+    finding = Finding(
+        rule="api-removed", severity=Severity.BLOCKER, message="m", remediation="r", object=ref
+    )
     assert finding_to_dict(finding)["object"] == written
     assert ref_to_dict(None) is None
-    no_object = Finding("kubectl-skew", Severity.WARNING, "m", "r", subject="kubectl")
+    no_object = Finding(
+        rule="kubectl-skew",
+        severity=Severity.WARNING,
+        message="m",
+        remediation="r",
+        subject="kubectl",
+    )
     assert finding_to_dict(no_object)["object"] is None

@@ -24,8 +24,12 @@ SIDE = Side("before", "", "2026-01-01T00:00:00Z", None, None, None, 0, 0)
 
 
 def report(severities: tuple[Severity, ...], coverage: tuple[CoverageNote, ...]) -> Report:
-    findings = tuple(Finding("api-removed", s, "m", "r") for s in severities)
-    suppressed = (Finding("api-removed", Severity.BLOCKER, "m", "r"),)
+    findings = tuple(
+        Finding(rule="api-removed", severity=s, message="m", remediation="r") for s in severities
+    )
+    suppressed = (
+        Finding(rule="api-removed", severity=Severity.BLOCKER, message="m", remediation="r"),
+    )
     return Report(
         target_version="1.31",
         current_version="1.30",

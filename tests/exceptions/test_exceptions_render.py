@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 
+from msgspec import structs
 from support.exception_fixtures import finding, subject_finding
 
 from upgradecheck.model import CoverageNote, Report, Severity, Suppression, Verdict
@@ -33,7 +33,7 @@ def suppressed_report(hidden: int = 2) -> Report:
         subject_finding("kubectl-skew", "kubectl /usr/local/bin/kubectl"),
     ]
     suppressed = tuple(
-        replace(candidates[i % 2], suppression=reasons[i % 2]) for i in range(hidden)
+        structs.replace(candidates[i % 2], suppression=reasons[i % 2]) for i in range(hidden)
     )
     return Report(
         target_version="1.31",

@@ -54,7 +54,12 @@ def test_groups_are_worst_first_then_shared_by_the_most_clusters() -> None:
 def test_rules_not_about_apis_are_grouped_by_subject_and_link() -> None:
     a = eol("Kubernetes 1.24 (current)")
     other_source = Finding(
-        "release-eol", Severity.WARNING, "m", "r", subject=a.subject, link="https://x.test/"
+        rule="release-eol",
+        severity=Severity.WARNING,
+        message="m",
+        remediation="r",
+        subject=a.subject,
+        link="https://x.test/",
     )
     assert group_key(a) == ("release-eol", None, None, "Kubernetes 1.24 (current)", a.link)
     assert group_key(a) != group_key(other_source)
@@ -62,10 +67,10 @@ def test_rules_not_about_apis_are_grouped_by_subject_and_link() -> None:
 
 def test_requests_the_api_server_saw_are_grouped_by_what_was_requested() -> None:
     seen = Finding(
-        "api-removed",
-        Severity.BLOCKER,
-        "m",
-        "r",
+        rule="api-removed",
+        severity=Severity.BLOCKER,
+        message="m",
+        remediation="r",
         subject="requests to policy/v1beta1 podsecuritypolicies",
         evidence=pdb("a", "b").evidence,
     )
@@ -82,10 +87,10 @@ def test_an_api_group_names_the_kind_and_ignores_the_object() -> None:
     one, other = pdb("a", "x"), pdb("b", "y")
     assert group_key(one) == group_key(other)
     moved = Finding(
-        "api-removed",
-        Severity.BLOCKER,
-        "m",
-        "r",
+        rule="api-removed",
+        severity=Severity.BLOCKER,
+        message="m",
+        remediation="r",
         object=ObjectRef("policy/v1beta1", "PodSecurityPolicy", None, "restricted"),
     )
     assert group_key(moved) != group_key(one)
@@ -93,7 +98,14 @@ def test_an_api_group_names_the_kind_and_ignores_the_object() -> None:
 
 def test_a_replacement_is_shown_only_when_the_whole_group_agrees() -> None:
     stale = [
-        Finding("stale-last-applied", Severity.WARNING, "m", "r", replacement=to, link="L")
+        Finding(
+            rule="stale-last-applied",
+            severity=Severity.WARNING,
+            message="m",
+            remediation="r",
+            replacement=to,
+            link="L",
+        )
         for to in ("apps/v1", "batch/v1")
     ]
     members = [

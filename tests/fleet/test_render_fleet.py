@@ -53,7 +53,12 @@ HOSTILE = "<script>alert(1)</script> | **bold** \x1b[31mred\x1b[0m `tick`"
 
 def hostile_fleet() -> Fleet:
     finding = Finding(
-        "release-eol", Severity.WARNING, "m", "r", subject=HOSTILE, link="javascript:alert(1)"
+        rule="release-eol",
+        severity=Severity.WARNING,
+        message="m",
+        remediation="r",
+        subject=HOSTILE,
+        link="javascript:alert(1)",
     )
     members = [
         assessed(HOSTILE, report("1.24", "1.25", (pdb("a", "b"), finding))),
@@ -84,7 +89,13 @@ def test_names_and_reasons_stay_text_in_markdown_and_the_terminal() -> None:
 
 def test_markdown_lists_what_fits_and_counts_the_rest() -> None:
     many = tuple(
-        Finding("release-eol", Severity.WARNING, "m", "r", subject=f"subject number {n}")
+        Finding(
+            rule="release-eol",
+            severity=Severity.WARNING,
+            message="m",
+            remediation="r",
+            subject=f"subject number {n}",
+        )
         for n in range(3000)
     )
     members = [assessed("a", report("1.24", "1.25", many)), assessed("b", report("1.24", "1.25"))]

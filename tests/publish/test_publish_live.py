@@ -19,6 +19,7 @@ from fakeapi import FakeApiServer
 from fakeapi.policyreports import problems
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
+from msgspec import structs
 from support.cli_runner import run_cli
 from support.clients import kubectl_binaries
 from support.publish_fixtures import collected
@@ -376,7 +377,7 @@ def test_text_utf8_cannot_hold_is_published_escaped(api: FakeApiServer) -> None:
     """A message holding a lone surrogate (a name read from undecodable bytes) is published
     with "?" in its place, not refused by the API server or failing to encode."""
     odd = _bulk(1)
-    finding = dataclasses.replace(odd.findings[0], message="budget x-\ud800-y is old")
+    finding = structs.replace(odd.findings[0], message="budget x-\ud800-y is old")
     report = dataclasses.replace(odd, findings=(finding,))
     PolicyReportPublisher(ClusterReports(load_endpoint(str(api.kubeconfig_path), None))).publish(
         report, Reach()
@@ -391,7 +392,7 @@ def test_a_rendered_file_holding_a_lone_surrogate_is_applied_as_published(
     """kubectl's YAML reader refuses a surrogate's escape: the file holds "?" in its place,
     so that applying it stores what publishing stores (the test above)."""
     odd = _bulk(1)
-    finding = dataclasses.replace(odd.findings[0], message="budget x-\ud800-y is old")
+    finding = structs.replace(odd.findings[0], message="budget x-\ud800-y is old")
     out = tmp_path / "reports.yaml"
     out.write_text(dump_documents(policy_reports(dataclasses.replace(odd, findings=(finding,)))))
     result = subprocess.run(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
+from msgspec import structs
 from support.render_reports import bulk, empty, realistic
 
 from upgradecheck.model import AddonLifecycle, Report
@@ -193,7 +194,7 @@ def test_hundred_thousand_findings_stay_under_ten_megabytes() -> None:
 
 def test_a_finding_judged_by_the_users_data_names_the_file() -> None:
     report = realistic()
-    first = dataclasses.replace(report.findings[0], data_source="platform/kb-inhouse.yaml")
+    first = structs.replace(report.findings[0], data_source="platform/kb-inhouse.yaml")
     html = render(dataclasses.replace(report, findings=(first, *report.findings[1:])))
     assert "<dt>Data</dt><dd>your data file <code>platform/kb-inhouse.yaml</code></dd>" in html
     assert "your data file" not in render(report)
@@ -220,7 +221,7 @@ def test_one_coverage_gap_is_singular() -> None:
 
 def test_an_add_on_finding_shows_the_add_on_releases_not_kubernetes_ones() -> None:
     report = realistic()
-    first = dataclasses.replace(
+    first = structs.replace(
         report.findings[0],
         deprecated_in=None,
         removed_in=None,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from msgspec import structs
 from support.render_reports import HOSTILE, bulk, empty, hostile, realistic
 
 from upgradecheck.exit_codes import FailOn, exit_code
@@ -36,7 +37,8 @@ def junit(report: Report, fail_on: FailOn = FailOn.BLOCKER) -> ET.Element:
 
 
 def with_suppressed(report: Report) -> Report:
-    hidden = replace(report.findings[-1], suppression=Suppression("accepted", None, "x.yaml:2"))
+    accepted = Suppression("accepted", None, "x.yaml:2")
+    hidden = structs.replace(report.findings[-1], suppression=accepted)
     return replace(report, findings=report.findings[:-1], suppressed=(hidden,))
 
 
@@ -151,7 +153,7 @@ def test_coverage_gaps_have_a_suite_of_their_own() -> None:
 
 
 def test_text_xml_cannot_hold_is_dropped() -> None:
-    nasty = replace(
+    nasty = structs.replace(
         realistic().findings[0],
         message="bell \x07 form-feed \x0c nonchar \ufffe end " + HOSTILE,
         remediation="lone \udcff surrogate",

@@ -55,7 +55,7 @@ def ids(docs: list[dict[str, Any]]) -> list[str]:
 
 def suppressed_report() -> Report:
     base = realistic()
-    hidden = replace(
+    hidden = structs.replace(
         pdb("shop", "legacy", Evidence(EvidenceSource.FILE, "shop/pdb.yaml:1", "policy/v1beta1")),
         suppression=Suppression("migrating in Q3", "2025-09-30", ".upgradecheck.yaml:4"),
     )
@@ -171,7 +171,7 @@ def test_a_namespace_that_cannot_exist_holds_no_report() -> None:
 def test_result_ids_survive_new_dates_wording_evidence_and_severity() -> None:
     first = realistic()
     reworded = tuple(
-        replace(
+        structs.replace(
             f,
             message=f.message.replace("1.25", "1309 days before the snapshot"),
             evidence=tuple(structs.replace(e, time="2026-01-01T00:00:00Z") for e in f.evidence),
@@ -189,8 +189,8 @@ def test_result_ids_change_with_the_object_or_the_rule() -> None:
     base = realistic()
     web = base.findings[0]
     assert web.object is not None
-    moved = replace(web, object=structs.replace(web.object, name="web-2"))
-    other_rule = replace(web, rule="api-deprecated")
+    moved = structs.replace(web, object=structs.replace(web.object, name="web-2"))
+    other_rule = structs.replace(web, rule="api-deprecated")
     variants = replace(empty(), findings=(web, moved, other_rule))
     assert len(set(ids(documents(variants)))) == 3
 
@@ -227,7 +227,8 @@ def test_a_counted_subject_keeps_its_id_as_the_count_changes() -> None:
 def test_a_large_namespace_is_split_into_reports_below_the_limit() -> None:
     base = bulk(1400, namespaces=2)
     fix = "Move to policy/v1; an empty selector now selects every pod, so check it first. " * 6
-    report = replace(base, findings=tuple(replace(f, remediation=fix) for f in base.findings))
+    fixed = tuple(structs.replace(f, remediation=fix) for f in base.findings)
+    report = replace(base, findings=fixed)
     docs = documents(report)
     names = [(d["metadata"].get("namespace"), d["metadata"]["name"]) for d in docs]
     assert names[0] == (None, "upgradecheck")
@@ -243,7 +244,7 @@ def test_a_large_namespace_is_split_into_reports_below_the_limit() -> None:
 
 
 def test_one_result_larger_than_the_budget_gets_a_report_of_its_own() -> None:
-    huge = replace(realistic().findings[0], remediation="x" * (MAX_REPORT_BYTES + 10))
+    huge = structs.replace(realistic().findings[0], remediation="x" * (MAX_REPORT_BYTES + 10))
     docs = policy_reports(replace(realistic(), findings=(huge, *realistic().findings[1:])))
     shop = [d for d in docs if d["metadata"].get("namespace") == "shop"]
     assert [len(d["results"]) for d in shop] == [1, 2]
@@ -284,7 +285,7 @@ def test_generated_at_without_zone_is_utc() -> None:
 
 
 def test_scan_objects_without_namespace_stay_in_the_cluster_report() -> None:
-    finding = replace(
+    finding = structs.replace(
         realistic().findings[0],
         object=ObjectRef("policy/v1beta1", "PodDisruptionBudget", None, "web"),
     )

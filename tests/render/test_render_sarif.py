@@ -61,7 +61,7 @@ def results(report: Report, base_dir: str | None = "/work") -> list[dict[str, An
 
 
 def suppressed(report: Report) -> Report:
-    first = replace(
+    first = structs.replace(
         report.findings[0],
         suppression=Suppression(
             "migrated in the next release", "2026-06-30", ".upgradecheck.yaml:4"
@@ -132,7 +132,7 @@ def test_each_result_has_its_rule_level_and_message() -> None:
 
 
 def test_an_undeclared_rule_still_gets_a_descriptor() -> None:
-    odd = replace(realistic().findings[0], rule="made-up-rule", link="https://example.com/x")
+    odd = structs.replace(realistic().findings[0], rule="made-up-rule", link="https://example.com/x")
     driver = sarif(empty(findings=(odd,)))["runs"][0]["tool"]["driver"]
     assert driver["rules"] == [
         {
@@ -160,7 +160,7 @@ def test_fingerprints_are_unique_and_stable_across_runs_and_dates() -> None:
         current_version="1.30",
         hops=("1.31",),
         findings=tuple(
-            replace(
+            structs.replace(
                 f,
                 hop="1.31",
                 message=f.message + " Seen 412 days ago, on 2024-11-02.",
@@ -179,9 +179,9 @@ def test_fingerprints_are_unique_and_stable_across_runs_and_dates() -> None:
 def test_what_a_finding_is_about_changes_its_fingerprint() -> None:
     base = file_finding("manifests/pdb.yaml:3")
     others = [
-        replace(base, object=structs.replace(base.object, name="api")),  # type: ignore[type-var]
-        replace(base, rule="api-deprecated"),
-        replace(base, evidence=(Evidence(EvidenceSource.FILE, "other/pdb.yaml:3", "x"),)),
+        structs.replace(base, object=structs.replace(base.object, name="api")),  # type: ignore[type-var]
+        structs.replace(base, rule="api-deprecated"),
+        structs.replace(base, evidence=(Evidence(EvidenceSource.FILE, "other/pdb.yaml:3", "x"),)),
     ]
     keys = fingerprints(empty(findings=(base, *others)))
     assert len(set(keys)) == 4

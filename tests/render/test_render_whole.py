@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 import pytest
+from msgspec import structs
 from support.render_reports import realistic
 
 from upgradecheck.model import Evidence, EvidenceSource, Finding, Report, Severity
@@ -44,7 +45,7 @@ def legacy_pool_report() -> Report:
         )
         for rid, fix in REMOVALS
     )
-    long_fix = replace(realistic().findings[2], remediation=LONG_FIX)
+    long_fix = structs.replace(realistic().findings[2], remediation=LONG_FIX)
     return replace(realistic(), findings=(*removals, long_fix))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from msgspec import structs
 from support.cli_runner import run_cli
 from support.render_reports import empty, hostile, realistic
 from support.schemas import report_validator
@@ -71,7 +72,7 @@ def described(value: Any, node: dict[str, Any], where: str) -> list[str]:
 
 def suppressed_report() -> Any:
     first = realistic().findings[0]
-    covered = replace(first, suppression=Suppression("accepted", "2027-01-31", ".x.yaml:3"))
+    covered = structs.replace(first, suppression=Suppression("accepted", "2027-01-31", ".x.yaml:3"))
     return replace(realistic(), suppressed=(covered,))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from msgspec import structs
+
 from upgradecheck.model import (
     ClientBinary,
     ClusterInfo,
@@ -257,7 +259,7 @@ def hostile() -> Report:
         replacement="policy/v1",
         subject=HOSTILE,
     )
-    warning = replace(
+    warning = structs.replace(
         finding,
         severity=Severity.WARNING,
         rule="api-deprecated",
@@ -277,7 +279,7 @@ def bulk(n: int, namespaces: int = 1) -> Report:
     """`n` blockers spread over `namespaces` namespaces (and a few warnings)."""
     base = pdb("x", "y", Evidence(EvidenceSource.FILE, "manifests/pdb.yaml:1", "policy/v1beta1"))
     findings = tuple(
-        replace(
+        structs.replace(
             base,
             object=ObjectRef(
                 "policy/v1beta1", "PodDisruptionBudget", f"team-{i % namespaces}", f"budget-{i:06d}"

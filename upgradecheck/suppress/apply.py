@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from msgspec import structs
 
 from upgradecheck.model import CoverageNote, Finding, ObjectRef, Snapshot, Suppression
 from upgradecheck.suppress.config import ANY_RULE, ExceptionEntry, ExceptionsConfig
@@ -95,7 +97,7 @@ def apply_exceptions(
         if active is None:
             kept.append(finding)
         else:
-            suppressed.append(replace(finding, suppression=suppression(active)))
+            suppressed.append(structs.replace(finding, suppression=suppression(active)))
     notes = tuple(
         note
         for entry in config.exceptions
