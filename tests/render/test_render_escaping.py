@@ -109,9 +109,28 @@ def test_json_that_msgspec_refuses_is_written_by_the_standard_library(document: 
         {"a": "£1 \u2027 \u2030 \u2065 \u206a \xa0"},  # lead bytes, neighbours of escapes
         {"lone": "\ud800"},  # refused by msgspec, written escaped in UTF-8
         {True: "boolean key"},
+        {"a": "→" * 5000 + "\u2028"},  # more arrows than are looked at one by one
+        {"a": "→" * 5000 + "\u2066", "b": "ok"},
+        {"a": "→ \u202e"},  # an escape after an arrow
     ],
 )
 def test_json_bytes_are_the_texts_utf8(document: object) -> None:
     # What a JSON report's file receives, made without the text between.
     assert inert_json_bytes(document) == encoded(inert_json(document, floats=False))
 
+
+
+@pytest.mark.parametrize("arrows", [0, 1, 4095, 4096, 4097])
+def test_lead_bytes_are_found_as_a_search_for_each_finds_them(arrows: int) -> None:
+    # The search for the two-byte leads through their first byte tells what searching for
+    # each lead tells, for every character of the two lead ranges and a sample of the rest
+    # up to U+2FFF, after and before any number of arrows (each of which starts with that
+    # first byte), and for a lead byte at the very end.
+    from upgradecheck.render.escaping import _UNSAFE_LEADS, _may_hold_unsafe
+
+    prefix = ("→" * arrows).encode()
+    codes = [*range(0x80, 0x100), *range(0x2000, 0x2080), *range(0x100, 0x3000, 37)]
+    for code in codes:
+        for data in (prefix + chr(code).encode(), chr(code).encode() + prefix):
+            assert _may_hold_unsafe(data) == any(lead in data for lead in _UNSAFE_LEADS)
+    assert not _may_hold_unsafe(prefix + b"\xe2")  # a lead byte at the very end
