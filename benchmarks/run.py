@@ -894,12 +894,13 @@ def envelope_table(results: Sequence[Result]) -> list[str]:
                 f"| {tool_cpu / median([x.cpu for x in runs]):.2f}x "
                 f"| {r.time / median([x.wall for x in runs]):.2f}x | |")
     by_scale: dict[float, float] = {}
-    steps: dict[float, int] = {}
+    steps: dict[float, set[str]] = {}
     for r in results:
-        by_scale[r.scale] = by_scale.get(r.scale, 0.0) + r.time
-        steps[r.scale] = steps.get(r.scale, 0) + 1
+        if r.command not in steps.setdefault(r.scale, set()):  # each step once
+            steps[r.scale].add(r.command)
+            by_scale[r.scale] = by_scale.get(r.scale, 0.0) + r.time
     for scale, total in sorted(by_scale.items()):
-        if steps[scale] < 2:
+        if len(steps[scale]) < 2:
             continue  # assess alone (envelope-assess): no total to judge
         verdict = "yes" if total < ENVELOPE_WALL_LIMIT else "**no**"
         lines.append(f"| collect + assess | {scale:g} | | {_fmt_time(total)} | | | | | "
