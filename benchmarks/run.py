@@ -103,7 +103,7 @@ class Run:
     code: int
     stdout: Path
     stderr: Path
-    user: float = 0.0
+    user: float
     """The user part of `cpu` (the rest is the kernel's: on a VM, first touches of memory
     cost system time that varies from run to run)."""
 
@@ -149,7 +149,7 @@ def measure(cmd: Sequence[str], out_dir: Path, name: str, ok: Sequence[int] = (0
     got = Spawner.call({"cmd": list(cmd), "stdout": str(stdout), "stderr": str(stderr)})
     code = int(got["code"])
     run = Run(got["wall"], got["cpu"], got["maxrss_kb"] / 1024, code, stdout, stderr,
-              got.get("user", 0.0))
+              got["user"])
     if code not in ok:
         tail = stderr.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{' '.join(cmd)} exited {code}:\n{tail}")

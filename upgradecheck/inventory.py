@@ -11,27 +11,24 @@ from upgradecheck.model import AddonVersion, ObservedObject, Snapshot
 from upgradecheck.shapes import as_maps, as_str, dig
 
 # Workload name patterns of well-known add-ons, and what to call them.
-_KNOWN: tuple[tuple[str, str], ...] = tuple(
-    (pattern, name)
-    for pattern, name in (
-        (r"^coredns$|^kube-dns$", "CoreDNS"),
-        (r"^kube-proxy", "kube-proxy"),
-        (r"^aws-node$", "Amazon VPC CNI"),
-        (r"^calico-node$|^calico-kube-controllers$", "Calico"),
-        (r"^cilium$|^cilium-operator$", "Cilium"),
-        (r"^kube-flannel", "Flannel"),
-        (r"^weave-net$", "Weave Net"),
-        (r"^antrea", "Antrea"),
-        (r"^ebs-csi", "Amazon EBS CSI driver"),
-        (r"^efs-csi", "Amazon EFS CSI driver"),
-        (r"^csi-azure|^csi-azuredisk|^csi-azurefile", "Azure CSI driver"),
-        (r"^pdcsi|^gce-pd-csi", "GCE PD CSI driver"),
-        (r"^metrics-server$", "metrics-server"),
-        (r"^cluster-autoscaler", "cluster-autoscaler"),
-        (r"^aws-load-balancer-controller$", "AWS Load Balancer Controller"),
-        (r"^ingress-nginx-controller$|^nginx-ingress", "ingress-nginx"),
-        (r"^cert-manager$", "cert-manager"),
-    )
+_KNOWN: tuple[tuple[str, str], ...] = (
+    (r"^coredns$|^kube-dns$", "CoreDNS"),
+    (r"^kube-proxy", "kube-proxy"),
+    (r"^aws-node$", "Amazon VPC CNI"),
+    (r"^calico-node$|^calico-kube-controllers$", "Calico"),
+    (r"^cilium$|^cilium-operator$", "Cilium"),
+    (r"^kube-flannel", "Flannel"),
+    (r"^weave-net$", "Weave Net"),
+    (r"^antrea", "Antrea"),
+    (r"^ebs-csi", "Amazon EBS CSI driver"),
+    (r"^efs-csi", "Amazon EFS CSI driver"),
+    (r"^csi-azure|^csi-azuredisk|^csi-azurefile", "Azure CSI driver"),
+    (r"^pdcsi|^gce-pd-csi", "GCE PD CSI driver"),
+    (r"^metrics-server$", "metrics-server"),
+    (r"^cluster-autoscaler", "cluster-autoscaler"),
+    (r"^aws-load-balancer-controller$", "AWS Load Balancer Controller"),
+    (r"^ingress-nginx-controller$|^nginx-ingress", "ingress-nginx"),
+    (r"^cert-manager$", "cert-manager"),
 )
 _KINDS = ("Deployment", "DaemonSet", "StatefulSet")
 

@@ -110,8 +110,7 @@ def inert_json_bytes(document: Any) -> bytes:
     data = _msgspec_indented(document)
     if data is None:
         return encoded(inert_json(document, floats=False))
-    maybe = not data.isascii() or b"\x7f" in data  # told at once for ASCII
-    if maybe and _may_hold_unsafe(data):
+    if _may_hold_unsafe(data):
         return encoded(_inert(str(data, "utf-8")) + "\n")
     return data + b"\n"
 
@@ -120,26 +119,31 @@ def inert_json_bytes(document: Any) -> bytes:
 # where they start nothing else): DEL; U+0080-U+00BF, the C1 controls among them;
 # U+2000-U+207F, the line separators, bidi overrides and isolates among them.
 _UNSAFE_LEADS = (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81")
-_THREE_BYTE_LEAD = 0xE2
-_FOLLOWING = frozenset({0x80, 0x81})
+_ONE_BYTE_LEADS = tuple(lead for lead in _UNSAFE_LEADS if len(lead) == 1)
+# The two-byte leads share their first byte (0xE2): one find serves both.
+(_FIRST_OF_TWO,) = {lead[0] for lead in _UNSAFE_LEADS if len(lead) == 2}
+_SECOND_OF_TWO = frozenset(lead[1] for lead in _UNSAFE_LEADS if len(lead) == 2)
 _LEADS_LOOKED_AT = 4096
 
 
 def _may_hold_unsafe(data: bytes) -> bool:
-    """Whether `data` holds one of `_UNSAFE_LEADS`. The one-byte leads are found by memchr;
-    the two-byte ones by finding their first byte, as rare in a report as arrows (a search
-    for two bytes scans 50 MB ten times slower), and looking at the byte after it; past
-    `_LEADS_LOOKED_AT` of them, by searching for the two bytes after all."""
-    if b"\x7f" in data or b"\xc2" in data:
+    """Whether `data` holds one of `_UNSAFE_LEADS`: for ASCII, told by DEL alone. The
+    one-byte leads are found by memchr; the two-byte ones by finding their first byte, as
+    rare in a report as arrows (a search for two bytes scans 50 MB ten times slower), and
+    looking at the byte after it; past `_LEADS_LOOKED_AT` of them, by searching for each
+    lead after all."""
+    if data.isascii():
+        return b"\x7f" in data
+    if any(lead in data for lead in _ONE_BYTE_LEADS):
         return True
-    at = data.find(_THREE_BYTE_LEAD)
+    at = data.find(_FIRST_OF_TWO)
     for _ in range(_LEADS_LOOKED_AT):
         if at < 0:
             return False
-        if at + 1 < len(data) and data[at + 1] in _FOLLOWING:
+        if at + 1 < len(data) and data[at + 1] in _SECOND_OF_TWO:
             return True
-        at = data.find(_THREE_BYTE_LEAD, at + 1)
-    return b"\xe2\x80" in data or b"\xe2\x81" in data
+        at = data.find(_FIRST_OF_TWO, at + 1)
+    return any(lead in data for lead in _UNSAFE_LEADS)
 
 
 def _inert(text: str) -> str:
