@@ -136,8 +136,9 @@ def _body(obj: dict[str, Any], raw: str) -> bytes:
 
 
 # Each: a change to one object line, and whether the fast path may keep it (it falls back
-# for everything msgspec might decode otherwise than json, or that is not one object a line).
-LINE_CHANGES: list[tuple[str, Any, bool]] = [
+# for everything msgspec might decode otherwise than json, and wherever a cut between
+# batches would not fall between two objects), for the line first, in the middle and last.
+LINE_CHANGES: list[tuple[str, Any, bool | dict[str, bool]]] = [
     ("nan", lambda o: _body(o, "NaN"), False),
     ("infinity", lambda o: _body(o, "-Infinity"), False),
     ("float out of range", lambda o: _body(o, "1e400"), False),
@@ -215,9 +216,17 @@ LINE_CHANGES: list[tuple[str, Any, bool]] = [
     ("kind a list", lambda o: _dumped({**o, "kind": ["Pod"]}), False),
     ("extra field", lambda o: _dumped({**o, "extra": {"a": [1, 2]}}), True),
     ("not an object", b"[1,2]", False),
-    ("two objects on a line", lambda o: _dumped(o) + b"," + _dumped(o), False),
-    ("an object over two lines", lambda o: _dumped(o).replace(b",", b",\n", 1), False),
-    ("an empty line", lambda o: b"\n" + _dumped(o), False),
+    # Lines that are not one object each read as well, as long as the last ",\n" of what
+    # has been read is a comma between objects (here: all of a small file is one batch).
+    ("two objects on a line", lambda o: _dumped(o) + b"," + _dumped(o), True),
+    (
+        "an object over two lines",
+        lambda o: _dumped(o).replace(b",", b",\n", 1),
+        {"first": True, "middle": True, "last": False},
+    ),
+    ("an empty line", lambda o: b"\n" + _dumped(o), True),
+    ("an empty element", lambda o: b"," + _dumped(o), False),
+    ("a line of whitespace", lambda o: b"  ,\n" + _dumped(o), False),
     ("a comma too many", lambda o: _dumped(o) + b",", False),
     ("a carriage return", lambda o: _dumped(o) + b"\r", True),
 ]
@@ -230,13 +239,57 @@ LINE_CHANGES: list[tuple[str, Any, bool]] = [
     ids=[name for name, _, _ in LINE_CHANGES],
 )
 def test_every_hostile_line_reads_as_the_streaming_reader_reads_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any, keeps: bool, where: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Any,
+    keeps: bool | dict[str, bool],
+    where: str,
 ) -> None:
     lines = _lines(tmp_path)
     at = {"first": 1, "middle": len(lines) // 2, "last": len(lines) - 2}[where]
     lines[at] = _object_line(lines[at], change)
     _, fast = _same_both_ways(tmp_path, monkeypatch, b"\n".join(lines))
-    assert fast is keeps
+    assert fast is (keeps if isinstance(keeps, bool) else keeps[where])
+
+
+# Files whose pieces split them everywhere: between the comma and the newline of a cut, the
+# newline and the `]` of the end, inside the header, an object, a UTF-8 character.
+_SPLIT_FILES: list[tuple[str, Any, bool | None]] = [
+    ("as written", lambda d: d, True),
+    ("non-ASCII", lambda d: d.replace(b'"name":"', "\"name\":\"\u00e9\u2028".encode(), 5), True),
+    ("no objects", lambda d: d.split(b"\n")[0] + b"\n" + d.split(b"\n")[-1], True),
+    ("an empty line", lambda d: d.replace(b"},\n", b"},\n\n", 3), True),
+    ("an empty line at the end", lambda d: d.replace(b"}\n]", b"}\n\n]"), True),
+    ("an object over two lines", lambda d: d.replace(b'{"apiVersion"', b'{\n"apiVersion"', 1),
+     True),
+    # A ",\n" inside an object: the fast path when no batch is cut there (None: either way).
+    ("a comma and newline in an object",
+     lambda d: d.replace(b',"kind"', b',\n"kind"', 1), None),
+    ("a comma before the end", lambda d: d.replace(b"}\n]", b"},\n]"), False),
+    ("an empty element", lambda d: d.replace(b"},\n", b"},\n,\n", 1), False),
+    ("no end of the objects", lambda d: d.rsplit(b"\n", 1)[0], False),
+]
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 64, 997, 1 << 20])
+@pytest.mark.parametrize("compressed", [False, True])
+@pytest.mark.parametrize(
+    ("name", "data", "keeps"), _SPLIT_FILES, ids=[name for name, _, _ in _SPLIT_FILES]
+)
+def test_a_file_reads_the_same_whatever_its_pieces(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    piece: int,
+    compressed: bool,
+    name: str,
+    data: Any,
+    keeps: bool | None,
+) -> None:
+    monkeypatch.setattr(snapshot_io, "_PIECE", piece)
+    document, fast = _same_both_ways(tmp_path, monkeypatch, data(_written(tmp_path)), compressed)
+    assert fast is keeps or keeps is None, name
+    if keeps is not False and name != "no objects":
+        assert len(document["objects"]) == 45
 
 
 @pytest.mark.parametrize(

@@ -502,49 +502,58 @@ def _lines(
     keep = _keep(reduce)
     kinds = _ALWAYS_KEPT if reduced else None
     objects: list[Any] = []
-    # The batch being gathered: "[" and the lines after the last batch decoded. A batch
-    # ends at the last ",\n" (the comma becomes its "]"); the objects end at the first line
-    # after it that starts with "]" (one before it makes the batch fail: not one object a
-    # line). Each is searched for in what was added since the last search.
-    batch = bytearray(b"[") + buf
-    searched = 1
+
+    def decoded(*parts: bytes | memoryview) -> bool:
+        """Decode the object lines `parts` joined (whole lines, without the comma after the
+        last): False when they are not one or more objects msgspec is sure of."""
+        done = decode_lines(b"".join((b"[", *parts, b"]")), keep, kinds)
+        if not done:  # none: an empty element (`[\n,`, `,\n]`), a JSON error the other way
+            return False
+        objects.extend(done)
+        return True
+
+    # `rest`: the lines after the last batch decoded. A batch ends at the last ",\n" (its
+    # comma left out); the objects end at the first line after it that starts with "]".
+    # Only a ",\n" and "\n]" at the top level of the list leave a batch valid JSON (a
+    # string holds no raw newline; one inside an object leaves a bracket open), so any
+    # other cut fails the batch, and the file is read the other way. Each is searched for
+    # in what was added since the last search; a new piece is decoded up to its last ",\n"
+    # without being joined to `rest` first (one copy of it, into the batch).
+    rest = buf
+    searched = 0
     while True:
-        cut = batch.rfind(b",\n", max(searched - 1, 1))
-        if cut > 0:
-            count = batch.count(b"\n", 1, cut + 2)
-            batch[cut] = 0x5D  # "]"
-            done = decode_lines(memoryview(batch)[: cut + 1], count, keep, kinds)
-            if done is None:
+        cut = rest.rfind(b",\n", max(searched - 1, 0))
+        if cut >= 0:
+            if not decoded(memoryview(rest)[:cut]):
                 return None
-            objects += done
-            batch = bytearray(b"[") + batch[cut + 2 :]
-            searched = 1
-        end = 1 if batch[1:2] == b"]" else batch.find(b"\n]", max(searched - 1, 1)) + 1
-        if end > 0:
-            tail = bytes(batch[end:])
-            if end == 1:
-                if objects:
-                    return None  # a comma before the `]`: JSON's error, the other way
-                break
-            count = batch.count(b"\n", 1, end)
-            batch[end - 1] = 0x5D
-            done = decode_lines(memoryview(batch)[:end], count, keep, kinds)
-            if done is None:
-                return None
-            objects += done
+            rest, searched = rest[cut + 2 :], 0
+        if rest[:1] == b"]":
+            if objects:
+                return None  # a comma before the `]`: JSON's error, the other way
             break
-        if len(batch) > _BATCH_LIMIT:
+        end = rest.find(b"\n]", max(searched - 1, 0))
+        if end >= 0:
+            if not decoded(memoryview(rest)[:end]):
+                return None
+            rest = rest[end + 1 :]
+            break
+        if len(rest) > _BATCH_LIMIT:
             return None
-        searched = len(batch)
         piece = raw.more()
         if piece is None:
             return None
-        batch += piece
-    rest = [tail]
+        cut = piece.rfind(b",\n")
+        if cut >= 0:
+            if not decoded(rest, memoryview(piece)[:cut]):
+                return None
+            rest, searched = piece[cut + 2 :], 0
+        else:
+            rest, searched = rest + piece, len(rest)
+    tail = [rest]
     while (piece := raw.more()) is not None:
-        rest.append(piece)
+        tail.append(piece)
     read = codec.ObjectReader(origin, _keep(reduce))
-    parser = _Parser(_Text(io.BytesIO(head + b"".join(rest))), read)
+    parser = _Parser(_Text(io.BytesIO(head + b"".join(tail))), read)
     document = parser.document()
     if type(document) is not dict or "objects" in document or parser.lists != 1:
         return None  # the objects were not the one list of a snapshot

@@ -33,22 +33,19 @@ _DECODER = msgspec.json.Decoder(list[_Object])
 
 def decode_lines(
     batch: bytes | bytearray | memoryview,
-    count: int,
     keep: BodyFilter | None,
     kinds: Container[str] | None = None,
 ) -> list[ObservedObject] | None:
-    """The objects of `batch` (a JSON array of `count` objects, one per line of the file),
-    their bodies reduced by `keep` when given (only those of `kinds`, when given); None
-    when msgspec does not decode it into `count` objects: JSON that only Python's decoder
-    reads (NaN, Infinity, numbers out of a float's range, lone surrogate escapes) or reads
-    otherwise (integers of more digits than Python reads), fields of another type, lines
-    that are not one object each. The streaming reader then reads the file, to the same
-    result or error."""
+    """The objects of `batch` (a JSON array of objects, the file's lines between two of
+    its top-level commas), their bodies reduced by `keep` when given (only those of
+    `kinds`, when given); None when msgspec does not decode it: JSON that only Python's
+    decoder reads (NaN, Infinity, numbers out of a float's range, lone surrogate escapes)
+    or reads otherwise (integers of more digits than Python reads), fields of another type,
+    anything that is not an array of objects. The streaming reader then reads the file, to
+    the same result or error."""
     try:
         items = _DECODER.decode(batch)
     except (msgspec.MsgspecError, RecursionError):
-        return None
-    if len(items) != count:
         return None
     out: list[ObservedObject] = []
     append = out.append
