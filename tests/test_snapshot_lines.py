@@ -45,13 +45,21 @@ def _lines(tmp_path: Path) -> list[bytes]:
 
 def _outcome(path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool) -> Any:
     """What reading `path` gives: the snapshot's document, or the error's message."""
+    return _read(path, monkeypatch, fast)[0]
+
+
+def _read(path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool) -> tuple[Any, Any]:
+    """`_outcome`, and the apiVersions the evidence names by kind as the snapshot tells
+    them (the fast path gathers them as it decodes; otherwise a pass finds them)."""
     with monkeypatch.context() as patch:
         if not fast:
             patch.setattr(snapshot_io, "_read_lines", lambda *args: None)
         try:
-            return snapshot_to_dict(read_snapshot(path))
+            snapshot = read_snapshot(path)
         except SnapshotError as exc:
-            return f"error: {exc}"
+            return f"error: {exc}", None
+    versions = {kind: sorted(snapshot.evidence_versions(kind)) for kind in snapshot.kinds()}
+    return snapshot_to_dict(snapshot), versions
 
 
 def _took_fast_path(path: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
@@ -75,9 +83,9 @@ def _same_both_ways(
 ) -> tuple[Any, bool]:
     path = tmp_path / ("s.json.gz" if compressed else "s.json")
     path.write_bytes(gzip.compress(data, mtime=0) if compressed else data)
-    fast, slow = _outcome(path, monkeypatch, True), _outcome(path, monkeypatch, False)
+    fast, slow = _read(path, monkeypatch, True), _read(path, monkeypatch, False)
     assert fast == slow
-    return fast, _took_fast_path(path, monkeypatch)
+    return fast[0], _took_fast_path(path, monkeypatch)
 
 
 def test_the_writer_puts_one_object_on_a_line_after_a_header(tmp_path: Path) -> None:
@@ -105,6 +113,29 @@ def test_fast_path_reads_what_the_streaming_reader_reads(
     document, fast = _same_both_ways(tmp_path, monkeypatch, data, compressed)
     assert fast and len(document["objects"]) == 45
     assert document == snapshot_to_dict(read_snapshot(EXAMPLE))
+
+
+def test_the_fast_path_tells_the_evidence_versions_it_gathered(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    snapshot = read_snapshot(EXAMPLE)
+    # Evidence of other versions than the objects are listed in, in three kinds.
+    changed = tuple(
+        structs.replace(o, evidence=(*o.evidence, replace_version(o.evidence[0], f"x/v{i}")))
+        if o.evidence and i % 7 == 0
+        else o
+        for i, o in enumerate(snapshot.objects)
+    )
+    write_snapshot(replace(snapshot, objects=changed), path, reduced=True)
+    read = read_snapshot(path)
+    told = dict(read.__dict__["_evidence_versions"])  # told by the reader, not computed
+    fresh = replace(read, objects=tuple(read.objects))  # a snapshot that computes them
+    assert told == {kind: fresh.evidence_versions(kind) for kind in fresh.kinds()}
+    assert any(v.startswith("x/") for versions in told.values() for v in versions)
+    assert read.evidence_versions("NoSuchKind") == frozenset()
+
+
+def replace_version(evidence: Any, api_version: str) -> Any:
+    return structs.replace(evidence, api_version=api_version)
 
 
 def test_files_of_the_older_writer_read_the_streaming_way(

@@ -150,7 +150,15 @@ def snapshot_from_dict(
     return _build(document, origin, reduce, None)
 
 
-def _build(document: Any, origin: str, reduce: bool, read: codec.ObjectReader | None) -> Snapshot:
+def _build(
+    document: Any,
+    origin: str,
+    reduce: bool,
+    read: codec.ObjectReader | None,
+    versions: Mapping[str, set[str]] | None = None,
+) -> Snapshot:
+    """The Snapshot of `document` (its objects already built by `read`, when given, and
+    the apiVersions their evidence names gathered in `versions`, when given)."""
     if not isinstance(document, dict):
         raise SnapshotError(f"{origin}: not a snapshot (expected a JSON object)")
     _check_schema(document.get("schema"), origin)
@@ -158,6 +166,8 @@ def _build(document: Any, origin: str, reduce: bool, read: codec.ObjectReader | 
         snapshot = codec.snapshot_from_dict(document, origin, _keep(reduce), read)
     except DecodeError as exc:
         raise SnapshotError(str(exc)) from None
+    if versions is not None:
+        snapshot.told_evidence_versions(versions)
     if not reduce:
         return snapshot
     return unread_templates_dropped(snapshot)
@@ -190,7 +200,8 @@ def read_snapshot(path: str | Path, reduce: bool = True) -> Snapshot:
         fast = _read_lines(handle, str(source), reduce) if source.is_file() else None
     if fast is not None:
         with gc_paused():
-            return _build(fast[0], str(source), reduce, fast[1])
+            document, read, versions = fast
+            return _build(document, str(source), reduce, read, versions)
     read = codec.ObjectReader(str(source), _keep(reduce))
     try:
         with source.open("rb") as handle, gc_paused():
@@ -460,13 +471,16 @@ _REDUCED = b'"%s":"%s",%s' % (
     ALLOW_LIST_FIELD.encode(), ALLOW_LIST_REVISION.encode(), _OBJECTS
 )
 _ALWAYS_KEPT = frozenset({"Secret"})
+_LinesRead = tuple[dict[str, Any], codec.ObjectReader, dict[str, set[str]]]
+"""What the fast path read: the document less its objects, the objects, and the apiVersions
+their evidence names by kind."""
 _HEAD_LIMIT = 64 << 20  # a header (nodes, clients) longer than this is read the other way
 _BATCH_LIMIT = 64 << 20  # likewise object lines that do not end in ",\n"
 
 
 def _read_lines(
     handle: BinaryIO, origin: str, reduce: bool
-) -> tuple[dict[str, Any], codec.ObjectReader] | None:
+) -> _LinesRead | None:
     """The document and its objects of a file in the line layout `_chunks` writes (the
     header up to `"objects":[` on the first line, then one object a line, then the rest on
     a line that starts with `]`): the object lines decoded in batches by msgspec, the rest
@@ -480,7 +494,7 @@ def _read_lines(
 
 def _lines(
     raw: _Raw, origin: str, reduce: bool
-) -> tuple[dict[str, Any], codec.ObjectReader] | None:
+) -> _LinesRead | None:
     from upgradecheck.codec.lines import decode_lines
 
     buf = b""
@@ -502,11 +516,12 @@ def _lines(
     keep = _keep(reduce)
     kinds = _ALWAYS_KEPT if reduced else None
     objects: list[Any] = []
+    versions: dict[str, set[str]] = {}
 
     def decoded(*parts: bytes | memoryview) -> bool:
         """Decode the object lines `parts` joined (whole lines, without the comma after the
         last): False when they are not one or more objects msgspec is sure of."""
-        done = decode_lines(b"".join((b"[", *parts, b"]")), keep, kinds)
+        done = decode_lines(b"".join((b"[", *parts, b"]")), keep, kinds, versions)
         if not done:  # none: an empty element (`[\n,`, `,\n]`), a JSON error the other way
             return False
         objects.extend(done)
@@ -561,4 +576,4 @@ def _lines(
         return None
     read.objects = objects
     read.count = len(objects)
-    return document, read
+    return document, read, versions

@@ -3,6 +3,8 @@ apiVersion) pairs of the versions the knowledge base tracks."""
 
 from __future__ import annotations
 
+import pytest
+
 from upgradecheck.checks.interface import CheckContext
 from upgradecheck.checks.usage import object_usages
 from upgradecheck.knowledge import load_knowledge_base
@@ -196,3 +198,34 @@ def test_a_read_snapshot_without_templates_to_drop_is_the_one_read() -> None:
     assert "template" not in dropped.objects[1].body["spec"]
     again = unread_templates_dropped(dropped)
     assert again is dropped  # nothing left to drop: the same snapshot, its index kept
+
+
+def test_templates_dropped_keep_the_indexes_that_read_no_body() -> None:
+    from support.riskfixtures import cluster, deployment, pod, workload
+
+    from upgradecheck.collect.sanitize import unread_templates_dropped
+
+    web = deployment("shop", "web")
+    rs = workload("ReplicaSet", "shop", "web-1")
+    rs.body["metadata"]["ownerReferences"] = [
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "controller": True}
+    ]
+    bare = pod("shop", "bare")
+    bare.body["spec"] = {"containers": [{"name": "c"}]}
+    snap = cluster(web, rs, bare)
+    # Only a template nothing covers: nothing dropped, the very snapshot back.
+    alone = cluster(web, bare)
+    assert unread_templates_dropped(alone) is alone
+    snap.of_kind("Pod")
+    versions = {kind: snap.evidence_versions(kind) for kind in snap.kinds()}
+    dropped = unread_templates_dropped(snap)
+    assert dropped is not snap and "template" not in dropped.objects[1].body["spec"]
+    # The index by kind and the evidence versions come along; the objects by kind do not
+    # (they would hold the old bodies).
+    assert dropped.__dict__["_positions"] is snap.__dict__["_positions"]
+    assert dropped.__dict__["_evidence_versions"] is snap.__dict__["_evidence_versions"]
+    assert "_of_kinds" not in dropped.__dict__
+    assert dropped.of_kind("ReplicaSet") == (dropped.objects[1],)
+    assert {kind: dropped.evidence_versions(kind) for kind in dropped.kinds()} == versions
+    with pytest.raises(ValueError, match="bodies"):
+        snap.with_bodies(snap.objects[:2])

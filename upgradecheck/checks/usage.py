@@ -81,17 +81,16 @@ def _written_in(
     snapshot: Snapshot, wanted: Callable[[str, str], bool]
 ) -> set[tuple[str, str | None, str]]:
     """The (kind, namespace, name) of the objects with evidence of being written in a
-    version `wanted` wants. Kind by kind: the versions its objects' evidence names are
-    gathered first and asked about once each, and only a kind with a wanted version among
-    them has its objects looked at one by one (at the envelope, 4,000 objects of 273,000)."""
+    version `wanted` wants. Kind by kind: the versions its objects' evidence names
+    (`Snapshot.evidence_versions`) are asked about once each, and only a kind with a wanted
+    version among them has its objects looked at one by one (at the envelope, 4,000
+    objects of 273,000)."""
     keys: set[tuple[str, str | None, str]] = set()
     for kind in snapshot.kinds():
-        objects = snapshot.of_kind(kind)
-        named = {ev.api_version for obj in objects for ev in obj.evidence}
-        versions = {v for v in named if wanted(v, kind)}
+        versions = {v for v in snapshot.evidence_versions(kind) if wanted(v, kind)}
         if not versions:
             continue
-        for obj in objects:
+        for obj in snapshot.of_kind(kind):
             for ev in obj.evidence:
                 if ev.api_version in versions and ev.source in _WRITE_SOURCES:
                     ref = obj.ref

@@ -35,14 +35,17 @@ def decode_lines(
     batch: bytes | bytearray | memoryview,
     keep: BodyFilter | None,
     kinds: Container[str] | None = None,
+    versions: dict[str, set[str]] | None = None,
 ) -> list[ObservedObject] | None:
     """The objects of `batch` (a JSON array of objects, the file's lines between two of
     its top-level commas), their bodies reduced by `keep` when given (only those of
-    `kinds`, when given); None when msgspec does not decode it: JSON that only Python's
-    decoder reads (NaN, Infinity, numbers out of a float's range, lone surrogate escapes)
-    or reads otherwise (integers of more digits than Python reads), fields of another type,
-    anything that is not an array of objects. The streaming reader then reads the file, to
-    the same result or error."""
+    `kinds`, when given), and the apiVersions their evidence names added to `versions`, by
+    kind (`Snapshot.evidence_versions`: gathered here, while each object is in the cache,
+    rather than by a pass over all the evidence afterwards). None when msgspec does not
+    decode it: JSON that only Python's decoder reads (NaN, Infinity, numbers out of a
+    float's range, lone surrogate escapes) or reads otherwise (integers of more digits than
+    Python reads), fields of another type, anything that is not an array of objects. The
+    streaming reader then reads the file, to the same result or error."""
     try:
         items = _DECODER.decode(batch)
     except (msgspec.MsgspecError, RecursionError):
@@ -50,8 +53,16 @@ def decode_lines(
     out: list[ObservedObject] = []
     append = out.append
     intern = sys.intern
+    seen: set[str] = set()
+    last: str | None = None  # the kind `seen` is of: runs of one kind are the rule
     for item in items:
         kind = intern(item.kind)
+        if versions is not None:
+            if kind is not last:
+                last = kind
+                seen = versions.setdefault(kind, set())
+            for ev in item.evidence:
+                seen.add(ev.api_version)
         namespace = item.namespace
         ref = ObjectRef(
             intern(item.apiVersion),

@@ -11,7 +11,6 @@ detector type cannot read a field that was never collected.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from functools import cache
 from typing import Any, TypeAlias
 
@@ -356,7 +355,8 @@ def unread_templates_dropped(snapshot: Snapshot) -> Snapshot:
     in any snapshot the collector wrote: told from the objects of the kinds that can."""
     if not any(_holds_template(o) for kind in _COVERABLE for o in snapshot.of_kind(kind)):
         return snapshot
-    return replace(snapshot, objects=without_unread_templates(snapshot.objects))
+    objects = without_unread_templates(snapshot.objects)
+    return snapshot if objects is snapshot.objects else snapshot.with_bodies(objects)
 
 
 def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[ObservedObject, ...]:
@@ -364,7 +364,8 @@ def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[Observe
     collected controller above it carries its template (the checks judge the template, once
     per workload), a ReplicaSet's or Job's template when its Deployment or CronJob was
     collected. Their metadata and status stay. Only the objects that still hold a spec or
-    template are looked at (a snapshot the collector wrote has few)."""
+    template are looked at (a snapshot the collector wrote has few). A tuple with nothing
+    to drop is returned as it is."""
     coverable = _COVERABLE  # the kind first: most objects are of no other kind
     holding = [
         i for i, obj in enumerate(objects) if obj.ref.kind in coverable and _holds_template(obj)
@@ -373,12 +374,14 @@ def without_unread_templates(objects: Sequence[ObservedObject]) -> tuple[Observe
         return tuple(objects)
     workloads = Workloads(Snapshot(source="cluster", collected_at="", objects=tuple(objects)))
     out = list(objects)
+    changed = False
     for i in holding:
         obj = objects[i]
         if workloads.covered(obj):
             # Built directly: dataclasses.replace costs nearly three times as much, per pod.
             out[i] = ObservedObject(obj.ref, obj.evidence, _less_template(obj.body, obj.ref.kind))
-    return tuple(out)
+            changed = True
+    return tuple(out) if changed else tuple(objects)
 
 
 def _holds_template(obj: ObservedObject) -> bool:
