@@ -6,10 +6,11 @@ controller, not 20,000. Everything here is linear in the number of objects."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
 from typing import Any
+
+import msgspec
 
 from upgradecheck.model import ObjectRef, ObservedObject, Snapshot
 from upgradecheck.shapes import as_map, as_maps, as_str, as_strs, dig
@@ -91,10 +92,11 @@ def selector_matches(selector: Any, labels: Mapping[str, str]) -> bool:
     return all(_requirement(e, labels) for e in as_maps(selector.get("matchExpressions")))
 
 
-@dataclass(frozen=True, slots=True)
-class PodSpec:
+class PodSpec(msgspec.Struct, frozen=True, kw_only=True):
     """One pod spec to judge: a controller's template, or a pod no collected controller covers
-    (one per owner: the pods of one controller share their spec)."""
+    (one per owner: the pods of one controller share their spec). A msgspec Struct, made in
+    C: a large cluster has tens of thousands (a frozen dataclass sets each field through
+    `object.__setattr__`)."""
 
     workload: ObjectRef
     """The object findings name: the controller, or the pod itself when it has none."""
