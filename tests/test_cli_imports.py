@@ -52,6 +52,13 @@ PARSING_THE_KB = {"upgradecheck.knowledge._yaml"}
 """Parsing the knowledge base's YAML: not once its parse is cached."""
 WRITING_FILES = {"upgradecheck.safewrite"}
 """Replacing an -o file safely (it imports `secrets`): not for standard output."""
+SCANNING = {"upgradecheck.collect.files", "upgradecheck.collect.binaries",
+            "upgradecheck.collect.helm", "upgradecheck.collect.yaml_documents"}
+"""Reading manifests, and running helm and kubectl for their folders: what `scan` takes."""
+VIEWS = {"upgradecheck.render.view", "upgradecheck.plan"}
+"""What the documents for people are built from (the plan among them): not a JSON report."""
+PUBLISHING = {"upgradecheck.publish"}
+"""Writing PolicyReports into a cluster (`--publish`)."""
 RENDERERS = {
     f"upgradecheck.render.{name}"
     for name in (
@@ -112,8 +119,10 @@ CASES: list[tuple[list[str], set[str], set[str]]] = [
     (
         ["assess", str(SNAPSHOT), "--format", "json"],
         {"upgradecheck.render.json_report", "upgradecheck.snapshot_io"},
-        CLUSTER | TEMPLATES | (RENDERERS - {"upgradecheck.render.json_report"})
-        | {"upgradecheck.compare", "upgradecheck.fleet", "upgradecheck.cli.scan_cmd"},
+        CLUSTER | TEMPLATES | (RENDERERS - {"upgradecheck.render.json_report"}) | SCANNING | VIEWS
+        | PUBLISHING
+        # Without an exceptions file, and with the knowledge base's parse cached, no YAML.
+        | {"yaml", "upgradecheck.compare", "upgradecheck.fleet", "upgradecheck.cli.scan_cmd"},
     ),
     (
         ["assess", str(SNAPSHOT), "--format", "html"],

@@ -10,11 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from upgradecheck.assess import AssessError, assess, target_version
-from upgradecheck.collect.binaries import RUN_TIMEOUT, BuildOptions, ClientFinder
-from upgradecheck.collect.errors import ManifestError
-from upgradecheck.collect.files.read import DEFAULT_MAX_FILE_BYTES
-from upgradecheck.collect.files.scan import scan_manifests
-from upgradecheck.collect.helm.api_versions import capability_table, served_api_versions
+from upgradecheck.collect.limits import DEFAULT_MAX_FILE_BYTES, RUN_TIMEOUT
 from upgradecheck.collect.local_clients import probe
 from upgradecheck.knowledge import KnowledgeBase, load_knowledge_base
 from upgradecheck.lifetime import outlive
@@ -24,7 +20,8 @@ from upgradecheck.versions import parse_minor
 from upgradecheck.workloads import metadata
 
 # The cluster collector (HTTP and TLS), the snapshot codec and compare are imported by the
-# jobs that use them: `scan` runs on every commit, and its start-up is most of its time.
+# jobs that use them: `scan` runs on every commit, and its start-up is most of its time. The
+# manifest scanner and the client runner likewise: `assess` and `collect` read no manifest.
 if TYPE_CHECKING:
     from upgradecheck.collect.cluster.collector import CollectOptions, Progress
     from upgradecheck.collect.cluster.endpoint import Endpoint
@@ -58,6 +55,11 @@ def report_for_manifests(
     (or `root`, which must hold every named path) is read, by the scan or by the clients;
     each client run may take `client_timeout` seconds.
     """
+    from upgradecheck.collect.binaries import BuildOptions, ClientFinder
+    from upgradecheck.collect.errors import ManifestError
+    from upgradecheck.collect.files.scan import scan_manifests
+    from upgradecheck.collect.helm.api_versions import capability_table, served_api_versions
+
     exceptions = _exceptions(config)
     kb = _knowledge(exceptions, data)
     current_minor = parse_minor(current) if current else None

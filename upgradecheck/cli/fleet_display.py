@@ -11,7 +11,7 @@ from typing import TextIO
 from upgradecheck.fleet.model import Member, Origin
 from upgradecheck.fleet.sources import Entry
 from upgradecheck.render.comparison.view import counts_text
-from upgradecheck.render.view import path_text
+from upgradecheck.render.summary import path_text
 from upgradecheck.safetext import printable
 
 

@@ -18,7 +18,7 @@ from upgradecheck.model import Report, Snapshot
 from upgradecheck.render import REPORT_FORMATS, Formats, OutputFormat, RenderError
 from upgradecheck.render.interface import R, RenderOptions
 from upgradecheck.render.registry import SUFFIXES, format_of
-from upgradecheck.render.view import coverage_counts, summary_text
+from upgradecheck.render.summary import coverage_counts, summary_text
 from upgradecheck.wording import plural
 
 OUTPUT_HINT = "'-o' / '--output'"

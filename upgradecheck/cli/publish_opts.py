@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from upgradecheck.model import Report
-from upgradecheck.publish import PublishError, Reach
 from upgradecheck.safetext import printable
 from upgradecheck.wording import names, plural
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from upgradecheck.collect.cluster.endpoint import Endpoint
     from upgradecheck.collect.cluster.scope import Scope
     from upgradecheck.collect.cluster.transport import TransportOptions
+    from upgradecheck.publish import Reach
 
 Publish = Annotated[
     bool,
@@ -56,12 +56,16 @@ _SCOPE_SUBJECT = "scope"
 
 def reach_of(scope: Scope) -> Reach:
     """The namespaces a run collecting `scope` speaks for."""
+    from upgradecheck.publish import Reach
+
     return Reach(scope.namespaces, scope.exclude_namespaces, partial=bool(scope.selector))
 
 
 def reach_of_snapshot(report: Report) -> Reach:
     """A saved snapshot says that it saw part of the cluster, not which part: then the run
     speaks only for the namespaces it has findings in."""
+    from upgradecheck.publish import Reach
+
     return Reach(partial=any(note.subject == _SCOPE_SUBJECT for note in report.coverage))
 
 
@@ -125,6 +129,7 @@ def publisher_step(
     """What `emit` calls after writing the report: publish it to `endpoint` (the one the
     caller loaded from the kubeconfig, before writing anything), or only try it (`dry_run`),
     and say what was done (unless `quiet`: errors only)."""
+    from upgradecheck.publish import PublishError
     from upgradecheck.publish.cluster import ClusterReports
     from upgradecheck.publish.policyreports import PolicyReportPublisher
 

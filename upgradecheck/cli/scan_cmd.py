@@ -18,7 +18,7 @@ from upgradecheck.cli.options import (
     Target,
 )
 from upgradecheck.cli.output import destinations, emit
-from upgradecheck.collect.binaries import RUN_TIMEOUT
+from upgradecheck.collect.limits import RUN_TIMEOUT
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.lifetime import one_shot
 from upgradecheck.render import REPORT_FORMATS

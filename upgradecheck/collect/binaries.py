@@ -21,16 +21,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 from upgradecheck.collect.contain import limit_text
 from upgradecheck.collect.errors import SourceError
+from upgradecheck.collect.limits import RUN_TIMEOUT
 from upgradecheck.collect.local_clients import helm_version, kubectl_version
 from upgradecheck.model import CoverageNote, ObservedObject
 from upgradecheck.versions import Minor
 
 if TYPE_CHECKING:
     from upgradecheck.collect.helm.api_versions import CapabilityTable
-
-RUN_TIMEOUT = 60.0
-"""Seconds a `helm template` or `kubectl kustomize` may take (`--client-timeout`): real
-charts and overlays take a few; a template looping for ever is stopped here."""
 
 MAX_CLIENT_MEMORY = 2 * 1024 * 1024 * 1024
 """Most address space a client run may use (POSIX): a template that builds a string of

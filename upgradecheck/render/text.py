@@ -10,14 +10,8 @@ from collections.abc import Sequence
 from upgradecheck.model import Finding, Report, Severity, Verdict
 from upgradecheck.render.escaping import shorten, terminal_text
 from upgradecheck.render.interface import Renderer, RenderOptions
-from upgradecheck.render.view import (
-    by_severity,
-    counts_text,
-    evidence_label,
-    object_label,
-    path_text,
-    scope_text,
-)
+from upgradecheck.render.summary import counts_text, path_text
+from upgradecheck.render.view import by_severity, evidence_label, object_label, scope_text
 
 HEADERS = ("SEVERITY", "RULE", "HOP", "OBJECT", "EVIDENCE")
 GAP = "  "

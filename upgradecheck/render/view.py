@@ -18,6 +18,7 @@ from upgradecheck.plan import (
     due_hop,
     pools,
 )
+from upgradecheck.render.summary import counts_text, document_kind, path_nodes, path_text
 from upgradecheck.versions import minor_key
 
 SEVERITIES = (Severity.BLOCKER, Severity.WARNING, Severity.INFO)
@@ -30,43 +31,8 @@ CLUSTER_SCOPED = "(cluster-wide)"
 
 
 # --- headline ------------------------------------------------------------------------------
-
-
-def counts_text(report: Report) -> str:
-    """`3 blockers, 1 warning, 0 info`."""
-    summary = report.summary
-    return (
-        f"{count(summary['blocker'], 'blocker')}, {count(summary['warning'], 'warning')}, "
-        f"{summary['info']} info"
-    )
-
-
-def path_text(report: Report) -> str:
-    """`1.29 → 1.31 via 1.30`, `1.29 → 1.30`, or `target 1.31` when the current is unknown."""
-    target = report.target_version
-    if report.current_version is None:
-        return f"target {target}"
-    if not report.hops:
-        return f"{report.current_version}, no upgrade"
-    path = f"{report.current_version} → {target}"
-    via = report.hops[:-1]
-    return f"{path} via {', '.join(via)}" if via else path
-
-
-def path_nodes(report: Report) -> tuple[str, ...]:
-    """Every version on the way: the current one (when known), then each hop."""
-    first = (report.current_version,) if report.current_version else ()
-    return (*first, *report.hops)
-
-
-def document_kind(report: Report) -> str:
-    """What the document is: `manifest review` (a scan), `health check` (the target is the
-    current version: no upgrade, what is wrong today) or `upgrade plan`."""
-    if report.source == "manifests":
-        return "manifest review"
-    if report.current_version is not None and not report.hops:
-        return "health check"
-    return "upgrade plan"
+# The counts, the path and the summary line are in summary.py: the command line says them
+# without importing the plan.
 
 
 @dataclass(frozen=True)
@@ -210,29 +176,6 @@ def stats_text(report: Report) -> str:
     order = {key: i for i, key in enumerate(STAT_LABELS)}
     keys = sorted(report.stats, key=lambda k: (order.get(k, len(order)), k))
     return ", ".join(stat_text(k, report.stats[k]) for k in keys)
-
-
-def coverage_counts(coverage: Sequence[CoverageNote]) -> str:
-    """`1 coverage gap`, `2 coverage gaps and 1 note`, or empty: gaps (something not seen)
-    and notes (worth saying, nothing missed) counted apart, the same way everywhere."""
-    gaps = sum(1 for n in coverage if n.is_gap)
-    notes = len(coverage) - gaps
-    parts = [count(gaps, "coverage gap")] if gaps else []
-    if notes:
-        parts.append(count(notes, "note"))
-    return " and ".join(parts)
-
-
-def summary_text(report: Report) -> str:
-    """One line for the terminal: verdict, counts, coverage gaps and what was assessed
-    (`blocked: 3 blockers, 1 warning, 0 info, 1 coverage gap (upgrade 1.29 → 1.30 → 1.31)`)."""
-    gaps = len(report.gaps)
-    extra = f", {count(gaps, 'coverage gap')}" if gaps else ""
-    if document_kind(report) == "health check":
-        what = f"health check of {report.current_version}, no upgrade"
-    else:
-        what = "upgrade " + " → ".join(path_nodes(report))
-    return f"{report.verdict.value}: {counts_text(report)}{extra} ({what})"
 
 
 def headline(report: Report) -> str:

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
-
 from upgradecheck.model import ObjectRef
 
 DEFAULT_CONFIG = ".upgradecheck.yaml"
@@ -107,17 +105,6 @@ class ExceptionsConfig:
     the file's folder, in file order."""
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, leaving dates as text so that a bad date is reported with its entry."""
-
-
-def _date_as_text(loader: _Loader, node: yaml.Node) -> str:
-    return str(node.value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
-
-
 def find_config(given: Path | None, cwd: Path | None = None) -> Path | None:
     """The file named by `--config`, else `.upgradecheck.yaml` in `cwd` when there is one."""
     if given is not None:
@@ -140,7 +127,9 @@ def load_config(path: str | Path) -> ExceptionsConfig:
 
 def parse_config(text: str, path: str) -> ExceptionsConfig:
     """Validate the text of an exceptions file; `path` names it in errors."""
-    data, lines = _load_yaml(text, path)
+    from upgradecheck.suppress._yaml import load_yaml  # only a file read needs `yaml`
+
+    data, lines = load_yaml(text, path)
     if data is None:
         return ExceptionsConfig(path)
     if not isinstance(data, Mapping):
@@ -161,32 +150,6 @@ def parse_config(text: str, path: str) -> ExceptionsConfig:
 
 
 # --- the file ------------------------------------------------------------------------------
-
-
-def _load_yaml(text: str, path: str) -> tuple[Any, list[int]]:
-    """The document, and the line of each item of its `exceptions` list."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        raise ConfigError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
-    except (yaml.YAMLError, ValueError) as exc:
-        raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    finally:
-        loader.dispose()
-    return data, _entry_lines(node)
-
-
-def _entry_lines(node: yaml.Node | None) -> list[int]:
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if key.value == "exceptions" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
 
 
 def _check_schema(data: Mapping[str, Any], path: str) -> None:

@@ -16,10 +16,8 @@ from typing import TextIO
 
 from upgradecheck.collect.contain import Refused, limit_text, open_regular
 from upgradecheck.collect.files.walk import FileInput
+from upgradecheck.collect.limits import DEFAULT_MAX_FILE_BYTES
 from upgradecheck.model import CoverageNote
-
-DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
-"""Files larger than this are reported, not read: manifests are far smaller."""
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -21,8 +21,9 @@ import upgradecheck
 from upgradecheck.collect.binaries import BuildOptions, FolderOutput
 from upgradecheck.collect.files.folders import read_folder
 from upgradecheck.collect.files.objects import Found, file_objects, stream_objects
-from upgradecheck.collect.files.read import DEFAULT_MAX_FILE_BYTES, FileText, Reader
+from upgradecheck.collect.files.read import FileText, Reader
 from upgradecheck.collect.files.walk import FileInput, FolderInput, Walk, check_paths
+from upgradecheck.collect.limits import DEFAULT_MAX_FILE_BYTES
 from upgradecheck.gcpause import gc_paused
 from upgradecheck.model import CoverageNote, ObservedObject, Snapshot
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from upgradecheck.fleet.model import Fleet, Group, Member, Status
 from upgradecheck.model import CoverageNote, Severity, Verdict
 from upgradecheck.render.comparison.view import counts_text
-from upgradecheck.render.view import path_text, platform_name
+from upgradecheck.render.summary import path_text
+from upgradecheck.render.view import platform_name
 from upgradecheck.wording import plural
 
 NONE = "—"
