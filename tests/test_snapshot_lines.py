@@ -27,6 +27,7 @@ from upgradecheck.snapshot_io import (
     read_snapshot,
     write_snapshot,
 )
+from upgradecheck.workloads import pod_runs
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "cluster-1.23.snapshot.json"
@@ -59,6 +60,9 @@ def _read(path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool) -> tuple[Any,
         except SnapshotError as exc:
             return f"error: {exc}", None
     versions = {kind: sorted(snapshot.evidence_versions(kind)) for kind in snapshot.kinds()}
+    # The runs of pods the fast path tells are those a pass finds.
+    told = snapshot.pod_runs()
+    assert told is None or told == pod_runs(snapshot.of_kind("Pod"))
     return snapshot_to_dict(snapshot), versions
 
 
@@ -115,7 +119,7 @@ def test_fast_path_reads_what_the_streaming_reader_reads(
     assert document == snapshot_to_dict(read_snapshot(EXAMPLE))
 
 
-def test_the_fast_path_tells_the_evidence_versions_it_gathered(tmp_path: Path) -> None:
+def test_the_fast_path_tells_what_it_gathered_as_a_pass_finds_it(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     snapshot = read_snapshot(EXAMPLE)
     # Evidence of other versions than the objects are listed in, in three kinds.
@@ -132,6 +136,9 @@ def test_the_fast_path_tells_the_evidence_versions_it_gathered(tmp_path: Path) -
     assert told == {kind: fresh.evidence_versions(kind) for kind in fresh.kinds()}
     assert any(v.startswith("x/") for versions in told.values() for v in versions)
     assert read.evidence_versions("NoSuchKind") == frozenset()
+    told_runs = read.pod_runs()
+    assert told_runs is not None and told_runs == pod_runs(read.of_kind("Pod"))
+    assert told_runs[-1].end == len(read.of_kind("Pod")) > 1
 
 
 def replace_version(evidence: Any, api_version: str) -> Any:

@@ -6,7 +6,7 @@ Plain values only, so every stage can be tested and serialised alone."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -261,6 +261,25 @@ class CoverageNote:
         return self.kind == "error"
 
 
+ControllerKey = tuple[str, str | None, str]
+"""A controller as an owner reference names it: (kind, namespace, name)."""
+
+
+class PodRun(msgspec.Struct):
+    """Pods next to one another in a snapshot (`Snapshot.of_kind("Pod")[start:end]`) whose
+    only owner reference names the same controller (`workloads.sole_controller`), or that
+    have no such reference (`key` None). A ReplicaSet's pods are listed one after the
+    other, so grouping a large cluster's pods by their runs reads 150,000 pods as 20,000
+    runs."""
+
+    key: ControllerKey | None
+    """The controller they name, or None."""
+    start: int
+    """Where the run starts among the snapshot's pods."""
+    end: int
+    """Where the next run starts."""
+
+
 _KIND = attrgetter("ref.kind")
 """An object's kind (read in C: the index by kind reads hundreds of thousands)."""
 
@@ -327,6 +346,19 @@ class Snapshot:
                 new.__dict__[name] = self.__dict__[name]
         return new
 
+    def pod_runs(self) -> Sequence[PodRun] | None:
+        """The runs of its pods (`workloads.pod_runs`) as the reader that decoded them told
+        them; None when none did (`Workloads` then finds them)."""
+        told: Sequence[PodRun] | None = self.__dict__.get("_pod_runs")
+        return told
+
+    def told_pod_runs(self, runs: Sequence[PodRun]) -> Snapshot:
+        """This snapshot, told the runs of its pods by a reader that gathered them while it
+        decoded each pod: `runs` must be exactly what `workloads.pod_runs` finds. Returns
+        the snapshot itself."""
+        self.__dict__["_pod_runs"] = runs
+        return self
+
     def evidence_versions(self, kind: str) -> AbstractSet[str]:
         """The apiVersions that the evidence of the objects of `kind` names (empty for a
         kind the snapshot does not hold)."""
@@ -367,7 +399,7 @@ class Snapshot:
         }
 
 
-_OBJECT_INDEXES = ("_positions", "_of_kinds", "_evidence_versions")
+_OBJECT_INDEXES = ("_positions", "_of_kinds", "_evidence_versions", "_pod_runs")
 """The Snapshot's caches computed from its objects (kept by `replaced` when they stay)."""
 _BODILESS_INDEXES = ("_positions", "_evidence_versions")
 """Those that read no body (kept by `with_bodies`)."""

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from upgradecheck.codec import snapshot as codec
 from upgradecheck.codec.reading import DecodeError
@@ -22,7 +22,7 @@ from upgradecheck.collect.sanitize import (
     unread_templates_dropped,
 )
 from upgradecheck.gcpause import gc_paused
-from upgradecheck.model import SNAPSHOT_SCHEMA, Snapshot
+from upgradecheck.model import SNAPSHOT_SCHEMA, PodRun, Snapshot
 from upgradecheck.safewrite import replacing
 
 _SCHEMA_PREFIX = "upgradecheck.snapshot/v"
@@ -155,10 +155,10 @@ def _build(
     origin: str,
     reduce: bool,
     read: codec.ObjectReader | None,
-    versions: Mapping[str, set[str]] | None = None,
+    told: _Told | None = None,
 ) -> Snapshot:
     """The Snapshot of `document` (its objects already built by `read`, when given, and
-    the apiVersions their evidence names gathered in `versions`, when given)."""
+    what the reader gathered of them as it decoded them, when given)."""
     if not isinstance(document, dict):
         raise SnapshotError(f"{origin}: not a snapshot (expected a JSON object)")
     _check_schema(document.get("schema"), origin)
@@ -166,8 +166,8 @@ def _build(
         snapshot = codec.snapshot_from_dict(document, origin, _keep(reduce), read)
     except DecodeError as exc:
         raise SnapshotError(str(exc)) from None
-    if versions is not None:
-        snapshot.told_evidence_versions(versions)
+    if told is not None:
+        snapshot.told_evidence_versions(told.versions).told_pod_runs(told.runs)
     if not reduce:
         return snapshot
     return unread_templates_dropped(snapshot)
@@ -200,8 +200,8 @@ def read_snapshot(path: str | Path, reduce: bool = True) -> Snapshot:
         fast = _read_lines(handle, str(source), reduce) if source.is_file() else None
     if fast is not None:
         with gc_paused():
-            document, read, versions = fast
-            return _build(document, str(source), reduce, read, versions)
+            document, read, told = fast
+            return _build(document, str(source), reduce, read, told)
     read = codec.ObjectReader(str(source), _keep(reduce))
     try:
         with source.open("rb") as handle, gc_paused():
@@ -471,9 +471,19 @@ _REDUCED = b'"%s":"%s",%s' % (
     ALLOW_LIST_FIELD.encode(), ALLOW_LIST_REVISION.encode(), _OBJECTS
 )
 _ALWAYS_KEPT = frozenset({"Secret"})
-_LinesRead = tuple[dict[str, Any], codec.ObjectReader, dict[str, set[str]]]
-"""What the fast path read: the document less its objects, the objects, and the apiVersions
-their evidence names by kind."""
+
+
+class _Told(NamedTuple):
+    """What the fast path gathered of the objects while it decoded them."""
+
+    versions: dict[str, set[str]]
+    """The apiVersions their evidence names, by kind (`Snapshot.evidence_versions`)."""
+    runs: list[PodRun]
+    """The runs of the pods (`Snapshot.pod_runs`)."""
+
+
+_LinesRead = tuple[dict[str, Any], codec.ObjectReader, _Told]
+"""What the fast path read: the document less its objects, the objects, what it gathered."""
 _HEAD_LIMIT = 64 << 20  # a header (nodes, clients) longer than this is read the other way
 _BATCH_LIMIT = 64 << 20  # likewise object lines that do not end in ",\n"
 
@@ -517,11 +527,12 @@ def _lines(
     kinds = _ALWAYS_KEPT if reduced else None
     objects: list[Any] = []
     versions: dict[str, set[str]] = {}
+    runs: list[PodRun] = []
 
     def decoded(*parts: bytes | memoryview) -> bool:
         """Decode the object lines `parts` joined (whole lines, without the comma after the
         last): False when they are not one or more objects msgspec is sure of."""
-        done = decode_lines(b"".join((b"[", *parts, b"]")), keep, kinds, versions)
+        done = decode_lines(b"".join((b"[", *parts, b"]")), keep, kinds, versions, runs)
         if not done:  # none: an empty element (`[\n,`, `,\n]`), a JSON error the other way
             return False
         objects.extend(done)
@@ -576,4 +587,4 @@ def _lines(
         return None
     read.objects = objects
     read.count = len(objects)
-    return document, read, versions
+    return document, read, _Told(versions, runs)

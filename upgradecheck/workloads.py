@@ -5,14 +5,14 @@ controller, not 20,000. Everything here is linear in the number of objects."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
 import msgspec
 
-from upgradecheck.model import ObjectRef, ObservedObject, Snapshot
+from upgradecheck.model import ControllerKey, ObjectRef, ObservedObject, PodRun, Snapshot
 from upgradecheck.shapes import as_map, as_maps, as_str, as_strs, dig
 
 # Where each controller kind keeps its pod template.
@@ -148,7 +148,7 @@ def _controller(meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return refs[0] if refs else None
 
 
-def _sole_reference(refs: Any, namespace: str | None) -> tuple[str, str | None, str] | None:
+def _sole_reference(refs: Any, namespace: str | None) -> ControllerKey | None:
     """(kind, namespace, name) of the controller that `refs`, an ownerReferences value, names
     when it is the common shape (one reference with a string kind and name); else None."""
     if type(refs) is list and len(refs) == 1 and type(refs[0]) is dict:
@@ -156,6 +156,26 @@ def _sole_reference(refs: Any, namespace: str | None) -> tuple[str, str | None, 
         if type(kind) is str and type(name) is str:
             return kind, namespace, name
     return None
+
+
+def sole_controller(body: Mapping[str, Any], namespace: str | None) -> ControllerKey | None:
+    """`_sole_reference` of the owner references of a pod's `body` (in `namespace`)."""
+    meta = body.get("metadata")
+    return _sole_reference(meta.get("ownerReferences"), namespace) if type(meta) is dict else None
+
+
+def pod_runs(pods: Sequence[ObservedObject]) -> list[PodRun]:
+    """The runs of `pods` (each as long as it can be), as the snapshot reader gathers them."""
+    runs: list[PodRun] = []
+    run = PodRun(None, 0, 0)
+    for i, pod in enumerate(pods):
+        key = sole_controller(pod.body, pod.ref.namespace)
+        if key != run.key or not runs:
+            run = PodRun(key, i, i + 1)
+            runs.append(run)
+        else:
+            run.end = i + 1
+    return runs
 
 
 class Workloads:
@@ -172,6 +192,16 @@ class Workloads:
         self.pods.extend(snapshot.of_kind("Pod"))
         for obj in snapshot.of_kind(*TEMPLATE_PATHS):
             self.controllers[(obj.ref.kind, obj.ref.namespace, obj.ref.name)] = obj
+        self._snapshot = snapshot
+
+    @cached_property
+    def _runs(self) -> Sequence[PodRun]:
+        """The runs of the pods: as the reader told them (when they end where the pods do),
+        else found by a pass."""
+        told = self._snapshot.pod_runs()
+        if told is not None and (told[-1].end if told else 0) == len(self.pods):
+            return told
+        return pod_runs(self.pods)
 
     def owner_of(self, obj: ObservedObject) -> ObjectRef:
         """The top controller of an object as far as the snapshot shows (a pod of a
@@ -293,26 +323,29 @@ class Workloads:
         groups: dict[ObjectRef, list[ObservedObject]] = {}
         # The common shape, a single owner reference to a collected controller, names the
         # same owner for every pod that names that controller: its group's list is found
-        # by the reference (kind, namespace, name) in one look-up per pod. Any other shape,
+        # by the reference (kind, namespace, name) in one look-up per run of such pods
+        # (`pod_runs`, gathered by the snapshot reader as it decodes them). Any other shape,
         # and a reference whose owner depends on the pod's labels, goes the whole way.
-        named: dict[tuple[str, str | None, str], list[ObservedObject] | None] = {}
-        for pod in self.pods:
-            meta = metadata(pod)
-            if not include_mirror and _is_mirror(meta):
-                continue
-            refs = meta.get("ownerReferences")
-            key = _sole_reference(refs, pod.ref.namespace)
+        named: dict[ControllerKey, list[ObservedObject] | None] = {}
+        pods = self.pods
+        runs = self._runs if include_mirror else [PodRun(None, 0, len(pods))]
+        for run in runs:
+            key = run.key
             if key is not None:
                 found = named.get(key, _UNKNOWN)
                 if found is _UNKNOWN:
                     top = self._shared_owner(key)
                     found = named[key] = None if top is None else groups.setdefault(top, [])
                 if found is not None:
-                    found.append(pod)
+                    found += pods[run.start : run.end]
                     continue
-            if include_mirror and not refs:
-                self._unowned.append(pod)
-            groups.setdefault(self.owner_of(pod), []).append(pod)
+            for pod in pods[run.start : run.end]:
+                meta = metadata(pod)
+                if not include_mirror and _is_mirror(meta):
+                    continue
+                if include_mirror and not meta.get("ownerReferences"):
+                    self._unowned.append(pod)
+                groups.setdefault(self.owner_of(pod), []).append(pod)
         return groups
 
     def unowned_pods(self) -> list[ObservedObject]:

@@ -84,12 +84,17 @@ def test_usages_ask_once_per_kind_and_version_and_count_only_evidence_of_writing
     assert ("v1", "Pod") in asked
 
 
-def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape() -> None:
+@pytest.mark.parametrize("runs", ["found", "told", "told one a pod"])
+def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape(
+    runs: str,
+) -> None:
     # Grouping reads the common shape (one reference to a collected controller) in a few
-    # look-ups: every pod must still land where owner_of, which reads any shape, puts it.
+    # look-ups per run of pods naming the same controller: every pod must still land where
+    # owner_of, which reads any shape, puts it, however the pods are cut into runs.
     from support.riskfixtures import cluster, deployment, owner, pod, workload
 
-    from upgradecheck.workloads import MIRROR_ANNOTATION, Workloads
+    from upgradecheck.model import PodRun
+    from upgradecheck.workloads import MIRROR_ANNOTATION, Workloads, pod_runs
 
     rs = workload("ReplicaSet", "shop", "web-5d9c")
     rs.body["metadata"]["ownerReferences"] = [owner("Deployment", "web")]
@@ -109,6 +114,7 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
              annotations={MIRROR_ANNOTATION: "x"}), ("Deployment", "web")),
         (pod("other", "h", owners=[owner("ReplicaSet", "web-5d9c")]), ("ReplicaSet", "web-5d9c")),
         (pod("shop", "i", owners=[owner("ReplicaSet", "web-5d9c")]), ("Deployment", "web")),
+        (pod("shop", "i2", owners=[owner("ReplicaSet", "web-5d9c")]), ("Deployment", "web")),
         (pod("shop", "j", owners=[owner("ReplicaSet", "old-1")]), ("Deployment", "old")),
         (pod("shop", "k", owners=[owner("ReplicaSet", "old-1")]), ("Deployment", "old")),
         (pod("shop", "l"), ("Pod", "l")),
@@ -117,6 +123,15 @@ def test_pods_group_under_the_owner_each_one_names_whatever_its_references_shape
     pods = [p for p, _ in shapes]
     pods[5].body["metadata"]["ownerReferences"] = ["ReplicaSet"]  # not a mapping: no owner
     snap = cluster(deployment("shop", "web"), rs, orphan, *pods)
+    found = pod_runs(snap.of_kind("Pod"))
+    # Runs: e and f (no reference of the common shape), i and i2 (a collected Deployment's),
+    # j and k (an uncollected one's), l and m (none).
+    assert [r.end - r.start for r in found] == [1, 1, 1, 1, 2, 1, 1, 2, 2, 2]
+    assert [r.key for r in found][4] is None and found[-1].key is None
+    if runs == "told":
+        snap.told_pod_runs(found)
+    elif runs == "told one a pod":
+        snap.told_pod_runs([PodRun(r.key, i, i + 1) for r in found for i in range(r.start, r.end)])
     groups = Workloads(snap).pods_by_owner()
     every = Workloads(snap)
     expected: dict[ObjectRef, list[str]] = {}

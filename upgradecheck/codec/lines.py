@@ -11,7 +11,8 @@ from typing import Any
 import msgspec
 
 from upgradecheck.codec.snapshot import BodyFilter
-from upgradecheck.model import Evidence, ObjectRef, ObservedObject
+from upgradecheck.model import Evidence, ObjectRef, ObservedObject, PodRun
+from upgradecheck.workloads import sole_controller
 
 
 class _Object(msgspec.Struct):
@@ -36,12 +37,14 @@ def decode_lines(
     keep: BodyFilter | None,
     kinds: Container[str] | None = None,
     versions: dict[str, set[str]] | None = None,
+    runs: list[PodRun] | None = None,
 ) -> list[ObservedObject] | None:
     """The objects of `batch` (a JSON array of objects, the file's lines between two of
     its top-level commas), their bodies reduced by `keep` when given (only those of
-    `kinds`, when given), and the apiVersions their evidence names added to `versions`, by
-    kind (`Snapshot.evidence_versions`: gathered here, while each object is in the cache,
-    rather than by a pass over all the evidence afterwards). None when msgspec does not
+    `kinds`, when given); the apiVersions their evidence names added to `versions`, by
+    kind (`Snapshot.evidence_versions`), and their pods to the runs of pods `runs`
+    (`Snapshot.pod_runs`, continued from the last batch's): gathered here, while each
+    object is in the cache, rather than by passes afterwards. None when msgspec does not
     decode it: JSON that only Python's decoder reads (NaN, Infinity, numbers out of a
     float's range, lone surrogate escapes) or reads otherwise (integers of more digits than
     Python reads), fields of another type, anything that is not an array of objects. The
@@ -55,6 +58,7 @@ def decode_lines(
     intern = sys.intern
     seen: set[str] = set()
     last: str | None = None  # the kind `seen` is of: runs of one kind are the rule
+    run = runs[-1] if runs else None
     for item in items:
         kind = intern(item.kind)
         if versions is not None:
@@ -73,5 +77,13 @@ def decode_lines(
         body: Mapping[str, Any] = item.body or {}
         if keep is not None and body and (kinds is None or kind in kinds):
             body = keep(body, kind)
+        if runs is not None and kind == "Pod":  # as workloads.pod_runs finds them
+            key = sole_controller(body, namespace)
+            if run is None or key != run.key:
+                at = 0 if run is None else run.end
+                run = PodRun(key, at, at + 1)
+                runs.append(run)
+            else:
+                run.end += 1
         append(ObservedObject(ref, item.evidence, body))
     return out
