@@ -92,7 +92,7 @@ def selector_matches(selector: Any, labels: Mapping[str, str]) -> bool:
     return all(_requirement(e, labels) for e in as_maps(selector.get("matchExpressions")))
 
 
-class PodSpec(msgspec.Struct, frozen=True, kw_only=True):
+class PodSpec(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One pod spec to judge: a controller's template, or a pod no collected controller covers
     (one per owner: the pods of one controller share their spec). A msgspec Struct, made in
     C: a large cluster has tens of thousands (a frozen dataclass sets each field through

@@ -15,7 +15,7 @@ from upgradecheck.model import Evidence, ObjectRef, ObservedObject, PodRun
 from upgradecheck.workloads import sole_controller
 
 
-class _Object(msgspec.Struct):
+class _Object(msgspec.Struct, gc=False):
     """An object as `object_to_dict` writes it: as strict as `object_from_dict` with
     `plain_ref` and `plain_evidence` (strings where they read strings; an evidence record
     decoded into the model's own Evidence, whose optional strings are not null; a body that
