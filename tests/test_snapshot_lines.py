@@ -27,7 +27,7 @@ from upgradecheck.snapshot_io import (
     read_snapshot,
     write_snapshot,
 )
-from upgradecheck.workloads import pod_runs
+from upgradecheck.workloads import pod_runs, quiet
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "cluster-1.23.snapshot.json"
@@ -63,6 +63,10 @@ def _read(path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool) -> tuple[Any,
     # The runs of pods the fast path tells are those a pass finds.
     told = snapshot.pod_runs()
     assert told is None or told == pod_runs(snapshot.of_kind("Pod"))
+    eventful = snapshot.eventful_pods()
+    assert eventful is None or list(eventful) == [
+        p for p in snapshot.of_kind("Pod") if not quiet(p.body)
+    ]
     return snapshot_to_dict(snapshot), versions
 
 
@@ -139,6 +143,9 @@ def test_the_fast_path_tells_what_it_gathered_as_a_pass_finds_it(tmp_path: Path)
     told_runs = read.pod_runs()
     assert told_runs is not None and told_runs == pod_runs(read.of_kind("Pod"))
     assert told_runs[-1].end == len(read.of_kind("Pod")) > 1
+    eventful = read.eventful_pods()
+    assert eventful is not None
+    assert list(eventful) == [p for p in read.of_kind("Pod") if not quiet(p.body)]
 
 
 def replace_version(evidence: Any, api_version: str) -> Any:

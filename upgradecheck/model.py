@@ -362,6 +362,19 @@ class Snapshot:
         self.__dict__["_pod_runs"] = runs
         return self
 
+    def eventful_pods(self) -> Sequence[ObservedObject] | None:
+        """Its pods that are not `workloads.quiet`, as the reader that decoded them told
+        them; None when none did (the health checks then look at every pod)."""
+        told: Sequence[ObservedObject] | None = self.__dict__.get("_eventful_pods")
+        return told
+
+    def told_eventful_pods(self, pods: Sequence[ObservedObject]) -> Snapshot:
+        """This snapshot, told which of its pods are not `workloads.quiet` by a reader that
+        looked while it decoded each pod: `pods` must be exactly those, in order. Returns
+        the snapshot itself."""
+        self.__dict__["_eventful_pods"] = pods
+        return self
+
     def evidence_versions(self, kind: str) -> AbstractSet[str]:
         """The apiVersions that the evidence of the objects of `kind` names (empty for a
         kind the snapshot does not hold)."""
@@ -402,7 +415,7 @@ class Snapshot:
         }
 
 
-_OBJECT_INDEXES = ("_positions", "_of_kinds", "_evidence_versions", "_pod_runs")
+_OBJECT_INDEXES = ("_positions", "_of_kinds", "_evidence_versions", "_pod_runs", "_eventful_pods")
 """The Snapshot's caches computed from its objects (kept by `replaced` when they stay)."""
 _BODILESS_INDEXES = ("_positions", "_evidence_versions")
 """Those that read no body (kept by `with_bodies`)."""

@@ -22,7 +22,7 @@ from upgradecheck.collect.sanitize import (
     unread_templates_dropped,
 )
 from upgradecheck.gcpause import gc_paused
-from upgradecheck.model import SNAPSHOT_SCHEMA, PodRun, Snapshot
+from upgradecheck.model import SNAPSHOT_SCHEMA, ObservedObject, PodRun, Snapshot
 from upgradecheck.safewrite import replacing
 
 _SCHEMA_PREFIX = "upgradecheck.snapshot/v"
@@ -168,6 +168,7 @@ def _build(
         raise SnapshotError(str(exc)) from None
     if told is not None:
         snapshot.told_evidence_versions(told.versions).told_pod_runs(told.runs)
+        snapshot.told_eventful_pods(told.eventful)
     if not reduce:
         return snapshot
     return unread_templates_dropped(snapshot)
@@ -480,6 +481,8 @@ class _Told(NamedTuple):
     """The apiVersions their evidence names, by kind (`Snapshot.evidence_versions`)."""
     runs: list[PodRun]
     """The runs of the pods (`Snapshot.pod_runs`)."""
+    eventful: list[ObservedObject]
+    """The pods that are not `workloads.quiet` (`Snapshot.eventful_pods`)."""
 
 
 _LinesRead = tuple[dict[str, Any], codec.ObjectReader, _Told]
@@ -528,11 +531,14 @@ def _lines(
     objects: list[Any] = []
     versions: dict[str, set[str]] = {}
     runs: list[PodRun] = []
+    eventful: list[ObservedObject] = []
 
     def decoded(*parts: bytes | memoryview) -> bool:
         """Decode the object lines `parts` joined (whole lines, without the comma after the
         last): False when they are not one or more objects msgspec is sure of."""
-        done = decode_lines(b"".join((b"[", *parts, b"]")), keep, kinds, versions, runs)
+        done = decode_lines(
+            b"".join((b"[", *parts, b"]")), keep, kinds, versions, runs, eventful
+        )
         if not done:  # none: an empty element (`[\n,`, `,\n]`), a JSON error the other way
             return False
         objects.extend(done)
@@ -587,4 +593,4 @@ def _lines(
         return None
     read.objects = objects
     read.count = len(objects)
-    return document, read, _Told(versions, runs)
+    return document, read, _Told(versions, runs, eventful)

@@ -52,6 +52,43 @@ def statuses(pod: ObservedObject) -> list[Mapping[str, Any]]:
     return as_maps(status.get("initContainerStatuses")) + as_maps(status.get("containerStatuses"))
 
 
+MANY_RESTARTS = 10
+"""Restarts from which a container counts as restarting often (the health baseline)."""
+
+
+def uneventful(status: Mapping[str, Any]) -> bool:
+    """Whether a container status shows nothing the health baseline looks for (a crash loop,
+    an OOM kill): fewer than MANY_RESTARTS restarts (or none said), a state neither waiting
+    nor terminated, a last state not terminated. Most containers of a large cluster are so,
+    and are told in a few look-ups; any other shape is left to the health checks' tests."""
+    restarts = status.get("restartCount")
+    if not (restarts is None or (type(restarts) is int and restarts < MANY_RESTARTS)):
+        return False
+    state, last = status.get("state"), status.get("lastState")
+    if state and not (type(state) is dict and "waiting" not in state and "terminated" not in state):
+        return False
+    return not last or (type(last) is dict and "terminated" not in last)
+
+
+def quiet(body: Mapping[str, Any]) -> bool:
+    """Whether a pod's body shows nothing the health baseline looks for, told in a few
+    look-ups: a status of the common shape (no init container statuses) whose container
+    statuses (if a list) are each `uneventful` or not a mapping. Any other pod is looked
+    at whole."""
+    status = body.get("status")
+    if type(status) is not dict or status.get("initContainerStatuses") is not None:
+        return False
+    found = status.get("containerStatuses")
+    if type(found) is list:
+        for one in found:
+            if type(one) is dict:
+                if not uneventful(one):
+                    return False
+            elif isinstance(one, Mapping):
+                return False
+    return True
+
+
 def is_mirror_pod(obj: ObservedObject) -> bool:
     """Whether a pod is the mirror of a static pod (kubelet-managed, never drained)."""
     return _is_mirror(metadata(obj))

@@ -157,3 +157,61 @@ def test_failed_jobs_of_a_cronjob_make_one_finding() -> None:
     [f] = run(CHECK, context(cluster(cron, *jobs)), JOB_FAILED)
     assert f.object is not None and f.object.kind == "CronJob"
     assert "3 failed Jobs of CronJob ops/nightly" in f.message
+
+
+def _status_family() -> list[Any]:
+    """Container statuses of every shape the tests or `quiet` read, well formed or not."""
+    values: list[Any] = [None, {}, "x", [], {"running": {}}, {"waiting": {"reason": "x"}},
+                         {"waiting": {"reason": "CrashLoopBackOff"}},
+                         {"terminated": {"reason": "OOMKilled"}}, {"terminated": {}}]
+    restarts: list[Any] = [None, 0, 9, 10, True, "12", 2**70, -1]
+    family: list[Any] = ["x", None, 3]
+    for state in values:
+        for last in values:
+            for count in restarts:
+                one: dict[str, Any] = {"name": "c"}
+                for key, value in (("state", state), ("lastState", last),
+                                   ("restartCount", count)):
+                    if value is not None:
+                        one[key] = value
+                family.append(one)
+    return family
+
+
+def test_quiet_pods_show_nothing_the_tests_find() -> None:
+    # The snapshot reader tells which pods are not quiet while it decodes them; the health
+    # checks then look only at those. A quiet pod must be one they would find nothing in.
+    from upgradecheck.checks.health import crashlooping, oom_killed
+    from upgradecheck.workloads import quiet, statuses
+
+    bodies: list[Any] = [{"containerStatuses": [s]} for s in _status_family()]
+    bodies += [None, [], "x", {}, {"containerStatuses": "x"}, {"containerStatuses": None},
+               {"initContainerStatuses": [], "containerStatuses": []},
+               {"initContainerStatuses": None, "containerStatuses": [{"name": "c"}]}]
+    told_quiet = 0
+    for status_ in bodies:
+        p = pod("shop", "p", owners=[owner("ReplicaSet", "web-5d9c")])
+        p.body["status"] = status_
+        if quiet(p.body):
+            told_quiet += 1
+            found = [t(s) for s in statuses(p) for t in (crashlooping, oom_killed)]
+            assert found == [None] * len(found), status_
+    assert 100 < told_quiet < len(bodies)  # the family holds both
+
+
+def test_health_looks_only_at_the_pods_a_reader_told_eventful() -> None:
+    from upgradecheck.workloads import quiet
+
+    pods = (replica_pods(3, restarts=12) + replica_pods(2, last="OOMKilled")
+            + replica_pods(4))
+    for i, p in enumerate(pods):
+        p.body["metadata"]["name"] = f"web-5d9c-{i}"
+    whole = list(CHECK.run(context(cluster(deployment("shop", "web"), *pods))))
+    snap = cluster(deployment("shop", "web"), *pods)
+    told = snap.told_eventful_pods([p for p in snap.of_kind("Pod") if not quiet(p.body)])
+    assert len(told.eventful_pods() or ()) == 5
+    assert list(CHECK.run(context(told))) == whole
+    assert {f.rule for f in whole} >= {"pod-crashloop", "pod-oomkilled"}
+    # Told none: no pod is looked at (what the reader tells is what the check believes).
+    none = cluster(deployment("shop", "web"), *pods).told_eventful_pods([])
+    assert not {f.rule for f in CHECK.run(context(none))} & {"pod-crashloop", "pod-oomkilled"}

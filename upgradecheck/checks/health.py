@@ -5,7 +5,7 @@ be drained cleanly and stall node-pool upgrades), and as info `pod-crashloop`,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from typing import Any
 
 from upgradecheck.checks.evidence import field_evidence
@@ -23,9 +23,7 @@ from upgradecheck.model import (
 from upgradecheck.nodepools import by_pool, pool_label
 from upgradecheck.shapes import as_int, as_map, as_maps, as_str, dig
 from upgradecheck.wording import names, plural
-from upgradecheck.workloads import Workloads, statuses
-
-MANY_RESTARTS = 10
+from upgradecheck.workloads import MANY_RESTARTS, Workloads, statuses, uneventful
 
 NODE_NOT_READY = Rule(
     id="node-not-ready",
@@ -123,14 +121,19 @@ def job_failed(job: ObservedObject) -> str | None:
 
 
 def _containers_seen(
-    groups: Mapping[ObjectRef, list[ObservedObject]], tests: tuple[ContainerTest, ...]
+    groups: Mapping[ObjectRef, list[ObservedObject]],
+    tests: tuple[ContainerTest, ...],
+    eventful: Container[int] | None = None,
 ) -> list[dict[ObjectRef, list[Evidence]]]:
     """For each test, the owners whose pods have containers it finds, each with that
     evidence in the order of its pods' names: one pass over every pod's statuses for all
-    the tests (most pods have nothing to show, and are never sorted)."""
+    the tests (most pods have nothing to show, and are never sorted), or only over the pods
+    in `eventful` (by identity) when given: the others are `quiet`."""
     hits: list[dict[ObjectRef, list[tuple[str, Evidence]]]] = [{} for _ in tests]
     for owner, pods in groups.items():
         for pod in pods:
+            if eventful is not None and id(pod) not in eventful:
+                continue
             body_status = pod.body.get("status")
             if type(body_status) is dict and body_status.get("initContainerStatuses") is None:
                 # The common shape, read in place: what statuses() would list.
@@ -140,7 +143,7 @@ def _containers_seen(
                 seen_here = statuses(pod)
             for status in seen_here:
                 if type(status) is dict:
-                    if _uneventful(status):
+                    if uneventful(status):
                         continue
                 elif not isinstance(status, Mapping):
                     continue  # statuses() leaves out what is not a mapping
@@ -157,20 +160,6 @@ def _containers_seen(
     ]
 
 
-def _uneventful(status: Mapping[str, Any]) -> bool:
-    """Whether a container status shows nothing `crashlooping` and `oom_killed` look for:
-    fewer than MANY_RESTARTS restarts (or none said), a state neither waiting nor
-    terminated, a last state not terminated. Most containers of a large cluster are so, and
-    are told in a few look-ups; any other shape is left to the tests."""
-    restarts = status.get("restartCount")
-    if not (restarts is None or (type(restarts) is int and restarts < MANY_RESTARTS)):
-        return False
-    state, last = status.get("state"), status.get("lastState")
-    if state and not (type(state) is dict and "waiting" not in state and "terminated" not in state):
-        return False
-    return not last or (type(last) is dict and "terminated" not in last)
-
-
 def _first(pair: tuple[str, Evidence]) -> str:
     return pair[0]
 
@@ -184,7 +173,9 @@ class HealthCheck(Check):
         yield from self._nodes(ctx.snapshot.nodes)
         workloads = ctx.workloads
         groups = workloads.pods_by_owner()
-        seen = _containers_seen(groups, (crashlooping, oom_killed))
+        told = ctx.snapshot.eventful_pods()
+        eventful = None if told is None else {id(pod) for pod in told}
+        seen = _containers_seen(groups, (crashlooping, oom_killed), eventful)
         for rule, found in zip((POD_CRASHLOOP, POD_OOMKILLED), seen, strict=True):
             for owner, evidence in found.items():
                 yield self._pod_finding(rule, owner, len(groups[owner]), evidence)

@@ -12,7 +12,7 @@ import msgspec
 
 from upgradecheck.codec.snapshot import BodyFilter
 from upgradecheck.model import Evidence, ObjectRef, ObservedObject, PodRun
-from upgradecheck.workloads import sole_controller
+from upgradecheck.workloads import quiet, sole_controller
 
 
 class _Object(msgspec.Struct, gc=False):
@@ -38,13 +38,15 @@ def decode_lines(
     kinds: Container[str] | None = None,
     versions: dict[str, set[str]] | None = None,
     runs: list[PodRun] | None = None,
+    eventful: list[ObservedObject] | None = None,
 ) -> list[ObservedObject] | None:
     """The objects of `batch` (a JSON array of objects, the file's lines between two of
     its top-level commas), their bodies reduced by `keep` when given (only those of
     `kinds`, when given); the apiVersions their evidence names added to `versions`, by
-    kind (`Snapshot.evidence_versions`), and their pods to the runs of pods `runs`
-    (`Snapshot.pod_runs`, continued from the last batch's): gathered here, while each
-    object is in the cache, rather than by passes afterwards. None when msgspec does not
+    kind (`Snapshot.evidence_versions`), their pods to the runs of pods `runs`
+    (`Snapshot.pod_runs`, continued from the last batch's) and, unless `quiet`, to
+    `eventful` (`Snapshot.eventful_pods`): gathered here, while each object is in the
+    cache, rather than by passes afterwards. None when msgspec does not
     decode it: JSON that only Python's decoder reads (NaN, Infinity, numbers out of a
     float's range, lone surrogate escapes) or reads otherwise (integers of more digits than
     Python reads), fields of another type, anything that is not an array of objects. The
@@ -77,6 +79,7 @@ def decode_lines(
         body: Mapping[str, Any] = item.body or {}
         if keep is not None and body and (kinds is None or kind in kinds):
             body = keep(body, kind)
+        obj = ObservedObject(ref, item.evidence, body)
         if runs is not None and kind == "Pod":  # as workloads.pod_runs finds them
             key = sole_controller(body, namespace)
             if run is None or key != run.key:
@@ -85,5 +88,7 @@ def decode_lines(
                 runs.append(run)
             else:
                 run.end += 1
-        append(ObservedObject(ref, item.evidence, body))
+            if eventful is not None and not quiet(body):
+                eventful.append(obj)
+        append(obj)
     return out
