@@ -472,6 +472,8 @@ _REDUCED = b'"%s":"%s",%s' % (
     ALLOW_LIST_FIELD.encode(), ALLOW_LIST_REVISION.encode(), _OBJECTS
 )
 _ALWAYS_KEPT = frozenset({"Secret"})
+_HEAD_LIMIT = 64 << 20  # a header (nodes, clients) longer than this is read the other way
+_BATCH_LIMIT = 64 << 20  # likewise object lines that do not end in ",\n"
 
 
 class _Told(NamedTuple):
@@ -487,8 +489,6 @@ class _Told(NamedTuple):
 
 _LinesRead = tuple[dict[str, Any], codec.ObjectReader, _Told]
 """What the fast path read: the document less its objects, the objects, what it gathered."""
-_HEAD_LIMIT = 64 << 20  # a header (nodes, clients) longer than this is read the other way
-_BATCH_LIMIT = 64 << 20  # likewise object lines that do not end in ",\n"
 
 
 def _read_lines(

@@ -46,11 +46,11 @@ def decode_lines(
     kind (`Snapshot.evidence_versions`), their pods to the runs of pods `runs`
     (`Snapshot.pod_runs`, continued from the last batch's) and, unless `quiet`, to
     `eventful` (`Snapshot.eventful_pods`): gathered here, while each object is in the
-    cache, rather than by passes afterwards. None when msgspec does not
-    decode it: JSON that only Python's decoder reads (NaN, Infinity, numbers out of a
-    float's range, lone surrogate escapes) or reads otherwise (integers of more digits than
-    Python reads), fields of another type, anything that is not an array of objects. The
-    streaming reader then reads the file, to the same result or error."""
+    cache, rather than by passes afterwards. None when msgspec does not decode it: JSON
+    that only Python's decoder reads (NaN, Infinity, numbers out of a float's range, lone
+    surrogate escapes) or reads otherwise (integers of more digits than Python reads),
+    fields of another type, anything that is not an array of objects. The streaming reader
+    then reads the file, to the same result or error."""
     try:
         items = _DECODER.decode(batch)
     except (msgspec.MsgspecError, RecursionError):
@@ -80,14 +80,15 @@ def decode_lines(
         if keep is not None and body and (kinds is None or kind in kinds):
             body = keep(body, kind)
         obj = ObservedObject(ref, item.evidence, body)
-        if runs is not None and kind == "Pod":  # as workloads.pod_runs finds them
-            key = sole_controller(body, namespace)
-            if run is None or key != run.key:
-                at = 0 if run is None else run.end
-                run = PodRun(key, at, at + 1)
-                runs.append(run)
-            else:
-                run.end += 1
+        if kind == "Pod":
+            if runs is not None:  # as workloads.pod_runs finds them
+                key = sole_controller(body, namespace)
+                if run is None or key != run.key:
+                    at = 0 if run is None else run.end
+                    run = PodRun(key, at, at + 1)
+                    runs.append(run)
+                else:
+                    run.end += 1
             if eventful is not None and not quiet(body):
                 eventful.append(obj)
         append(obj)
