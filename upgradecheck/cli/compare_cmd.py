@@ -13,7 +13,7 @@ from upgradecheck.cli.output import destinations, emit_result
 from upgradecheck.exit_codes import FailOn
 from upgradecheck.lifetime import one_shot
 from upgradecheck.render import COMPARISON_FORMATS
-from upgradecheck.render.comparison.view import counts_text
+from upgradecheck.render.summary import counts_text
 from upgradecheck.run import comparison_for_files
 
 

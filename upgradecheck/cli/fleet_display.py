@@ -10,8 +10,7 @@ from typing import TextIO
 
 from upgradecheck.fleet.model import Member, Origin
 from upgradecheck.fleet.sources import Entry
-from upgradecheck.render.comparison.view import counts_text
-from upgradecheck.render.summary import path_text
+from upgradecheck.render.summary import counts_text, path_text
 from upgradecheck.safetext import printable
 
 

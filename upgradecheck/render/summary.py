@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from upgradecheck.model import CoverageNote, Report
+from upgradecheck.model import CoverageNote, Report, Result
 from upgradecheck.wording import plural
 
 
-def counts_text(report: Report) -> str:
-    """`3 blockers, 1 warning, 0 info`."""
-    summary = report.summary
+def counts_text(result: Result) -> str:
+    """`3 blockers, 1 warning, 0 info`: a report's findings, a comparison's differences, a
+    fleet's findings."""
+    summary = result.summary
     return (
         f"{plural(summary['blocker'], 'blocker')}, {plural(summary['warning'], 'warning')}, "
         f"{summary['info']} info"

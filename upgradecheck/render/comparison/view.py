@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from upgradecheck.compare.model import CompareCheck, CompareMode, Comparison, Difference, Side
-from upgradecheck.model import CoverageNote, Result, Severity, Verdict
+from upgradecheck.model import CoverageNote, Severity, Verdict
+from upgradecheck.render.summary import counts_text
 from upgradecheck.wording import plural
 
 
@@ -50,12 +51,6 @@ class CompareView:
     """Coverage gaps of either snapshot."""
     notes: tuple[CoverageNote, ...]
     """Notes that hide nothing."""
-
-
-def counts_text(result: Result) -> str:
-    """`2 blockers, 1 warning, 3 info`: a comparison's differences, a fleet's findings."""
-    s = result.summary
-    return f"{plural(s['blocker'], 'blocker')}, {plural(s['warning'], 'warning')}, {s['info']} info"
 
 
 def title(comparison: Comparison) -> str:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from upgradecheck.fleet.model import Fleet, Group, Member, Status
 from upgradecheck.model import CoverageNote, Severity, Verdict
-from upgradecheck.render.comparison.view import counts_text
-from upgradecheck.render.summary import path_text
+from upgradecheck.render.summary import counts_text, path_text
 from upgradecheck.render.view import platform_name
 from upgradecheck.wording import plural
 
