@@ -204,15 +204,20 @@ def sole_controller(body: Mapping[str, Any], namespace: str | None) -> Controlle
 def pod_runs(pods: Sequence[ObservedObject]) -> list[PodRun]:
     """The runs of `pods` (each as long as it can be), as the snapshot reader gathers them."""
     runs: list[PodRun] = []
-    run = PodRun(None, 0, 0)
-    for i, pod in enumerate(pods):
-        key = sole_controller(pod.body, pod.ref.namespace)
-        if key != run.key or not runs:
-            run = PodRun(key, i, i + 1)
-            runs.append(run)
-        else:
-            run.end = i + 1
+    for pod in pods:
+        add_to_runs(runs, sole_controller(pod.body, pod.ref.namespace))
     return runs
+
+
+def add_to_runs(runs: list[PodRun], key: ControllerKey | None) -> None:
+    """`runs` with the next pod, whose `sole_controller` is `key`: the last run one longer
+    when it names the same, else a new run."""
+    last = runs[-1] if runs else None
+    if last is not None and key == last.key:
+        last.end += 1
+    else:
+        at = 0 if last is None else last.end
+        runs.append(PodRun(key, at, at + 1))
 
 
 class Workloads:

@@ -12,7 +12,7 @@ import msgspec
 
 from upgradecheck.codec.snapshot import BodyFilter
 from upgradecheck.model import Evidence, ObjectRef, ObservedObject, PodRun
-from upgradecheck.workloads import quiet, sole_controller
+from upgradecheck.workloads import add_to_runs, quiet, sole_controller
 
 
 class _Object(msgspec.Struct, gc=False):
@@ -60,7 +60,6 @@ def decode_lines(
     intern = sys.intern
     seen: set[str] = set()
     last: str | None = None  # the kind `seen` is of: runs of one kind are the rule
-    run = runs[-1] if runs else None
     for item in items:
         kind = intern(item.kind)
         if versions is not None:
@@ -82,13 +81,7 @@ def decode_lines(
         obj = ObservedObject(ref, item.evidence, body)
         if kind == "Pod":
             if runs is not None:  # as workloads.pod_runs finds them
-                key = sole_controller(body, namespace)
-                if run is None or key != run.key:
-                    at = 0 if run is None else run.end
-                    run = PodRun(key, at, at + 1)
-                    runs.append(run)
-                else:
-                    run.end += 1
+                add_to_runs(runs, sole_controller(body, namespace))
             if eventful is not None and not quiet(body):
                 eventful.append(obj)
         append(obj)
